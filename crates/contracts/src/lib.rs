@@ -1,0 +1,1 @@
+//! The mesh's event contract in Rust: one type per JSON Schema in `schemas/`, with its subject.
