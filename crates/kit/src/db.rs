@@ -1,0 +1,180 @@
+//! Database connection (PostgreSQL in clusters, a SQLite file on one machine) and the kit's own
+//! tables: outbox, inbox, dead letters, idempotency keys and the audit trail.
+
+use std::time::Duration;
+
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm_migration::{MigrationTrait, prelude::*, schema::*};
+
+/// Connects, retrying while the database is not yet reachable (a pod may start before its
+/// database); gives up after `patience`.
+pub async fn connect(url: &str, patience: Duration) -> Result<DatabaseConnection, DbErr> {
+    let url = loopback_without_tls(url);
+    let sqlite = url.starts_with("sqlite:");
+    let mut options = ConnectOptions::new(url.clone());
+    options
+        .max_connections(if sqlite { 1 } else { 8 })
+        .min_connections(if sqlite { 1 } else { 1 })
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    let deadline = tokio::time::Instant::now() + patience;
+    loop {
+        match Database::connect(options.clone()).await {
+            Ok(db) => {
+                if sqlite {
+                    db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;")
+                        .await?;
+                }
+                return Ok(db);
+            }
+            Err(e) if tokio::time::Instant::now() < deadline => {
+                tracing::warn!(error = %e, "database not reachable yet; retrying");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// TLS to PostgreSQL on loopback costs ~90 ms per connection and protects nothing.
+fn loopback_without_tls(url: &str) -> String {
+    let loopback = url.contains("@127.0.0.1")
+        || url.contains("@localhost")
+        || url.contains("://127.0.0.1")
+        || url.contains("://localhost");
+    if url.starts_with("postgres") && loopback && !url.contains("sslmode=") {
+        let sep = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{sep}sslmode=disable")
+    } else {
+        url.to_owned()
+    }
+}
+
+/// Whether the connection is PostgreSQL (some plumbing uses PostgreSQL-only features).
+pub fn is_postgres(db: &impl ConnectionTrait) -> bool {
+    db.get_database_backend() == DbBackend::Postgres
+}
+
+/// The kit's migrations; a service lists them before its own.
+pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+    vec![Box::new(CreateKitTables)]
+}
+
+struct CreateKitTables;
+
+impl MigrationName for CreateKitTables {
+    fn name(&self) -> &str {
+        "m20261129_000001_kit_tables"
+    }
+}
+
+#[sea_orm_migration::async_trait::async_trait]
+impl MigrationTrait for CreateKitTables {
+    #[allow(elided_lifetimes_in_paths)]
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("kit_outbox")
+                .if_not_exists()
+                .col(pk_uuid("id"))
+                .col(string("subject"))
+                .col(text("payload"))
+                .col(string_null("traceparent"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone_null("published_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("kit_outbox_pending")
+                .table("kit_outbox")
+                .col("published_at")
+                .col("id")
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("kit_inbox")
+                .if_not_exists()
+                .col(string("consumer"))
+                .col(string("event_id"))
+                .col(string("subject"))
+                .col(timestamp_with_time_zone("handled_at"))
+                .primary_key(Index::create().col("consumer").col("event_id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("kit_dead_letters")
+                .if_not_exists()
+                .col(pk_uuid("id"))
+                .col(string("consumer"))
+                .col(string("subject"))
+                .col(string("event_id"))
+                .col(text("payload"))
+                .col(text("headers"))
+                .col(text("reason"))
+                .col(big_integer("stream_seq"))
+                .col(big_integer("deliveries"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone_null("replayed_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("kit_idempotency")
+                .if_not_exists()
+                .col(string("principal"))
+                .col(string("key"))
+                .col(string("request_hash"))
+                .col(integer("status"))
+                .col(text("body"))
+                .col(timestamp_with_time_zone("created_at"))
+                .primary_key(Index::create().col("principal").col("key"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("kit_audit")
+                .if_not_exists()
+                .col(pk_uuid("id"))
+                .col(timestamp_with_time_zone("at"))
+                .col(string("actor"))
+                .col(string("role"))
+                .col(string("division"))
+                .col(string("action"))
+                .col(string("resource"))
+                .col(string("resource_id"))
+                .col(text("detail"))
+                .to_owned(),
+        )
+        .await?;
+        // The audit trail is append-only: on PostgreSQL the database itself refuses changes.
+        if m.get_database_backend() == DbBackend::Postgres {
+            m.get_connection()
+                .execute_unprepared(
+                    "CREATE OR REPLACE FUNCTION kit_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ \
+                     BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END $$; \
+                     CREATE TRIGGER kit_audit_append_only BEFORE UPDATE OR DELETE ON kit_audit \
+                     FOR EACH ROW EXECUTE FUNCTION kit_audit_append_only();",
+                )
+                .await?;
+        } else {
+            m.get_connection()
+                .execute_unprepared(
+                    "CREATE TRIGGER IF NOT EXISTS kit_audit_no_update BEFORE UPDATE ON kit_audit \
+                     BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END; \
+                     CREATE TRIGGER IF NOT EXISTS kit_audit_no_delete BEFORE DELETE ON kit_audit \
+                     BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;",
+                )
+                .await?;
+        }
+        Ok(())
+    }
+}

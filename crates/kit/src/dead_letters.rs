@@ -1,0 +1,214 @@
+//! Dead letters: events a consumer could not apply (not JSON, not matching the schema, refused by
+//! the handler, or still failing after the delivery limit), kept with the reason so that staff can
+//! see them and replay them through the service's edge once the cause is fixed.
+
+use async_nats::HeaderMap;
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{
+    inbox::{self, Applied, Consumers, EventMeta, HandlerError},
+    telemetry::TraceContext,
+};
+
+/// A dead letter about to be recorded.
+pub struct NewDeadLetter<'a> {
+    pub consumer: &'a str,
+    pub subject: &'a str,
+    pub event_id: &'a str,
+    pub payload: &'a str,
+    pub headers: &'a str,
+    pub reason: &'a str,
+    pub stream_seq: u64,
+    pub deliveries: i64,
+}
+
+/// A recorded dead letter, as the edge lists it. The payload is not listed: partner facts may
+/// carry ID numbers, so it is shown only to auditors on the single-letter view.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DeadLetter {
+    pub id: Uuid,
+    pub consumer: String,
+    pub subject: String,
+    pub event_id: String,
+    pub reason: String,
+    pub stream_seq: i64,
+    pub deliveries: i64,
+    pub created_at: DateTime<Utc>,
+    pub replayed_at: Option<DateTime<Utc>>,
+}
+
+/// The CloudEvents and trace headers of a message as a JSON object.
+pub fn headers_json(headers: Option<&HeaderMap>) -> String {
+    let mut map = serde_json::Map::new();
+    if let Some(h) = headers {
+        for (name, values) in h.iter() {
+            let name = name.to_string();
+            if name.starts_with("ce-") || name == "traceparent" || name == "Nats-Msg-Id" {
+                if let Some(v) = values.first() {
+                    map.insert(name, v.as_str().into());
+                }
+            }
+        }
+    }
+    serde_json::Value::Object(map).to_string()
+}
+
+/// Records a dead letter; returns its id.
+pub async fn record(db: &impl ConnectionTrait, d: NewDeadLetter<'_>) -> Result<Uuid, DbErr> {
+    let id = Uuid::now_v7();
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "INSERT INTO kit_dead_letters (id, consumer, subject, event_id, payload, headers, reason, stream_seq, deliveries, created_at, replayed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL)",
+        [
+            id.into(),
+            d.consumer.into(),
+            d.subject.into(),
+            d.event_id.into(),
+            d.payload.into(),
+            d.headers.into(),
+            d.reason.into(),
+            (d.stream_seq as i64).into(),
+            d.deliveries.into(),
+            Utc::now().into(),
+        ],
+    ))
+    .await?;
+    metrics::counter!("dead_letters_total", "subject" => d.subject.to_owned()).increment(1);
+    Ok(id)
+}
+
+const COLUMNS: &str =
+    "id, consumer, subject, event_id, reason, stream_seq, deliveries, created_at, replayed_at";
+
+fn from_row(r: &sea_orm::QueryResult) -> Result<DeadLetter, DbErr> {
+    Ok(DeadLetter {
+        id: r.try_get("", "id")?,
+        consumer: r.try_get("", "consumer")?,
+        subject: r.try_get("", "subject")?,
+        event_id: r.try_get("", "event_id")?,
+        reason: r.try_get("", "reason")?,
+        stream_seq: r.try_get("", "stream_seq")?,
+        deliveries: r.try_get("", "deliveries")?,
+        created_at: r.try_get("", "created_at")?,
+        replayed_at: r.try_get("", "replayed_at")?,
+    })
+}
+
+/// Lists dead letters, newest first, `limit` after the cursor (an id).
+pub async fn list(
+    db: &impl ConnectionTrait,
+    pending_only: bool,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<DeadLetter>, DbErr> {
+    let mut sql = format!("SELECT {COLUMNS} FROM kit_dead_letters WHERE 1 = 1");
+    let mut values: Vec<sea_orm::Value> = Vec::new();
+    if pending_only {
+        sql.push_str(" AND replayed_at IS NULL");
+    }
+    if let Some(cursor) = after {
+        values.push(cursor.into());
+        sql.push_str(&format!(" AND id < ${}", values.len()));
+    }
+    values.push((limit as i64).into());
+    sql.push_str(&format!(" ORDER BY id DESC LIMIT ${}", values.len()));
+    db.query_all_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        sql,
+        values,
+    ))
+    .await?
+    .iter()
+    .map(from_row)
+    .collect()
+}
+
+/// One dead letter with its payload and headers.
+pub async fn get(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<(DeadLetter, String, String)>, DbErr> {
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            format!("SELECT {COLUMNS}, payload, headers FROM kit_dead_letters WHERE id = $1"),
+            [id.into()],
+        ))
+        .await?;
+    row.map(|r| {
+        Ok((
+            from_row(&r)?,
+            r.try_get("", "payload")?,
+            r.try_get("", "headers")?,
+        ))
+    })
+    .transpose()
+}
+
+/// Why a replay did not apply the event.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    #[error("no such dead letter")]
+    NotFound,
+    #[error("already replayed")]
+    AlreadyReplayed,
+    #[error("no consumer {0} in this service")]
+    UnknownConsumer(String),
+    #[error("still not applicable: {0}")]
+    Refused(String),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// Applies a dead letter again through its consumer's handler and inbox, then marks it replayed.
+pub async fn replay(
+    db: &DatabaseConnection,
+    consumers: &Consumers,
+    id: Uuid,
+) -> Result<Applied, ReplayError> {
+    let (letter, payload, headers) = get(db, id).await?.ok_or(ReplayError::NotFound)?;
+    if letter.replayed_at.is_some() {
+        return Err(ReplayError::AlreadyReplayed);
+    }
+    let subscription = consumers
+        .by_durable(&letter.consumer)
+        .ok_or_else(|| ReplayError::UnknownConsumer(letter.consumer.clone()))?;
+    let data: serde_json::Value = serde_json::from_str(&payload)
+        .map_err(|e| ReplayError::Refused(format!("not JSON: {e}")))?;
+    contracts::validate_tolerant(subscription.subject, &data)
+        .map_err(|e| ReplayError::Refused(e.to_string()))?;
+    let headers: serde_json::Value = serde_json::from_str(&headers).unwrap_or_default();
+    let trace = headers
+        .get("traceparent")
+        .and_then(|t| t.as_str())
+        .and_then(TraceContext::parse)
+        .map_or_else(TraceContext::new_root, |t| t.child());
+    let meta = EventMeta {
+        event_id: letter.event_id.clone(),
+        subject: letter.subject.clone(),
+        source: headers
+            .get("ce-source")
+            .and_then(|s| s.as_str())
+            .map(str::to_owned),
+        trace,
+        stream_seq: letter.stream_seq as u64,
+        deliveries: letter.deliveries,
+    };
+    let applied = inbox::apply(db, subscription, data, &meta)
+        .await
+        .map_err(|e| match e {
+            HandlerError::Permanent(r) | HandlerError::Transient(r) => ReplayError::Refused(r),
+        })?;
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "UPDATE kit_dead_letters SET replayed_at = $1 WHERE id = $2",
+        [Utc::now().into(), id.into()],
+    ))
+    .await?;
+    Ok(applied)
+}

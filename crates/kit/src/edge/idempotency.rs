@@ -1,0 +1,132 @@
+//! `Idempotency-Key` on writes that create money or cases: the first response is stored in the
+//! same transaction as the write, a retry gets it back, a different body under the same key is
+//! refused, and a concurrent duplicate conflicts instead of writing twice.
+
+use axum::{extract::FromRequestParts, http::request::Parts};
+use chrono::Utc;
+use sea_orm::{ConnectionTrait, DbErr, Statement};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::problem::Problem;
+
+/// The `Idempotency-Key` header (required where extracted).
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let value = parts
+            .headers
+            .get("idempotency-key")
+            .ok_or_else(|| {
+                Problem::bad_request(
+                    "idempotency-key-missing",
+                    "this write requires an Idempotency-Key header",
+                )
+                .field("Idempotency-Key", "required")
+            })?
+            .to_str()
+            .map_err(|_| Problem::invalid("Idempotency-Key", "must be visible ASCII"))?
+            .trim_matches('"');
+        if value.is_empty() || value.len() > 255 {
+            return Err(Problem::invalid(
+                "Idempotency-Key",
+                "must be 1 to 255 characters",
+            ));
+        }
+        Ok(Self(value.to_owned()))
+    }
+}
+
+/// What to do with a request carrying a key.
+#[derive(Debug)]
+pub enum Begin {
+    /// First time: do the work, then call [`complete`] in the same transaction.
+    Proceed,
+    /// Done before: answer with the stored response.
+    Replay {
+        status: u16,
+        body: serde_json::Value,
+    },
+}
+
+/// A stable fingerprint of the request body.
+pub fn fingerprint(body: &impl Serialize) -> String {
+    hex::encode(Sha256::digest(serde_json::to_vec(body).unwrap_or_default()))
+}
+
+/// Looks the key up for this caller.
+pub async fn begin(
+    db: &impl ConnectionTrait,
+    caller: &str,
+    key: &IdempotencyKey,
+    fingerprint: &str,
+) -> Result<Begin, Problem> {
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "SELECT request_hash, status, body FROM kit_idempotency WHERE principal = $1 AND key = $2",
+            [caller.into(), key.0.clone().into()],
+        ))
+        .await?;
+    let Some(row) = row else {
+        return Ok(Begin::Proceed);
+    };
+    let hash: String = row.try_get("", "request_hash")?;
+    if hash != fingerprint {
+        return Err(Problem::invalid(
+            "Idempotency-Key",
+            "this key was used with a different request body",
+        ));
+    }
+    let status: i32 = row.try_get("", "status")?;
+    let body: String = row.try_get("", "body")?;
+    Ok(Begin::Replay {
+        status: status as u16,
+        body: serde_json::from_str(&body).unwrap_or_default(),
+    })
+}
+
+/// Stores the response in the write's transaction. A concurrent request with the same key fails
+/// here on the primary key, and its transaction (its whole write) rolls back.
+pub async fn complete(
+    db: &impl ConnectionTrait,
+    caller: &str,
+    key: &IdempotencyKey,
+    fingerprint: &str,
+    status: u16,
+    body: &impl Serialize,
+) -> Result<(), Problem> {
+    let result = db
+        .execute_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "INSERT INTO kit_idempotency (principal, key, request_hash, status, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            [
+                caller.into(),
+                key.0.clone().into(),
+                fingerprint.into(),
+                i32::from(status).into(),
+                serde_json::to_string(body).unwrap_or_default().into(),
+                Utc::now().into(),
+            ],
+        ))
+        .await;
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) if is_unique_violation(&e) => Err(Problem::conflict(
+            "idempotency-key-in-use",
+            "a request with this Idempotency-Key is already being processed",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn is_unique_violation(e: &DbErr) -> bool {
+    matches!(
+        e.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}

@@ -1,0 +1,173 @@
+//! The REST edge every service shares: health, metrics, OpenAPI, dead letters, and the layers
+//! (body limit, problem+json for every refusal, request metrics, authentication).
+
+pub mod auth;
+mod dead_letter_routes;
+pub mod idempotency;
+pub mod json;
+pub mod problem;
+
+use std::{sync::Arc, time::Duration};
+
+use axum::{
+    Router,
+    extract::{MatchedPath, Request, State},
+    http::StatusCode,
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use metrics_exporter_prometheus::PrometheusHandle;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use tower_http::{catch_panic::CatchPanicLayer, limit::RequestBodyLimitLayer};
+use utoipa::openapi::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::{inbox::Consumers, outbox::RelayHealth};
+use auth::Verifier;
+use problem::Problem;
+
+/// What the kit's own routes need.
+#[derive(Clone)]
+pub struct KitState {
+    pub service: String,
+    pub db: DatabaseConnection,
+    pub nats: async_nats::Client,
+    pub relay: Arc<RelayHealth>,
+    pub consumers: Arc<Consumers>,
+    pub metrics: PrometheusHandle,
+}
+
+/// Assembles the edge: the service's routes (documented with utoipa) plus the kit's.
+pub fn assemble(
+    service_routes: OpenApiRouter,
+    kit: KitState,
+    verifier: Arc<Verifier>,
+    max_body: usize,
+) -> (Router, OpenApi) {
+    let (service_router, mut api) = service_routes.split_for_parts();
+    let (dead_letters, dl_api) = dead_letter_routes::routes()
+        .with_state(kit.clone())
+        .split_for_parts();
+    api.merge(dl_api);
+    api.info.title = kit.service.clone();
+    api.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    let spec = api.clone();
+    let health = Router::new()
+        .route("/livez", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route(
+            "/metrics",
+            get(|State(k): State<KitState>| async move { k.metrics.render() }),
+        )
+        .with_state(kit);
+    let openapi_json = serde_json::to_string(&spec).unwrap_or_default();
+    let router = Router::new()
+        .merge(service_router)
+        .merge(dead_letters)
+        .merge(health)
+        .route(
+            "/openapi.json",
+            get(move || {
+                let body = openapi_json.clone();
+                async move {
+                    (
+                        [(axum::http::header::CONTENT_TYPE, "application/json")],
+                        body,
+                    )
+                }
+            }),
+        )
+        .fallback(|| async { Problem::not_found("no such resource") })
+        .layer(axum::Extension(verifier))
+        .layer(RequestBodyLimitLayer::new(max_body))
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(middleware::from_fn(problem_for_bare_errors))
+        .layer(middleware::from_fn(record_metrics))
+        .layer(CatchPanicLayer::custom(|_| {
+            tracing::error!("handler panicked");
+            Problem::internal().into_response()
+        }));
+    (router, spec)
+}
+
+async fn readyz(State(k): State<KitState>) -> Response {
+    let db = k.db.execute_unprepared("SELECT 1").await.is_ok();
+    let nats = k.nats.connection_state() == async_nats::connection::State::Connected;
+    let relay = k.relay.is_healthy(Duration::from_secs(15));
+    let body = serde_json::json!({ "database": db, "nats": nats, "relay": relay });
+    let status = if db && nats && relay {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, axum::Json(body)).into_response()
+}
+
+/// Rewrites axum's plain-text refusals (405, 413 from the body limit, …) as problem+json.
+async fn problem_for_bare_errors(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return response;
+    }
+    let problem = match status {
+        StatusCode::METHOD_NOT_ALLOWED => {
+            Problem::new(status, "method-not-allowed", "Method not allowed")
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            Problem::new(status, "payload-too-large", "The body is too large")
+        }
+        StatusCode::NOT_FOUND => Problem::not_found("no such resource"),
+        StatusCode::SERVICE_UNAVAILABLE
+            if response
+                .headers()
+                .get("content-type")
+                .is_some_and(|v| v == "application/json") =>
+        {
+            return response;
+        }
+        s if s.is_client_error() => Problem::new(
+            s,
+            "bad-request",
+            s.canonical_reason().unwrap_or("Bad request"),
+        ),
+        s => Problem::new(s, "internal", s.canonical_reason().unwrap_or("Error")),
+    };
+    problem.into_response()
+}
+
+/// `http_requests_total` and `http_request_duration_seconds` by route template (never raw paths,
+/// which may hold identifiers).
+async fn record_metrics(req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = req.method().as_str().to_owned();
+    let started = std::time::Instant::now();
+    let response = next.run(req).await;
+    let status = response.status().as_u16().to_string();
+    let labels = [("method", method), ("route", route), ("status", status)];
+    metrics::counter!("http_requests_total", &labels).increment(1);
+    metrics::histogram!("http_request_duration_seconds", &labels)
+        .record(started.elapsed().as_secs_f64());
+    response
+}
+
+/// The process-wide Prometheus recorder (installed once; later calls share it).
+pub fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: std::sync::OnceLock<PrometheusHandle> = std::sync::OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}

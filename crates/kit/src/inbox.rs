@@ -1,0 +1,417 @@
+//! Consuming events: durable pull consumers, an inbox row per (consumer, event id) written in the
+//! handler's transaction so a redelivered event is applied once, acknowledgement only after
+//! commit, and dead letters for what cannot be handled.
+
+use std::{
+    future::Future,
+    pin::Pin,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
+
+use async_nats::jetstream::{self, AckKind};
+use chrono::Utc;
+use contracts::Event;
+use futures::StreamExt;
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, Statement, TransactionTrait,
+};
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+use crate::{dead_letters, nats, outbox::Outbox, telemetry::TraceContext};
+
+/// The future a handler returns.
+pub type HandlerFuture<'a> = Pin<Box<dyn Future<Output = Result<(), HandlerError>> + Send + 'a>>;
+
+/// What a handler knows about the message besides its data.
+#[derive(Debug, Clone)]
+pub struct EventMeta {
+    /// The CloudEvents id (`ce-id`, equal to `Nats-Msg-Id`).
+    pub event_id: String,
+    pub subject: String,
+    /// The producing service (`ce-source`), when given.
+    pub source: Option<String>,
+    pub trace: TraceContext,
+    pub stream_seq: u64,
+    pub deliveries: i64,
+}
+
+/// Why a handler did not apply an event.
+#[derive(Debug, thiserror::Error)]
+pub enum HandlerError {
+    /// The event can never be applied as it is (it contradicts this service's state): it goes to
+    /// the dead letters at once.
+    #[error("{0}")]
+    Permanent(String),
+    /// Something that may pass (a database restart): redelivered with backoff until the limit.
+    #[error("{0}")]
+    Transient(String),
+}
+
+impl From<DbErr> for HandlerError {
+    fn from(e: DbErr) -> Self {
+        Self::Transient(e.to_string())
+    }
+}
+
+/// Applies one event inside the transaction it is given; the transaction also holds the inbox row.
+pub trait Handler<E>: Send + Sync + 'static {
+    /// Applies `event`. Writes go through `tx`, including outbox rows for events it causes.
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        event: E,
+        meta: &'a EventMeta,
+    ) -> HandlerFuture<'a>;
+}
+
+impl<E, F> Handler<E> for F
+where
+    F: for<'a> Fn(&'a DatabaseTransaction, E, &'a EventMeta) -> HandlerFuture<'a>
+        + Send
+        + Sync
+        + 'static,
+{
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        event: E,
+        meta: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        self(tx, event, meta)
+    }
+}
+
+trait ErasedHandler: Send + Sync {
+    fn handle_json<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        data: Value,
+        meta: &'a EventMeta,
+    ) -> HandlerFuture<'a>;
+}
+
+struct Typed<E, H> {
+    handler: H,
+    _event: std::marker::PhantomData<fn() -> E>,
+}
+
+impl<E: Event, H: Handler<E>> ErasedHandler for Typed<E, H> {
+    fn handle_json<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        data: Value,
+        meta: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        match serde_json::from_value::<E>(data) {
+            Ok(event) => self.handler.handle(tx, event, meta),
+            Err(e) => Box::pin(async move {
+                Err(HandlerError::Permanent(format!(
+                    "does not fit {}: {e}",
+                    E::SUBJECT
+                )))
+            }),
+        }
+    }
+}
+
+/// One subscription: a subject, the durable consumer that reads it, and its handler.
+pub struct Subscription {
+    pub durable: String,
+    pub subject: &'static str,
+    handler: Box<dyn ErasedHandler>,
+}
+
+/// The events a service consumes, with their handlers.
+pub struct Consumers {
+    service: String,
+    subscriptions: Vec<Subscription>,
+}
+
+impl Consumers {
+    /// An empty set for `service` (the prefix of every durable name).
+    pub fn new(service: &str) -> Self {
+        Self {
+            service: service.to_owned(),
+            subscriptions: Vec::new(),
+        }
+    }
+
+    /// Subscribes `handler` to `E`'s subject.
+    pub fn on<E: Event, H: Handler<E>>(mut self, handler: H) -> Self {
+        self.subscriptions.push(Subscription {
+            durable: nats::durable_name(&self.service, E::SUBJECT),
+            subject: E::SUBJECT,
+            handler: Box::new(Typed {
+                handler,
+                _event: std::marker::PhantomData,
+            }),
+        });
+        self
+    }
+
+    /// The subscriptions, in the order they were added.
+    pub fn subscriptions(&self) -> &[Subscription] {
+        &self.subscriptions
+    }
+
+    /// The subscription of a durable consumer.
+    pub fn by_durable(&self, durable: &str) -> Option<&Subscription> {
+        self.subscriptions.iter().find(|s| s.durable == durable)
+    }
+}
+
+/// Outcome of applying one event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    Applied,
+    /// Seen before by this consumer: nothing done.
+    Duplicate,
+}
+
+/// Applies an event through the inbox: the inbox row and the handler's writes commit together.
+pub async fn apply(
+    db: &DatabaseConnection,
+    subscription: &Subscription,
+    data: Value,
+    meta: &EventMeta,
+) -> Result<Applied, HandlerError> {
+    let tx = db.begin().await?;
+    let inserted = tx
+        .execute_raw(Statement::from_sql_and_values(
+            tx.get_database_backend(),
+            "INSERT INTO kit_inbox (consumer, event_id, subject, handled_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (consumer, event_id) DO NOTHING",
+            [
+                subscription.durable.clone().into(),
+                meta.event_id.clone().into(),
+                meta.subject.clone().into(),
+                Utc::now().into(),
+            ],
+        ))
+        .await?
+        .rows_affected();
+    if inserted == 0 {
+        tx.rollback().await?;
+        return Ok(Applied::Duplicate);
+    }
+    match meta
+        .trace
+        .scope(subscription.handler.handle_json(&tx, data, meta))
+        .await
+    {
+        Ok(()) => {
+            tx.commit().await?;
+            Ok(Applied::Applied)
+        }
+        Err(e) => {
+            tx.rollback().await?;
+            Err(e)
+        }
+    }
+}
+
+/// Fault injection for the delivery tests: behave as if the process died at a chosen point.
+#[derive(Default)]
+pub struct ConsumerFaults {
+    /// Commit the next event, then drop its acknowledgement, as a consumer killed before acking.
+    pub die_before_ack: AtomicBool,
+}
+
+/// Settings for running consumers.
+#[derive(Clone)]
+pub struct ConsumerConfig {
+    pub max_deliver: i64,
+    pub ack_wait: Duration,
+    pub replicas: usize,
+}
+
+/// Runs every subscription of `consumers` until `stop` is cancelled.
+pub fn spawn(
+    db: DatabaseConnection,
+    js: jetstream::Context,
+    consumers: Arc<Consumers>,
+    outbox: Outbox,
+    config: ConsumerConfig,
+    faults: Arc<ConsumerFaults>,
+    stop: CancellationToken,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    (0..consumers.subscriptions.len())
+        .map(|i| {
+            let runner = Runner {
+                db: db.clone(),
+                js: js.clone(),
+                consumers: consumers.clone(),
+                index: i,
+                outbox: outbox.clone(),
+                config: config.clone(),
+                faults: faults.clone(),
+            };
+            tokio::spawn(runner.run(stop.clone()))
+        })
+        .collect()
+}
+
+struct Runner {
+    db: DatabaseConnection,
+    js: jetstream::Context,
+    consumers: Arc<Consumers>,
+    index: usize,
+    outbox: Outbox,
+    config: ConsumerConfig,
+    faults: Arc<ConsumerFaults>,
+}
+
+impl Runner {
+    fn subscription(&self) -> &Subscription {
+        &self.consumers.subscriptions[self.index]
+    }
+
+    async fn run(self, stop: CancellationToken) {
+        let mut attempt = 0u32;
+        while !stop.is_cancelled() {
+            match self.consume(&stop).await {
+                Ok(()) => return,
+                Err(e) => {
+                    attempt += 1;
+                    tracing::warn!(durable = %self.subscription().durable, error = %e, "consumer interrupted; resubscribing");
+                    let pause = Duration::from_millis((200u64 << attempt.min(4)).min(3_000));
+                    tokio::select! {
+                        () = stop.cancelled() => return,
+                        () = tokio::time::sleep(pause) => {}
+                    }
+                }
+            }
+        }
+    }
+
+    async fn consume(&self, stop: &CancellationToken) -> Result<(), String> {
+        let sub = self.subscription();
+        let spec = contracts::stream_for(sub.subject)
+            .ok_or_else(|| format!("no stream for {}", sub.subject))?;
+        let stream = nats::ensure_stream(&self.js, spec, self.config.replicas)
+            .await
+            .map_err(|e| e.to_string())?;
+        let consumer =
+            nats::ensure_pull_consumer(&stream, &sub.durable, sub.subject, self.config.ack_wait)
+                .await
+                .map_err(|e| e.to_string())?;
+        let mut messages = consumer
+            .stream()
+            .max_messages_per_batch(64)
+            .heartbeat(Duration::from_secs(5))
+            .expires(Duration::from_secs(30))
+            .messages()
+            .await
+            .map_err(|e| e.to_string())?;
+        loop {
+            let next = tokio::select! {
+                () = stop.cancelled() => return Ok(()),
+                next = messages.next() => next,
+            };
+            match next {
+                None => return Err("message stream ended".into()),
+                Some(Err(e)) => return Err(e.to_string()),
+                Some(Ok(message)) => self.process(message).await,
+            }
+        }
+    }
+
+    async fn process(&self, message: jetstream::Message) {
+        let sub = self.subscription();
+        let (stream_seq, deliveries) = message
+            .info()
+            .map(|i| (i.stream_sequence, i.delivered))
+            .unwrap_or((0, 1));
+        let header = |name: &str| {
+            message
+                .headers
+                .as_ref()
+                .and_then(|h| h.get(name))
+                .map(|v| v.as_str().to_owned())
+        };
+        let event_id = header("ce-id")
+            .or_else(|| header("Nats-Msg-Id"))
+            .unwrap_or_else(|| format!("{}:{stream_seq}", sub.subject));
+        let trace = header("traceparent")
+            .and_then(|t| TraceContext::parse(&t))
+            .map_or_else(TraceContext::new_root, |t| t.child());
+        let meta = EventMeta {
+            event_id,
+            subject: message.subject.to_string(),
+            source: header("ce-source"),
+            trace,
+            stream_seq,
+            deliveries,
+        };
+        let parsed = serde_json::from_slice::<Value>(&message.payload)
+            .map_err(|e| format!("not JSON: {e}"))
+            .and_then(|v| {
+                contracts::validate_tolerant(sub.subject, &v)
+                    .map(|()| v)
+                    .map_err(|e| e.to_string())
+            });
+        let outcome = match parsed {
+            Err(reason) => Err(HandlerError::Permanent(reason)),
+            Ok(data) => apply(&self.db, sub, data, &meta).await,
+        };
+        let headers_json = dead_letters::headers_json(message.headers.as_ref());
+        let settle = match outcome {
+            Ok(applied) => {
+                metrics::counter!("events_consumed_total", "subject" => sub.subject, "outcome" => if applied == Applied::Applied { "applied" } else { "duplicate" }).increment(1);
+                if applied == Applied::Applied {
+                    self.outbox.wake();
+                }
+                if self.faults.die_before_ack.swap(false, Ordering::SeqCst) {
+                    tracing::warn!("injected fault: acknowledgement dropped");
+                    return;
+                }
+                AckKind::Ack
+            }
+            Err(HandlerError::Transient(reason)) if deliveries < self.config.max_deliver => {
+                metrics::counter!("events_consumed_total", "subject" => sub.subject, "outcome" => "retry").increment(1);
+                tracing::warn!(subject = %meta.subject, event_id = %meta.event_id, trace_id = %meta.trace.trace_id_hex(), deliveries, %reason, "event not applied; will be redelivered");
+                AckKind::Nak(Some(Duration::from_millis(
+                    (500u64 << deliveries.clamp(0, 7)).min(60_000),
+                )))
+            }
+            Err(e) => {
+                let reason = match &e {
+                    HandlerError::Transient(r) => {
+                        format!("gave up after {deliveries} deliveries: {r}")
+                    }
+                    HandlerError::Permanent(r) => r.clone(),
+                };
+                let record = dead_letters::NewDeadLetter {
+                    consumer: &sub.durable,
+                    subject: &meta.subject,
+                    event_id: &meta.event_id,
+                    payload: &String::from_utf8_lossy(&message.payload),
+                    headers: &headers_json,
+                    reason: &reason,
+                    stream_seq,
+                    deliveries,
+                };
+                match dead_letters::record(&self.db, record).await {
+                    Ok(_) => {
+                        metrics::counter!("events_consumed_total", "subject" => sub.subject, "outcome" => "dead_letter").increment(1);
+                        tracing::warn!(subject = %meta.subject, event_id = %meta.event_id, trace_id = %meta.trace.trace_id_hex(), %reason, "event moved to dead letters");
+                        AckKind::Term
+                    }
+                    Err(db) => {
+                        tracing::warn!(error = %db, "could not record a dead letter; will be redelivered");
+                        AckKind::Nak(Some(Duration::from_secs(5)))
+                    }
+                }
+            }
+        };
+        if let Err(e) = message.ack_with(settle).await {
+            // The inbox makes the redelivery that follows harmless.
+            tracing::warn!(error = %e, "acknowledgement not sent");
+        }
+    }
+}

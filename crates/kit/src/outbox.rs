@@ -1,0 +1,356 @@
+//! Transactional outbox and its relay. An event is written in the same transaction as the state
+//! change it reports; the relay publishes it to JetStream with `Nats-Msg-Id` = the row id and
+//! marks the row only after the server's PubAck. Several replicas may run the relay: on
+//! PostgreSQL a transaction-scoped advisory lock lets one drain at a time, keeping order.
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, AtomicI64, Ordering},
+    },
+    time::Duration,
+};
+
+use async_nats::{HeaderMap, jetstream};
+use chrono::{DateTime, Utc};
+use contracts::Event;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement, TransactionTrait, Value};
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use crate::{db::is_postgres, telemetry::TraceContext};
+
+/// Advisory-lock key shared by every replica's relay (ASCII "outbox").
+const RELAY_LOCK_KEY: i64 = 0x6f75_7462_6f78;
+
+/// Errors writing to the outbox.
+#[derive(Debug, thiserror::Error)]
+pub enum OutboxError {
+    #[error("event for {subject} does not match its schema: {reason}")]
+    Schema {
+        subject: &'static str,
+        reason: String,
+    },
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// Handle services use to write events; cheap to clone.
+#[derive(Clone, Default)]
+pub struct Outbox {
+    wake: Arc<Notify>,
+}
+
+impl Outbox {
+    /// A new outbox handle.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Writes `event` in the caller's transaction after checking it against its schema (strictly:
+    /// a producer must not leak a field the contract does not have). Returns the event id.
+    pub async fn enqueue<E: Event>(
+        &self,
+        tx: &impl ConnectionTrait,
+        event: &E,
+    ) -> Result<Uuid, OutboxError> {
+        let value = serde_json::to_value(event).map_err(|e| OutboxError::Schema {
+            subject: E::SUBJECT,
+            reason: e.to_string(),
+        })?;
+        contracts::validate(E::SUBJECT, &value).map_err(|e| OutboxError::Schema {
+            subject: E::SUBJECT,
+            reason: e.to_string(),
+        })?;
+        let id = Uuid::now_v7();
+        let traceparent = TraceContext::current_or_new().child().to_string();
+        tx.execute_raw(Statement::from_sql_and_values(
+            tx.get_database_backend(),
+            "INSERT INTO kit_outbox (id, subject, payload, traceparent, created_at, published_at) VALUES ($1, $2, $3, $4, $5, NULL)",
+            [
+                id.into(),
+                E::SUBJECT.into(),
+                value.to_string().into(),
+                traceparent.into(),
+                Utc::now().into(),
+            ],
+        ))
+        .await?;
+        Ok(id)
+    }
+
+    /// Tells the relay of this process that rows are waiting (call after commit); other replicas
+    /// find them on their next poll.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+}
+
+/// Fault injection for the delivery tests: behave as if the process died at a chosen point.
+#[derive(Default)]
+pub struct RelayFaults {
+    /// Publish the next batch, then stop before marking it, as a relay killed at that moment.
+    pub die_after_publish: AtomicBool,
+}
+
+/// Liveness of the relay, for `/readyz` and metrics.
+#[derive(Default)]
+pub struct RelayHealth {
+    last_cycle_ms: AtomicI64,
+    last_ok_ms: AtomicI64,
+}
+
+impl RelayHealth {
+    /// Whether the relay has completed a cycle within `within`, and its last cycle succeeded.
+    pub fn is_healthy(&self, within: Duration) -> bool {
+        let now = Utc::now().timestamp_millis();
+        let last = self.last_cycle_ms.load(Ordering::Relaxed);
+        let ok = self.last_ok_ms.load(Ordering::Relaxed);
+        last > 0 && now - last <= within.as_millis() as i64 && ok == last
+    }
+}
+
+/// The relay's settings.
+#[derive(Clone)]
+pub struct RelayConfig {
+    pub source: String,
+    pub batch: usize,
+    pub poll: Duration,
+    /// Published rows older than this are deleted.
+    pub retention: chrono::Duration,
+}
+
+/// Publishes outbox rows to JetStream.
+pub struct Relay {
+    db: DatabaseConnection,
+    js: jetstream::Context,
+    config: RelayConfig,
+    wake: Arc<Notify>,
+    pub health: Arc<RelayHealth>,
+    pub faults: Arc<RelayFaults>,
+}
+
+struct Row {
+    id: Uuid,
+    subject: String,
+    payload: String,
+    traceparent: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+impl Relay {
+    /// A relay draining `outbox`'s rows from `db`.
+    pub fn new(
+        db: DatabaseConnection,
+        js: jetstream::Context,
+        outbox: &Outbox,
+        config: RelayConfig,
+    ) -> Self {
+        Self {
+            db,
+            js,
+            config,
+            wake: outbox.wake.clone(),
+            health: Arc::default(),
+            faults: Arc::default(),
+        }
+    }
+
+    /// Runs until `stop` is cancelled.
+    pub async fn run(self, stop: CancellationToken) {
+        let mut failures = 0u32;
+        let mut last_purge = tokio::time::Instant::now();
+        loop {
+            let now = Utc::now().timestamp_millis();
+            self.health.last_cycle_ms.store(now, Ordering::Relaxed);
+            let pause = match self.drain_once().await {
+                Ok(n) => {
+                    self.health.last_ok_ms.store(now, Ordering::Relaxed);
+                    failures = 0;
+                    if n == self.config.batch {
+                        continue;
+                    }
+                    self.config.poll
+                }
+                Err(e) => {
+                    failures += 1;
+                    tracing::warn!(error = %e, failures, "outbox relay cycle failed; will retry");
+                    Duration::from_millis((100u64 << failures.min(5)).min(2_000))
+                }
+            };
+            if last_purge.elapsed() > Duration::from_secs(600) {
+                last_purge = tokio::time::Instant::now();
+                if let Err(e) = self.purge().await {
+                    tracing::warn!(error = %e, "outbox purge failed");
+                }
+            }
+            tokio::select! {
+                () = stop.cancelled() => return,
+                () = self.wake.notified() => {}
+                () = tokio::time::sleep(pause) => {}
+            }
+        }
+    }
+
+    /// One cycle: publish up to a batch of pending rows and mark the acknowledged ones.
+    /// Returns how many rows were published.
+    pub async fn drain_once(&self) -> Result<usize, RelayError> {
+        let tx = self.db.begin().await?;
+        let backend = tx.get_database_backend();
+        if is_postgres(&tx) {
+            let got = tx
+                .query_one_raw(Statement::from_sql_and_values(
+                    backend,
+                    "SELECT pg_try_advisory_xact_lock($1) AS locked",
+                    [RELAY_LOCK_KEY.into()],
+                ))
+                .await?
+                .map(|r| r.try_get::<bool>("", "locked"))
+                .transpose()?
+                .unwrap_or(false);
+            if !got {
+                tx.rollback().await?;
+                return Ok(0);
+            }
+        }
+        let rows = tx
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
+                "SELECT id, subject, payload, traceparent, created_at FROM kit_outbox \
+                 WHERE published_at IS NULL ORDER BY id LIMIT $1",
+                [(self.config.batch as i64).into()],
+            ))
+            .await?
+            .into_iter()
+            .map(|r| {
+                Ok(Row {
+                    id: r.try_get("", "id")?,
+                    subject: r.try_get("", "subject")?,
+                    payload: r.try_get("", "payload")?,
+                    traceparent: r.try_get("", "traceparent")?,
+                    created_at: r.try_get("", "created_at")?,
+                })
+            })
+            .collect::<Result<Vec<Row>, DbErr>>()?;
+        if rows.is_empty() {
+            tx.commit().await?;
+            return Ok(0);
+        }
+        // Pipeline the publishes, then collect the acknowledgements in order.
+        let mut pending = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let ack = self
+                .js
+                .publish_with_headers(
+                    row.subject.clone(),
+                    self.headers(row),
+                    row.payload.clone().into(),
+                )
+                .await
+                .map_err(|e| RelayError::Publish(e.to_string()))?;
+            pending.push((row, ack));
+        }
+        let mut acked: Vec<Value> = Vec::with_capacity(rows.len());
+        let mut failure = None;
+        for (row, ack) in pending {
+            match ack.await {
+                Ok(_) => {
+                    metrics::counter!("events_published_total", "subject" => row.subject.clone())
+                        .increment(1);
+                    acked.push(row.id.into());
+                }
+                Err(e) => {
+                    failure.get_or_insert_with(|| RelayError::Publish(e.to_string()));
+                }
+            }
+        }
+        if self.faults.die_after_publish.swap(false, Ordering::SeqCst) {
+            return Err(RelayError::Injected);
+        }
+        if !acked.is_empty() {
+            let placeholders: Vec<String> = (2..acked.len() + 2).map(|i| format!("${i}")).collect();
+            let mut values = vec![Utc::now().into()];
+            let published = acked.len();
+            values.extend(acked);
+            tx.execute_raw(Statement::from_sql_and_values(
+                backend,
+                format!(
+                    "UPDATE kit_outbox SET published_at = $1 WHERE id IN ({})",
+                    placeholders.join(", ")
+                ),
+                values,
+            ))
+            .await?;
+            tx.commit().await?;
+            if let Some(e) = failure {
+                return Err(e);
+            }
+            return Ok(published);
+        }
+        tx.rollback().await?;
+        Err(failure.unwrap_or(RelayError::Publish("no acknowledgement".into())))
+    }
+
+    fn headers(&self, row: &Row) -> HeaderMap {
+        let id = row.id.to_string();
+        let mut h = HeaderMap::new();
+        h.insert("Nats-Msg-Id", id.as_str());
+        h.insert("ce-specversion", "1.0");
+        h.insert("ce-id", id.as_str());
+        h.insert("ce-source", self.config.source.as_str());
+        h.insert("ce-type", row.subject.as_str());
+        h.insert(
+            "ce-time",
+            row.created_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+                .as_str(),
+        );
+        h.insert(
+            "ce-dataschema",
+            contracts::dataschema_uri(&row.subject).as_str(),
+        );
+        h.insert("Content-Type", "application/json");
+        if let Some(tp) = &row.traceparent {
+            h.insert("traceparent", tp.as_str());
+        }
+        h
+    }
+
+    async fn purge(&self) -> Result<(), DbErr> {
+        let cutoff = Utc::now() - self.config.retention;
+        self.db
+            .execute_raw(Statement::from_sql_and_values(
+                self.db.get_database_backend(),
+                "DELETE FROM kit_outbox WHERE published_at IS NOT NULL AND published_at < $1",
+                [cutoff.into()],
+            ))
+            .await?;
+        Ok(())
+    }
+}
+
+/// Why a relay cycle failed; the relay retries with backoff.
+#[derive(Debug, thiserror::Error)]
+pub enum RelayError {
+    #[error(transparent)]
+    Db(#[from] DbErr),
+    #[error("publishing to JetStream: {0}")]
+    Publish(String),
+    #[error("injected fault: died after publishing")]
+    Injected,
+}
+
+/// Number of rows not yet published (for tests and the pending-events gauge).
+pub async fn pending(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM kit_outbox WHERE published_at IS NULL",
+        ))
+        .await?;
+    Ok(row
+        .map(|r| r.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0))
+}

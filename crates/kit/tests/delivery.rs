@@ -1,0 +1,415 @@
+//! Delivery guarantees against real PostgreSQL and a nats-server process of the test's own:
+//! nothing lost while NATS is down, nothing applied twice when a relay or a consumer dies at the
+//! worst moment, and poison messages parked in dead letters while later ones still flow.
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
+
+use async_nats::jetstream;
+use kit::{
+    dead_letters,
+    inbox::{
+        self, Applied, ConsumerConfig, ConsumerFaults, Consumers, EventMeta, HandlerError,
+        HandlerFuture,
+    },
+    nats,
+    outbox::{self, Outbox, Relay, RelayConfig},
+    testing::{NatsServer, TestDatabase, eventually},
+};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, Statement, TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+use serde::{Deserialize, Serialize};
+use tokio_util::sync::CancellationToken;
+
+const SUBJECT: &str = "partner.civil-registry.death.recorded.v1";
+const WAIT: Duration = Duration::from_secs(20);
+
+/// The test's event: a real contract subject, its body taken from the schema's own example so the
+/// test does not depend on the contract's fields.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+struct Fact(serde_json::Value);
+
+impl contracts::Event for Fact {
+    const SUBJECT: &'static str = SUBJECT;
+}
+
+fn example() -> Fact {
+    Fact(contracts::schema(SUBJECT).expect("schema")["examples"][0].clone())
+}
+
+struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {
+        kit::db::migrations()
+    }
+}
+
+/// What the handler did: one row per application, so a double application shows as two rows.
+struct Effects {
+    /// While set, the handler fails transiently (a dependency that is down).
+    failing: AtomicBool,
+}
+
+impl Effects {
+    fn handler(
+        self: &Arc<Self>,
+    ) -> impl for<'a> Fn(&'a DatabaseTransaction, Fact, &'a EventMeta) -> HandlerFuture<'a>
+    + Send
+    + Sync
+    + 'static {
+        let me = self.clone();
+        move |tx, _fact, meta| {
+            let me = me.clone();
+            let id = meta.event_id.clone();
+            Box::pin(async move {
+                if me.failing.load(Ordering::SeqCst) {
+                    return Err(HandlerError::Transient("dependency down".into()));
+                }
+                tx.execute_raw(Statement::from_sql_and_values(
+                    tx.get_database_backend(),
+                    "INSERT INTO effects (event_id) VALUES ($1)",
+                    [id.into()],
+                ))
+                .await?;
+                Ok(())
+            })
+        }
+    }
+}
+
+struct Fixture {
+    nats: NatsServer,
+    db: DatabaseConnection,
+    js: jetstream::Context,
+    outbox: Outbox,
+    effects: Arc<Effects>,
+    stop: CancellationToken,
+}
+
+impl Fixture {
+    async fn new() -> Self {
+        let nats = NatsServer::start().await;
+        let db = TestDatabase::create().await.connect().await;
+        Migrator::up(&db, None).await.unwrap();
+        db.execute_unprepared("CREATE TABLE effects (event_id TEXT NOT NULL)")
+            .await
+            .unwrap();
+        let client = nats::connect(&nats.url(), "test").await.unwrap();
+        let js = nats::jetstream(client);
+        nats::ensure_stream(&js, contracts::stream_for(SUBJECT).unwrap(), 1)
+            .await
+            .unwrap();
+        Self {
+            nats,
+            db,
+            js,
+            outbox: Outbox::new(),
+            effects: Arc::new(Effects {
+                failing: AtomicBool::new(false),
+            }),
+            stop: CancellationToken::new(),
+        }
+    }
+
+    fn relay(&self) -> Relay {
+        Relay::new(
+            self.db.clone(),
+            self.js.clone(),
+            &self.outbox,
+            RelayConfig {
+                source: "test".into(),
+                batch: 64,
+                poll: Duration::from_millis(50),
+                retention: chrono::Duration::days(1),
+            },
+        )
+    }
+
+    fn consumers(&self) -> Arc<Consumers> {
+        Arc::new(Consumers::new("test").on(self.effects.handler()))
+    }
+
+    fn start_consumers(&self, faults: Arc<ConsumerFaults>, ack_wait: Duration) {
+        inbox::spawn(
+            self.db.clone(),
+            self.js.clone(),
+            self.consumers(),
+            self.outbox.clone(),
+            ConsumerConfig {
+                max_deliver: 3,
+                ack_wait,
+                replicas: 1,
+            },
+            faults,
+            self.stop.clone(),
+        );
+    }
+
+    async fn commit_event(&self) -> uuid::Uuid {
+        let tx = self.db.begin().await.unwrap();
+        let id = self.outbox.enqueue(&tx, &example()).await.unwrap();
+        tx.commit().await.unwrap();
+        self.outbox.wake();
+        id
+    }
+
+    async fn count(&self, sql: &str) -> i64 {
+        let row = self
+            .db
+            .query_one_raw(Statement::from_string(self.db.get_database_backend(), sql))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get_by_index::<i64>(0).unwrap()
+    }
+
+    async fn effects(&self) -> i64 {
+        self.count("SELECT COUNT(*) FROM effects").await
+    }
+
+    async fn stream_messages(&self) -> u64 {
+        let mut stream = self
+            .js
+            .get_stream(contracts::stream_for(SUBJECT).unwrap().name)
+            .await
+            .unwrap();
+        stream.info().await.unwrap().state.messages
+    }
+
+    /// Waits until the consumer has acknowledged everything in the stream.
+    async fn settled(&self) {
+        let durable = nats::durable_name("test", SUBJECT);
+        let js = self.js.clone();
+        eventually("consumer to acknowledge everything", WAIT, || {
+            let js = js.clone();
+            let durable = durable.clone();
+            async move {
+                let stream = js
+                    .get_stream(contracts::stream_for(SUBJECT).unwrap().name)
+                    .await
+                    .ok()?;
+                let mut consumer: jetstream::consumer::PullConsumer =
+                    stream.get_consumer(&durable).await.ok()?;
+                let info = consumer.info().await.ok()?;
+                (info.num_pending == 0
+                    && info.num_ack_pending == 0
+                    && info.delivered.stream_sequence > 0)
+                    .then_some(())
+            }
+        })
+        .await;
+    }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+#[tokio::test]
+async fn an_event_committed_while_nats_is_down_is_delivered_exactly_once_after_it_returns() {
+    let mut f = Fixture::new().await;
+    tokio::spawn(f.relay().run(f.stop.clone()));
+    f.start_consumers(Arc::default(), Duration::from_secs(30));
+    f.nats.kill();
+
+    f.commit_event().await;
+    tokio::time::sleep(Duration::from_millis(500)).await; // let the relay fail a few cycles
+    assert_eq!(
+        outbox::pending(&f.db).await.unwrap(),
+        1,
+        "the event waits in the outbox"
+    );
+
+    f.nats.resume().await;
+    eventually("the event to be published", WAIT, || async {
+        (outbox::pending(&f.db).await.unwrap() == 0).then_some(())
+    })
+    .await;
+    eventually("the event to be applied", WAIT, || async {
+        (f.effects().await == 1).then_some(())
+    })
+    .await;
+    f.settled().await;
+    assert_eq!(f.stream_messages().await, 1);
+    assert_eq!(f.effects().await, 1);
+}
+
+#[tokio::test]
+async fn a_relay_killed_between_publish_and_mark_causes_no_duplicate_downstream() {
+    let f = Fixture::new().await;
+    f.start_consumers(Arc::default(), Duration::from_secs(30));
+    let relay = f.relay();
+    f.commit_event().await;
+
+    relay.faults.die_after_publish.store(true, Ordering::SeqCst);
+    assert!(relay.drain_once().await.is_err(), "the injected death");
+    assert_eq!(
+        outbox::pending(&f.db).await.unwrap(),
+        1,
+        "published but not marked"
+    );
+
+    // A new relay (the restarted process) publishes the row again.
+    assert_eq!(f.relay().drain_once().await.unwrap(), 1);
+    assert_eq!(outbox::pending(&f.db).await.unwrap(), 0);
+    assert_eq!(
+        f.stream_messages().await,
+        1,
+        "JetStream dropped the re-publish by Nats-Msg-Id"
+    );
+    eventually("the event to be applied", WAIT, || async {
+        (f.effects().await == 1).then_some(())
+    })
+    .await;
+    f.settled().await;
+    assert_eq!(f.effects().await, 1);
+}
+
+#[tokio::test]
+async fn a_redelivery_past_the_duplicate_window_is_caught_by_the_inbox() {
+    let f = Fixture::new().await;
+    f.start_consumers(Arc::default(), Duration::from_secs(30));
+    let id = uuid::Uuid::now_v7().to_string();
+    for msg_id in ["first-publish", "second-publish"] {
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert("ce-id", id.as_str());
+        headers.insert("Nats-Msg-Id", msg_id);
+        let body = serde_json::to_vec(&example()).unwrap();
+        f.js.publish_with_headers(SUBJECT, headers, body.into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    }
+    f.settled().await;
+    assert_eq!(
+        f.stream_messages().await,
+        2,
+        "both copies reached the stream"
+    );
+    assert_eq!(f.effects().await, 1, "the inbox applied the event once");
+}
+
+#[tokio::test]
+async fn a_consumer_killed_before_its_ack_applies_the_event_once() {
+    let f = Fixture::new().await;
+    let faults = Arc::new(ConsumerFaults::default());
+    faults.die_before_ack.store(true, Ordering::SeqCst);
+    f.start_consumers(faults.clone(), Duration::from_secs(1));
+    f.commit_event().await;
+    f.relay().drain_once().await.unwrap();
+
+    eventually("the event to be applied", WAIT, || async {
+        (f.effects().await == 1).then_some(())
+    })
+    .await;
+    // The acknowledgement was lost: the server redelivers after ack_wait, and the inbox skips it.
+    f.settled().await;
+    assert!(
+        !faults.die_before_ack.load(Ordering::SeqCst),
+        "the fault fired"
+    );
+    assert_eq!(f.effects().await, 1);
+    assert_eq!(f.count("SELECT COUNT(*) FROM kit_inbox").await, 1);
+}
+
+#[tokio::test]
+async fn poison_messages_go_to_dead_letters_while_later_messages_still_flow() {
+    let f = Fixture::new().await;
+    f.start_consumers(Arc::default(), Duration::from_secs(30));
+    // Valid JSON that lacks a required field of the contract.
+    let mut bad = example().0;
+    let required = contracts::schema(SUBJECT).unwrap()["required"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    bad.as_object_mut().unwrap().remove(&required);
+    for body in [
+        b"{not json".to_vec(),
+        serde_json::to_vec(&serde_json::json!({"unexpected": true})).unwrap(),
+        serde_json::to_vec(&bad).unwrap(),
+    ] {
+        f.js.publish(SUBJECT, body.into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    }
+    f.commit_event().await;
+    f.relay().drain_once().await.unwrap();
+
+    f.settled().await;
+    assert_eq!(
+        f.effects().await,
+        1,
+        "the valid event behind the poison was applied"
+    );
+    let letters = dead_letters::list(&f.db, true, None, 10).await.unwrap();
+    assert_eq!(letters.len(), 3, "{letters:?}");
+    assert!(letters.iter().any(|l| l.reason.contains("not JSON")));
+    assert!(letters.iter().all(|l| l.subject == SUBJECT));
+}
+
+#[tokio::test]
+async fn an_event_failing_past_the_delivery_limit_is_dead_lettered_and_replays_once_fixed() {
+    let f = Fixture::new().await;
+    f.effects.failing.store(true, Ordering::SeqCst);
+    f.start_consumers(Arc::default(), Duration::from_secs(30));
+    f.commit_event().await;
+    f.relay().drain_once().await.unwrap();
+
+    let letter = eventually("the dead letter", Duration::from_secs(30), || async {
+        dead_letters::list(&f.db, true, None, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .next()
+    })
+    .await;
+    assert_eq!(letter.deliveries, 3);
+    assert!(
+        letter.reason.contains("gave up after 3 deliveries"),
+        "{}",
+        letter.reason
+    );
+    assert_eq!(f.effects().await, 0);
+
+    // Later messages are not blocked by the failed one.
+    f.effects.failing.store(false, Ordering::SeqCst);
+    f.commit_event().await;
+    f.relay().drain_once().await.unwrap();
+    eventually("the next event", WAIT, || async {
+        (f.effects().await == 1).then_some(())
+    })
+    .await;
+
+    let consumers = f.consumers();
+    assert_eq!(
+        dead_letters::replay(&f.db, &consumers, letter.id)
+            .await
+            .unwrap(),
+        Applied::Applied
+    );
+    assert_eq!(f.effects().await, 2);
+    assert!(matches!(
+        dead_letters::replay(&f.db, &consumers, letter.id).await,
+        Err(dead_letters::ReplayError::AlreadyReplayed)
+    ));
+    assert!(
+        dead_letters::list(&f.db, true, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
