@@ -71,13 +71,14 @@ impl Effects {
             let me = me.clone();
             let id = meta.event_id.clone();
             Box::pin(async move {
+                let meta = meta;
                 if me.failing.load(Ordering::SeqCst) {
                     return Err(HandlerError::Transient("dependency down".into()));
                 }
                 tx.execute_raw(Statement::from_sql_and_values(
                     tx.get_database_backend(),
-                    "INSERT INTO effects (event_id) VALUES ($1)",
-                    [id.into()],
+                    "INSERT INTO effects (event_id, trace_id) VALUES ($1, $2)",
+                    [id.into(), meta.trace.trace_id_hex().into()],
                 ))
                 .await?;
                 Ok(())
@@ -97,12 +98,17 @@ struct Fixture {
 
 impl Fixture {
     async fn new() -> Self {
+        Self::on(TestDatabase::create().await.connect().await).await
+    }
+
+    async fn on(db: DatabaseConnection) -> Self {
         let nats = NatsServer::start().await;
-        let db = TestDatabase::create().await.connect().await;
         Migrator::up(&db, None).await.unwrap();
-        db.execute_unprepared("CREATE TABLE effects (event_id TEXT NOT NULL)")
-            .await
-            .unwrap();
+        db.execute_unprepared(
+            "CREATE TABLE effects (event_id TEXT NOT NULL, trace_id TEXT NOT NULL)",
+        )
+        .await
+        .unwrap();
         let client = nats::connect(&nats.url(), "test").await.unwrap();
         let js = nats::jetstream(client);
         nats::ensure_stream(&js, contracts::stream_for(SUBJECT).unwrap(), 1)
@@ -411,5 +417,60 @@ async fn an_event_failing_past_the_delivery_limit_is_dead_lettered_and_replays_o
             .await
             .unwrap()
             .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn the_trace_of_the_writing_request_reaches_the_consumer() {
+    let f = Fixture::new().await;
+    f.start_consumers(Arc::default(), Duration::from_secs(30));
+    let ctx = kit::telemetry::TraceContext::new_root();
+    ctx.scope(f.commit_event()).await;
+    f.relay().drain_once().await.unwrap();
+    eventually("the event to be applied", WAIT, || async {
+        (f.effects().await == 1).then_some(())
+    })
+    .await;
+    let row =
+        f.db.query_one_raw(Statement::from_string(
+            f.db.get_database_backend(),
+            "SELECT trace_id FROM effects",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        row.try_get::<String>("", "trace_id").unwrap(),
+        ctx.trace_id_hex()
+    );
+}
+
+#[tokio::test]
+async fn the_outbox_inbox_and_dead_letters_work_on_sqlite_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("svc.db").display());
+    let f = Fixture::on(
+        kit::db::connect(&url, Duration::from_secs(5))
+            .await
+            .unwrap(),
+    )
+    .await;
+    f.start_consumers(Arc::default(), Duration::from_secs(30));
+    f.js.publish(SUBJECT, b"{poison".to_vec().into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    f.commit_event().await;
+    f.relay().drain_once().await.unwrap();
+    f.settled().await;
+    assert_eq!(f.effects().await, 1);
+    assert_eq!(outbox::pending(&f.db).await.unwrap(), 0);
+    assert_eq!(
+        dead_letters::list(&f.db, true, None, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
     );
 }

@@ -23,7 +23,9 @@ use tower_http::{catch_panic::CatchPanicLayer, limit::RequestBodyLimitLayer};
 use utoipa::openapi::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::{inbox::Consumers, outbox::RelayHealth};
+use tracing::Instrument;
+
+use crate::{inbox::Consumers, outbox::RelayHealth, telemetry::TraceContext};
 use auth::Verifier;
 use problem::Problem;
 
@@ -84,6 +86,7 @@ pub fn assemble(
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(middleware::from_fn(problem_for_bare_errors))
         .layer(middleware::from_fn(record_metrics))
+        .layer(middleware::from_fn(trace_context))
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("handler panicked");
             Problem::internal().into_response()
@@ -139,6 +142,24 @@ async fn problem_for_bare_errors(req: Request, next: Next) -> Response {
         s => Problem::new(s, "internal", s.canonical_reason().unwrap_or("Error")),
     };
     problem.into_response()
+}
+
+/// Continues the caller's W3C trace (or starts one) for everything the request causes, including
+/// the events it writes to the outbox; answers with the `traceparent` of this request.
+async fn trace_context(req: Request, next: Next) -> Response {
+    let ctx = req
+        .headers()
+        .get("traceparent")
+        .and_then(|v| v.to_str().ok())
+        .and_then(TraceContext::parse)
+        .map_or_else(TraceContext::new_root, |c| c.child());
+    let span =
+        tracing::info_span!("request", method = %req.method(), trace_id = %ctx.trace_id_hex());
+    let mut response = ctx.scope(next.run(req)).instrument(span).await;
+    if let Ok(v) = axum::http::HeaderValue::from_str(&ctx.to_string()) {
+        response.headers_mut().insert("traceparent", v);
+    }
+    response
 }
 
 /// `http_requests_total` and `http_request_duration_seconds` by route template (never raw paths,
