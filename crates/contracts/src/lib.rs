@@ -1,1 +1,81 @@
-//! The mesh's event contract in Rust: one type per JSON Schema in `schemas/`, with its subject.
+//! The mesh's event contract in Rust: one type per JSON Schema in `schemas/`, with its subject,
+//! the embedded schemas and their validators, and the JetStream streams subjects live in.
+//!
+//! `schemas/` is the source of truth; the tests in `tests/` prove these types agree with it.
+
+pub mod aid;
+mod catalogue;
+pub mod child;
+pub mod common;
+pub mod compat;
+pub mod disability;
+pub mod elderly;
+pub mod minor;
+pub mod partner;
+mod validation;
+pub mod village;
+
+pub use catalogue::{EVENT_TYPES, EventType, SCHEMA_FILES, SUBJECTS, SchemaFile};
+pub use validation::{SchemaError, schema, tolerant_schema, validate, validate_tolerant};
+
+/// A message on a NATS subject. `SUBJECT` is also the schema's `$id` and names its file under
+/// `schemas/` (`aid.application.submitted.v1` → `schemas/aid/application.submitted.v1.json`).
+pub trait Event: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static {
+    /// The subject the event is published on, e.g. `aid.application.submitted.v1`.
+    const SUBJECT: &'static str;
+}
+
+/// A JetStream stream: one per producing context, declared by its producer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamSpec {
+    /// Stream name, e.g. `AID`.
+    pub name: &'static str,
+    /// The stream's subject filter, e.g. `aid.>`.
+    pub subjects: &'static str,
+}
+
+/// Every stream of the mesh: one per context, and `PARTNER` for facts partner agencies publish in.
+pub const STREAMS: &[StreamSpec] = &[
+    StreamSpec {
+        name: "AID",
+        subjects: "aid.>",
+    },
+    StreamSpec {
+        name: "DISABILITY",
+        subjects: "disability.>",
+    },
+    StreamSpec {
+        name: "CHILD",
+        subjects: "child.>",
+    },
+    StreamSpec {
+        name: "ELDERLY",
+        subjects: "elderly.>",
+    },
+    StreamSpec {
+        name: "MINOR",
+        subjects: "minor.>",
+    },
+    StreamSpec {
+        name: "VILLAGE",
+        subjects: "village.>",
+    },
+    StreamSpec {
+        name: "PARTNER",
+        subjects: "partner.>",
+    },
+];
+
+/// The stream that holds `subject` (by its first token), or `None` for a subject of no context.
+pub fn stream_for(subject: &str) -> Option<&'static StreamSpec> {
+    let context = subject.split('.').next()?;
+    STREAMS
+        .iter()
+        .find(|s| s.subjects.strip_suffix(".>") == Some(context))
+}
+
+/// The CloudEvents `ce-dataschema` value for a subject: `urn:minzheng:schema:<subject>` (the
+/// schema's `$id` is the subject; CloudEvents wants an absolute URI).
+pub fn dataschema_uri(subject: &str) -> String {
+    format!("urn:minzheng:schema:{subject}")
+}

@@ -1,0 +1,373 @@
+//! Facts partner agencies publish into the mesh on the `PARTNER` stream: deaths, disability
+//! certificates, verification results, anti-poverty flags and bank returns. Some carry ID numbers
+//! (only mesh services may read the stream); their types mask them in `Debug`.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::Event;
+use crate::common::{CertificateNumber, DivisionCode, IdNumber, VillageCode};
+
+/// Who recorded a death.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeathSource {
+    /// The household register (户籍注销, 公安).
+    HouseholdRegister,
+    /// The funeral service (火化, 殡葬).
+    FuneralService,
+    /// A medical death certificate.
+    Medical,
+    /// A court declaration of death.
+    CourtDeclaration,
+}
+
+/// A death was recorded (`partner.civil-registry`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeathRecorded {
+    /// The registry's own number for the record.
+    pub record_number: String,
+    /// ID number of the deceased.
+    pub id_number: IdNumber,
+    /// Date of death.
+    pub date_of_death: NaiveDate,
+    /// Who recorded it.
+    pub source: DeathSource,
+    /// Division of the office that recorded the death.
+    pub registering_division: DivisionCode,
+    /// Date the record was made.
+    pub recorded_on: NaiveDate,
+}
+
+impl Event for DeathRecorded {
+    const SUBJECT: &'static str = "partner.civil-registry.death.recorded.v1";
+}
+
+/// Disability category of a certificate (`defs.json#/$defs/disability_category`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DisabilityCategory {
+    /// 1 视力.
+    Visual,
+    /// 2 听力.
+    Hearing,
+    /// 3 言语.
+    Speech,
+    /// 4 肢体.
+    Physical,
+    /// 5 智力.
+    Intellectual,
+    /// 6 精神.
+    Mental,
+    /// 7 多重.
+    Multiple,
+}
+
+impl DisabilityCategory {
+    /// The category's digit in a certificate number, 1–7.
+    pub fn digit(self) -> u8 {
+        match self {
+            Self::Visual => 1,
+            Self::Hearing => 2,
+            Self::Speech => 3,
+            Self::Physical => 4,
+            Self::Intellectual => 5,
+            Self::Mental => 6,
+            Self::Multiple => 7,
+        }
+    }
+}
+
+/// A disability certificate was issued (`partner.dpf`, 残联).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateIssued {
+    /// The certificate number.
+    pub certificate_number: CertificateNumber,
+    /// ID number of the holder.
+    pub id_number: IdNumber,
+    /// Disability category.
+    pub category: DisabilityCategory,
+    /// Disability level, 1 (most severe) to 4.
+    pub level: u8,
+    /// Date of issue.
+    pub issued_on: NaiveDate,
+    /// Date the certificate expires.
+    pub expires_on: NaiveDate,
+    /// Division of the holder's household registration; that place reviews and pays.
+    pub registration_division: DivisionCode,
+}
+
+impl Event for CertificateIssued {
+    const SUBJECT: &'static str = "partner.dpf.certificate.issued.v1";
+}
+
+impl CertificateIssued {
+    /// Whether the certificate number agrees with the ID number, category and level fields
+    /// (the schema cannot check that).
+    pub fn is_consistent(&self) -> bool {
+        consistent(
+            &self.certificate_number,
+            &self.id_number,
+            self.category,
+            self.level,
+        )
+    }
+}
+
+fn consistent(
+    number: &CertificateNumber,
+    id: &IdNumber,
+    category: DisabilityCategory,
+    level: u8,
+) -> bool {
+    number.id_number() == *id
+        && number.category_digit() == category.digit()
+        && number.level_digit() == level
+}
+
+/// What changed on a certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CertificateChange {
+    /// Category or level re-assessed.
+    Reassessed,
+    /// Card re-issued (`B<n>` suffix).
+    Reissued,
+    /// Validity renewed.
+    Renewed,
+    /// The holder's household registration moved.
+    RegistrationMoved,
+}
+
+/// A disability certificate changed; the certificate as it is now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateChanged {
+    /// The certificate number now.
+    pub certificate_number: CertificateNumber,
+    /// ID number of the holder.
+    pub id_number: IdNumber,
+    /// Disability category now.
+    pub category: DisabilityCategory,
+    /// Disability level now.
+    pub level: u8,
+    /// The number before the change (equal to `certificate_number` when it did not change).
+    pub previous_certificate_number: CertificateNumber,
+    /// What changed.
+    pub change: CertificateChange,
+    /// Date the certificate now expires.
+    pub expires_on: NaiveDate,
+    /// Division of the holder's household registration after the change.
+    pub registration_division: DivisionCode,
+    /// Date of the change.
+    pub changed_on: NaiveDate,
+}
+
+impl Event for CertificateChanged {
+    const SUBJECT: &'static str = "partner.dpf.certificate.changed.v1";
+}
+
+impl CertificateChanged {
+    /// Whether the certificate number agrees with the ID number, category and level fields.
+    pub fn is_consistent(&self) -> bool {
+        consistent(
+            &self.certificate_number,
+            &self.id_number,
+            self.category,
+            self.level,
+        ) && self.previous_certificate_number.id_number() == self.id_number
+    }
+}
+
+/// Why a certificate was revoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevocationReason {
+    /// The holder died.
+    Death,
+    /// It expired without renewal.
+    Expired,
+    /// Re-assessment found no qualifying disability.
+    ReassessedNotDisabled,
+    /// The holder surrendered it.
+    Surrendered,
+    /// It was obtained fraudulently.
+    Fraudulent,
+    /// Another reason.
+    Other,
+}
+
+/// A disability certificate was revoked or lapsed (注销).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateRevoked {
+    /// The certificate number.
+    pub certificate_number: CertificateNumber,
+    /// ID number of the holder.
+    pub id_number: IdNumber,
+    /// Why it was revoked.
+    pub reason: RevocationReason,
+    /// Date of revocation.
+    pub revoked_on: NaiveDate,
+}
+
+impl Event for CertificateRevoked {
+    const SUBJECT: &'static str = "partner.dpf.certificate.revoked.v1";
+}
+
+/// How a verification ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerificationOutcome {
+    /// Every source answered.
+    Complete,
+    /// Some sources did not answer; the figures cover the others.
+    Incomplete,
+    /// The platform could not check (e.g. authorisation missing).
+    Refused,
+}
+
+/// An item the investigators must look at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerificationFinding {
+    /// A member owns a vehicle.
+    VehicleOwned,
+    /// A member has a registered business.
+    BusinessRegistered,
+    /// The household owns several homes.
+    MultipleHomes,
+    /// Deposits above the limit.
+    DepositsAboveLimit,
+    /// Securities above the limit.
+    SecuritiesAboveLimit,
+    /// A member is employed (employment-cost deduction applies).
+    EmployedMember,
+    /// A member draws a pension.
+    PensionIncome,
+    /// A data source did not answer.
+    SourceUnavailable,
+}
+
+/// The verification platform (家庭经济状况核对) answered a verification request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerificationCompleted {
+    /// The request answered.
+    pub request_id: Uuid,
+    /// The application, as in the request.
+    pub application_id: Uuid,
+    /// The household, as in the request.
+    pub household_id: Uuid,
+    /// How the verification ended.
+    pub outcome: VerificationOutcome,
+    /// Household monthly income found; present unless refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub household_monthly_income_fen: Option<i64>,
+    /// Whether the property found is within the local limits; present unless refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub property_within_limits: Option<bool>,
+    /// Items the investigators must look at.
+    pub findings: Vec<VerificationFinding>,
+    /// Date of the answer.
+    pub completed_on: NaiveDate,
+}
+
+impl Event for VerificationCompleted {
+    const SUBJECT: &'static str = "partner.verification.completed.v1";
+}
+
+/// Main risk of a household flagged for anti-poverty monitoring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PovertyRisk {
+    /// 因病.
+    Illness,
+    /// 因残.
+    Disability,
+    /// 因学.
+    Education,
+    /// 因灾.
+    Disaster,
+    /// 因意外.
+    Accident,
+    /// 因失业.
+    Unemployment,
+    /// Income dropped.
+    IncomeDrop,
+    /// Another risk.
+    Other,
+}
+
+/// The rural revitalisation bureau flagged a household (防返贫监测对象).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HouseholdFlagged {
+    /// The flag.
+    pub flag_id: Uuid,
+    /// ID number of the head of household.
+    pub head_id_number: IdNumber,
+    /// Household size as the bureau knows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub household_size: Option<u32>,
+    /// Main risk.
+    pub risk: PovertyRisk,
+    /// Village where the household lives.
+    pub village_code: VillageCode,
+    /// Date of the flag.
+    pub flagged_on: NaiveDate,
+}
+
+impl Event for HouseholdFlagged {
+    const SUBJECT: &'static str = "partner.rural.household.flagged.v1";
+}
+
+/// Context whose payment batch a returned line belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Payer {
+    /// aid-applications.
+    Aid,
+    /// disability-subsidies.
+    Disability,
+    /// child-welfare.
+    Child,
+}
+
+/// Why the bank returned a payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReturnReason {
+    /// The account is closed.
+    AccountClosed,
+    /// The account is frozen.
+    AccountFrozen,
+    /// No such account.
+    AccountNotFound,
+    /// The account holder's name does not match.
+    NameMismatch,
+    /// The account is dormant.
+    AccountDormant,
+    /// Another reason.
+    Other,
+}
+
+/// The bank returned one line of a payment batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentReturned {
+    /// The return.
+    pub return_id: Uuid,
+    /// Context whose batch the line belongs to.
+    pub payer: Payer,
+    /// The batch.
+    pub batch_id: Uuid,
+    /// The line within the batch.
+    pub line_id: Uuid,
+    /// Amount returned.
+    pub amount_fen: i64,
+    /// Why the bank returned it.
+    pub reason_code: ReturnReason,
+    /// Date of the return.
+    pub returned_on: NaiveDate,
+}
+
+impl Event for PaymentReturned {
+    const SUBJECT: &'static str = "partner.bank.payment.returned.v1";
+}
