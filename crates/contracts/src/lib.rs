@@ -3,6 +3,8 @@
 //!
 //! `schemas/` is the source of truth; the tests in `tests/` prove these types agree with it.
 
+#![warn(missing_docs)]
+
 pub mod aid;
 mod catalogue;
 pub mod child;
