@@ -67,9 +67,10 @@ pub async fn ensure_stream(
     })
 }
 
-/// The durable name of `service`'s consumer of `subject` (durable names may not contain dots).
+/// The durable name of `service`'s consumer of `subject`: `<service>--<subject, dots as dashes>`
+/// (durable names may not contain dots), as `schemas/asyncapi.yaml` lists them.
 pub fn durable_name(service: &str, subject: &str) -> String {
-    format!("{service}__{}", subject.replace(['.', '*', '>'], "_"))
+    format!("{service}--{}", subject.replace('.', "-"))
 }
 
 /// Declares a durable pull consumer with explicit acks for one subject.

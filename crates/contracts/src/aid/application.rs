@@ -16,8 +16,10 @@ pub enum ApplicationChannel {
     Window,
     /// Online.
     Online,
-    /// By a proxy with a written mandate (委托).
-    Proxy,
+    /// Through the assistance hotline.
+    Hotline,
+    /// At another region's window (跨区域通办); the 户籍 township handles it.
+    CrossRegion,
     /// Opened by staff through active discovery (主动发现).
     ActiveDiscovery,
 }

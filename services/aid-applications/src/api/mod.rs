@@ -1,0 +1,15 @@
+//! The REST edge of aid-applications (`/v1/...`); handlers are thin: parse, call a command, answer.
+
+mod applications;
+mod households;
+
+use kit::service::Platform;
+use utoipa_axum::router::OpenApiRouter;
+
+/// Every route of the service, documented.
+pub fn routes(platform: &Platform) -> OpenApiRouter {
+    OpenApiRouter::new()
+        .merge(households::routes())
+        .merge(applications::routes())
+        .with_state(platform.clone())
+}

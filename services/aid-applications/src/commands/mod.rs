@@ -1,0 +1,5 @@
+//! Use cases: one transaction each, called by the REST edge and by event handlers alike.
+
+pub mod applications;
+pub mod deaths;
+pub mod households;

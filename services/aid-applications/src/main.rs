@@ -1,0 +1,8 @@
+//! aid-applications: `serve` (default) or `migrate`.
+
+use aid_applications::{CONTEXT, PORT, SERVICE, parts, store::Migrator};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    kit::service::main::<Migrator>(SERVICE, PORT, CONTEXT, parts).await
+}
