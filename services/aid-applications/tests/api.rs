@@ -1,15 +1,11 @@
 //! aid-applications through its REST edge and NATS, against real PostgreSQL and a nats-server of
 //! the test's own.
 
-use std::time::Duration;
-
 use aid_applications::{CONTEXT, parts, store::Migrator};
+use contracts::{aid::ApplicationSubmitted, partner::DeathRecorded};
 use kit::{
     Role,
-    config::{Config, DEV_AUTH_SECRET},
-    edge::auth::dev_token,
-    service::Service,
-    testing::{NatsServer, TestDatabase, eventually},
+    testing::{TestApp, eventually},
 };
 use serde_json::{Value, json};
 
@@ -28,110 +24,34 @@ fn id_number(first17: &str) -> String {
     format!("{first17}{}", b"10X98765432"[(sum % 11) as usize] as char)
 }
 
-struct App {
-    base: String,
-    http: reqwest::Client,
-    nats: NatsServer,
-    service: Option<Service>,
+async fn spawn() -> TestApp {
+    TestApp::spawn::<Migrator>("aid-applications", CONTEXT, parts).await
 }
 
-impl App {
-    async fn spawn() -> Self {
-        let nats = NatsServer::start().await;
-        let db = TestDatabase::create().await;
-        let vars = [
-            ("HTTP_ADDR", "127.0.0.1:0".to_owned()),
-            ("DATABASE_URL", db.url.clone()),
-            ("NATS_URL", nats.url()),
-        ];
-        let config = Config::from_lookup("aid-applications", 0, |k| {
-            vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())
+fn clerk() -> String {
+    TestApp::token(Role::TownshipClerk, LIANGLU)
+}
+
+async fn register(app: &TestApp, ids: &[&str]) -> (u16, Value) {
+    let members: Vec<Value> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            json!({ "name": format!("成员{i}"), "id_number": id, "relationship": if i == 0 { "head" } else { "child" },
+                    "monthly_income_fen": 50_000 })
         })
-        .unwrap();
-        let service = Service::build::<Migrator>(config, CONTEXT, parts)
-            .await
-            .unwrap();
-        Self {
-            base: format!("http://{}", service.addr),
-            http: reqwest::Client::new(),
-            nats,
-            service: Some(service),
-        }
-    }
-
-    fn token(role: Role, division: &str) -> String {
-        dev_token(
-            DEV_AUTH_SECRET,
-            &format!("{}-{division}", role.as_str()),
-            role,
-            division,
-            chrono::Duration::minutes(10),
-        )
-    }
-
-    fn clerk() -> String {
-        Self::token(Role::TownshipClerk, LIANGLU)
-    }
-
-    async fn post(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
-        let resp = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(token)
-            .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
-            .json(body)
-            .send()
-            .await
-            .unwrap();
-        (
-            resp.status().as_u16(),
-            resp.json().await.unwrap_or(Value::Null),
-        )
-    }
-
-    async fn get(&self, path: &str, token: &str) -> (u16, Value) {
-        let resp = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        (
-            resp.status().as_u16(),
-            resp.json().await.unwrap_or(Value::Null),
-        )
-    }
-
-    async fn register(&self, ids: &[&str]) -> (u16, Value) {
-        let members: Vec<Value> = ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| {
-                json!({ "name": format!("成员{i}"), "id_number": id, "relationship": if i == 0 { "head" } else { "child" },
-                        "monthly_income_fen": 50_000 })
-            })
-            .collect();
-        let body = json!({ "village_code": LIANGLU_VILLAGE, "residence": "urban", "address": "两路街道某小区", "members": members });
-        self.post("/v1/households", &Self::clerk(), &body).await
-    }
-}
-
-impl Drop for App {
-    fn drop(&mut self) {
-        if let Some(s) = self.service.take() {
-            tokio::spawn(s.stop());
-        }
-    }
+        .collect();
+    let body = json!({ "village_code": LIANGLU_VILLAGE, "residence": "urban", "address": "两路街道某小区", "members": members });
+    app.post("/v1/households", &clerk(), &body).await
 }
 
 #[tokio::test]
 async fn an_invalid_id_number_is_refused_with_the_field_and_nothing_is_written() {
-    let app = App::spawn().await;
+    let app = spawn().await;
     let good = id_number("50011219800101123");
     let mut bad = id_number("50011220100101456");
     bad.replace_range(17.., if bad.ends_with('0') { "1" } else { "0" });
-    let (status, problem) = app.register(&[&good, &bad]).await;
+    let (status, problem) = register(&app, &[&good, &bad]).await;
     assert_eq!(status, 422, "{problem}");
     assert_eq!(problem["errors"][0]["field"], "members[1].id_number");
     assert!(
@@ -141,50 +61,36 @@ async fn an_invalid_id_number_is_refused_with_the_field_and_nothing_is_written()
             .contains("check character")
     );
     // The valid member was not half-written: registering them alone succeeds.
-    assert_eq!(app.register(&[&good]).await.0, 201);
+    assert_eq!(register(&app, &[&good]).await.0, 201);
 }
 
 #[tokio::test]
 async fn submitting_publishes_the_submitted_event_with_no_personal_data() {
-    let app = App::spawn().await;
+    let app = spawn().await;
     let head = id_number("50011219800101123");
-    let (_, household) = app
-        .register(&[&head, &id_number("50011220150301234")])
-        .await;
-    let (status, application) = app
-        .post(
-            "/v1/applications",
-            &App::clerk(),
-            &json!({ "household_id": household["id"], "programme": "dibao", "channel": "window" }),
-        )
-        .await;
+    let (_, household) = register(&app, &[&head, &id_number("50011220150301234")]).await;
+    let body =
+        json!({ "household_id": household["id"], "programme": "dibao", "channel": "window" });
+    let (status, application) = app.post("/v1/applications", &clerk(), &body).await;
     assert_eq!(status, 201, "{application}");
     assert_eq!(application["status"], "submitted");
 
-    let js = kit::nats::jetstream(kit::nats::connect(&app.nats.url(), "probe").await.unwrap());
-    let message = eventually(
-        "the submitted event on AID",
-        Duration::from_secs(20),
-        || {
-            let js = js.clone();
-            async move {
-                let stream = js.get_stream("AID").await.ok()?;
-                stream
-                    .get_last_raw_message_by_subject("aid.application.submitted.v1")
-                    .await
-                    .ok()
-            }
-        },
-    )
-    .await;
-    let body = String::from_utf8(message.payload.to_vec()).unwrap();
-    let event: Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(event["application_id"], application["id"]);
-    assert_eq!(event["household_size"], 2);
-    assert!(
-        !body.contains(&head) && !body.contains(&head[..14]) && !body.contains("成员"),
-        "personal data leaked: {body}"
+    let events = app.expect_events::<ApplicationSubmitted>(1).await;
+    let (raw, event) = &events[0];
+    assert_eq!(
+        event.application_id.to_string(),
+        application["id"].as_str().unwrap()
     );
+    assert_eq!(event.household_size, 2);
+    assert!(
+        !raw.contains(&head) && !raw.contains(&head[..14]) && !raw.contains("成员"),
+        "personal data leaked: {raw}"
+    );
+    let stream = app.js.get_stream("AID").await.unwrap();
+    let message = stream
+        .get_last_raw_message_by_subject("aid.application.submitted.v1")
+        .await
+        .unwrap();
     let headers = message.headers;
     assert_eq!(
         headers.get("ce-type").unwrap().as_str(),
@@ -202,15 +108,12 @@ async fn submitting_publishes_the_submitted_event_with_no_personal_data() {
 
 #[tokio::test]
 async fn a_second_open_application_for_the_same_programme_is_refused() {
-    let app = App::spawn().await;
-    let (_, household) = app.register(&[&id_number("50011219800101123")]).await;
+    let app = spawn().await;
+    let (_, household) = register(&app, &[&id_number("50011219800101123")]).await;
     let body =
         json!({ "household_id": household["id"], "programme": "dibao", "channel": "online" });
-    assert_eq!(
-        app.post("/v1/applications", &App::clerk(), &body).await.0,
-        201
-    );
-    let (status, problem) = app.post("/v1/applications", &App::clerk(), &body).await;
+    assert_eq!(app.post("/v1/applications", &clerk(), &body).await.0, 201);
+    let (status, problem) = app.post("/v1/applications", &clerk(), &body).await;
     assert_eq!(
         (status, problem["type"].as_str().unwrap()),
         (409, "urn:minzheng:problem:open-application-exists")
@@ -219,9 +122,9 @@ async fn a_second_open_application_for_the_same_programme_is_refused() {
 
 #[tokio::test]
 async fn another_township_can_neither_see_nor_use_the_household() {
-    let app = App::spawn().await;
-    let (_, household) = app.register(&[&id_number("50011219800101123")]).await;
-    let other = App::token(Role::TownshipClerk, SHUANGFENGQIAO);
+    let app = spawn().await;
+    let (_, household) = register(&app, &[&id_number("50011219800101123")]).await;
+    let other = TestApp::token(Role::TownshipClerk, SHUANGFENGQIAO);
     let id = household["id"].as_str().unwrap();
     assert_eq!(
         app.get(&format!("/v1/households/{id}"), &other).await.0,
@@ -230,31 +133,27 @@ async fn another_township_can_neither_see_nor_use_the_household() {
     let body = json!({ "household_id": id, "programme": "dibao", "channel": "window" });
     assert_eq!(app.post("/v1/applications", &other, &body).await.0, 404);
     assert_eq!(
-        app.get(&format!("/v1/households/{id}"), &App::clerk())
-            .await
-            .0,
+        app.get(&format!("/v1/households/{id}"), &clerk()).await.0,
         200
     );
 }
 
 #[tokio::test]
 async fn id_numbers_are_masked_unless_an_allowed_role_asks_and_that_read_is_audited() {
-    let app = App::spawn().await;
+    let app = spawn().await;
     let head = id_number("50011219800101123");
-    let (_, household) = app.register(&[&head]).await;
+    let (_, household) = register(&app, &[&head]).await;
     let id = household["id"].as_str().unwrap();
-    let (_, masked) = app
-        .get(&format!("/v1/households/{id}"), &App::clerk())
-        .await;
+    let (_, masked) = app.get(&format!("/v1/households/{id}"), &clerk()).await;
     assert_eq!(
         masked["members"][0]["id_number"],
         format!("500112********{}", &head[14..])
     );
     let (_, full) = app
-        .get(&format!("/v1/households/{id}?unmasked=true"), &App::clerk())
+        .get(&format!("/v1/households/{id}?unmasked=true"), &clerk())
         .await;
     assert_eq!(full["members"][0]["id_number"], head);
-    let village = App::token(Role::VillageStaff, LIANGLU_VILLAGE);
+    let village = TestApp::token(Role::VillageStaff, LIANGLU_VILLAGE);
     assert_eq!(
         app.get(&format!("/v1/households/{id}?unmasked=true"), &village)
             .await
@@ -264,50 +163,25 @@ async fn id_numbers_are_masked_unless_an_allowed_role_asks_and_that_read_is_audi
 }
 
 #[tokio::test]
-async fn a_death_record_marks_the_member_deceased_once() {
-    let app = App::spawn().await;
+async fn a_death_record_delivered_twice_marks_the_member_deceased() {
+    let app = spawn().await;
     let head = id_number("50011219400101123");
-    let (_, household) = app.register(&[&head]).await;
+    let (_, household) = register(&app, &[&head]).await;
     let id = household["id"].as_str().unwrap().to_owned();
-    let js = kit::nats::jetstream(
-        kit::nats::connect(&app.nats.url(), "partner")
-            .await
-            .unwrap(),
-    );
-    kit::nats::ensure_stream(&js, contracts::stream_for("partner.x").unwrap(), 1)
-        .await
-        .unwrap();
-    let fact = json!({ "record_number": "D2026-0001", "id_number": head, "date_of_death": "2026-11-20",
-                       "source": "medical", "registering_division": LIANGLU, "recorded_on": "2026-11-21" });
-    contracts::validate("partner.civil-registry.death.recorded.v1", &fact)
-        .expect("the test's fact is valid");
-    for _ in 0..2 {
-        let mut headers = async_nats::HeaderMap::new();
-        headers.insert("ce-id", "death-1");
-        js.publish_with_headers(
-            "partner.civil-registry.death.recorded.v1",
-            headers,
-            fact.to_string().into(),
-        )
-        .await
-        .unwrap()
-        .await
-        .unwrap();
-    }
-    let (_, view) = eventually(
+    let fact: DeathRecorded = serde_json::from_value(json!({
+        "record_number": "D2026-0001", "id_number": head, "date_of_death": "2026-11-20",
+        "source": "medical", "registering_division": LIANGLU, "recorded_on": "2026-11-21" }))
+    .unwrap();
+    app.publish_with_id(&fact, "death-1").await;
+    app.publish_with_id(&fact, "death-1").await;
+    let path = format!("/v1/households/{id}");
+    eventually(
         "the member marked deceased",
-        Duration::from_secs(20),
-        || {
-            let app = &app;
-            let id = id.clone();
-            async move {
-                let (s, v) = app
-                    .get(&format!("/v1/households/{id}"), &App::clerk())
-                    .await;
-                (v["members"][0]["deceased_on"] == "2026-11-20").then_some((s, v))
-            }
+        std::time::Duration::from_secs(20),
+        || async {
+            let (_, v) = app.get(&path, &clerk()).await;
+            (v["members"][0]["deceased_on"] == "2026-11-20").then_some(())
         },
     )
     .await;
-    assert_eq!(view["members"][0]["deceased_on"], "2026-11-20");
 }

@@ -2,6 +2,7 @@
 //! free ports (for isolation and fault injection), and — with the `containers` feature, when a
 //! Docker engine answers — PostgreSQL and NATS in testcontainers instead of the local servers.
 
+pub mod app;
 #[cfg(feature = "containers")]
 pub mod containers;
 pub mod nats_server;
@@ -9,6 +10,7 @@ pub mod pg;
 
 use std::{future::Future, time::Duration};
 
+pub use app::TestApp;
 pub use nats_server::NatsServer;
 pub use pg::TestDatabase;
 
