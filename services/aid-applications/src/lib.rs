@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod commands;
+pub mod domain;
 pub mod events;
 pub mod store;
 
