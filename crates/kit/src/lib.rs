@@ -6,6 +6,7 @@ pub mod audit;
 pub mod config;
 pub mod db;
 pub mod dead_letters;
+pub mod divisions;
 pub mod edge;
 pub mod identity;
 pub mod inbox;
