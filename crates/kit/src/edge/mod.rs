@@ -2,9 +2,11 @@
 //! (body limit, problem+json for every refusal, request metrics, authentication).
 
 pub mod auth;
+pub mod concurrency;
 mod dead_letter_routes;
 pub mod idempotency;
 pub mod json;
+pub mod page;
 pub mod problem;
 
 use std::{sync::Arc, time::Duration};
