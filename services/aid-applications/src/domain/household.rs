@@ -218,6 +218,9 @@ pub struct Member {
     pub disability: Option<Disability>,
     /// 重病 (a serious illness recognised by the local list).
     pub severe_illness: bool,
+    /// Has a person with a legal duty of support (赡养/抚养/扶养) who is able to fulfil it; an
+    /// extreme-poverty applicant must not.
+    pub has_capable_supporter: bool,
 }
 
 impl Member {
@@ -405,6 +408,7 @@ mod tests {
             able_to_work: true,
             disability: None,
             severe_illness: false,
+            has_capable_supporter: true,
         };
         assert_eq!(member.work_income(), Fen(170_000));
         assert_eq!(member.monthly_income(), Fen(200_000));

@@ -1,7 +1,10 @@
 //! Pure rules of social assistance: no I/O.
 
+pub mod actor;
+pub mod benefit;
 pub mod calendar;
 pub mod household;
+pub mod integrity;
 pub mod money;
 pub mod programme;
 pub mod reference;
