@@ -1,10 +1,12 @@
 //! Pure rules of social assistance: no I/O.
 
 pub mod actor;
+pub mod application;
 pub mod benefit;
 pub mod calendar;
 pub mod household;
 pub mod integrity;
 pub mod money;
+pub mod month;
 pub mod programme;
 pub mod reference;
