@@ -26,12 +26,14 @@ pub const SERVICES: [(&str, u16); 6] = [
 const HELP: &str = "\
 mesh — run Minzheng Mesh on this machine
 
-usage: mesh [--no-build] [--data DIR] [--postgres URL]
+usage: mesh [--no-build] [--data DIR] [--postgres URL [--db-prefix P]] [--port-offset N]
 
   --no-build       do not run `cargo build` for the services first
   --data DIR       where SQLite files, the NATS store and logs go (default .mesh)
   --postgres URL   give each service its own PostgreSQL database on this server
                    (e.g. postgres://postgres@127.0.0.1:5432/postgres) instead of SQLite
+  --db-prefix P    name the databases P_<service> (default minzheng)
+  --port-offset N  add N to every service port (8081–8086), to run a second mesh beside one
 environment: NATS_URL (default nats://127.0.0.1:4222; started here if nothing answers),
              <SERVICE>_DATABASE_URL (e.g. AID_APPLICATIONS_DATABASE_URL) for one service's database
 ";
@@ -40,6 +42,8 @@ struct Options {
     build: bool,
     data: PathBuf,
     postgres: Option<String>,
+    port_offset: u16,
+    db_prefix: String,
 }
 
 fn parse(args: Vec<String>) -> anyhow::Result<Option<Options>> {
@@ -47,6 +51,8 @@ fn parse(args: Vec<String>) -> anyhow::Result<Option<Options>> {
         build: true,
         data: PathBuf::from(".mesh"),
         postgres: None,
+        port_offset: 0,
+        db_prefix: "minzheng".into(),
     };
     let mut it = args.into_iter();
     while let Some(a) = it.next() {
@@ -55,6 +61,10 @@ fn parse(args: Vec<String>) -> anyhow::Result<Option<Options>> {
             "--no-build" => o.build = false,
             "--data" => o.data = it.next().context("--data needs a directory")?.into(),
             "--postgres" => o.postgres = Some(it.next().context("--postgres needs a URL")?),
+            "--db-prefix" => o.db_prefix = it.next().context("--db-prefix needs a name")?,
+            "--port-offset" => {
+                o.port_offset = it.next().context("--port-offset needs a number")?.parse()?
+            }
             other => bail!("unknown argument {other}\n\n{HELP}"),
         }
     }
@@ -71,14 +81,14 @@ pub async fn run(args: Vec<String>) -> anyhow::Result<()> {
     let workspace = workspace_root();
     let present: Vec<(&str, u16)> = SERVICES
         .iter()
-        .copied()
         .filter(|(name, _)| {
             workspace
                 .join("services")
                 .join(name)
-                .join("Cargo.toml")
+                .join("src/main.rs")
                 .exists()
         })
+        .map(|(name, port)| (*name, port + options.port_offset))
         .collect();
     if options.build && !present.is_empty() {
         let mut cmd =
@@ -96,6 +106,16 @@ pub async fn run(args: Vec<String>) -> anyhow::Result<()> {
         .parent()
         .map(Path::to_path_buf)
         .context("launcher location")?;
+    let present: Vec<(&str, u16)> = present
+        .into_iter()
+        .filter(|(name, _)| {
+            let built = bin_dir.join(name).exists();
+            if !built {
+                println!("skipping {name}: not built (run without --no-build)");
+            }
+            built
+        })
+        .collect();
 
     let nats_url = std::env::var("NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
     let mut nats = None;
@@ -131,8 +151,10 @@ pub async fn run(args: Vec<String>) -> anyhow::Result<()> {
         wait_ready(&http, name, *port).await?;
     }
     print_summary(&children, &nats_url, &options.data);
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
 
-    tokio::signal::ctrl_c().await?;
+    stop_signal().await;
     println!("\nstopping");
     for (_, _, child) in &mut children {
         terminate(child).await;
@@ -187,7 +209,7 @@ async fn database_url(service: &str, options: &Options) -> anyhow::Result<String
         )?;
         return Ok(format!("sqlite://{}?mode=rwc", file.display()));
     };
-    let name = format!("minzheng_{}", service.replace('-', "_"));
+    let name = format!("{}_{}", options.db_prefix, service.replace('-', "_"));
     let admin = kit::db::connect(server, Duration::from_secs(10)).await?;
     let exists = admin
         .query_one_raw(sea_orm::Statement::from_sql_and_values(
@@ -269,6 +291,15 @@ fn print_summary(children: &[(&str, u16, Child)], nats_url: &str, data: &Path) {
         );
     }
     println!("\nCtrl-C stops everything.");
+}
+
+async fn stop_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
 }
 
 async fn terminate(child: &mut Child) {
