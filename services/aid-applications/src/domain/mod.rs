@@ -4,6 +4,7 @@ pub mod actor;
 pub mod application;
 pub mod benefit;
 pub mod calendar;
+pub mod enrollment;
 pub mod household;
 pub mod integrity;
 pub mod money;
