@@ -11,3 +11,4 @@ pub mod money;
 pub mod month;
 pub mod programme;
 pub mod reference;
+pub mod temporary;
