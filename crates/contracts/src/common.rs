@@ -322,6 +322,30 @@ string_newtype!(masked
     id_number_shape
 );
 
+/// The GB 11643 check character of the first 17 digits of an ID number
+/// (`"10X98765432"[Σ dᵢ·wᵢ mod 11]`); `None` when the input is not 17 ASCII digits.
+pub fn id_number_check_char(first17: &str) -> Option<char> {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let bytes = first17.as_bytes();
+    if bytes.len() != 17 || !bytes.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let sum: u32 = bytes
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
+    Some(b"10X98765432"[(sum % 11) as usize] as char)
+}
+
+impl IdNumber {
+    /// Whether the check character matches the first 17 digits (the birth date is the domain's
+    /// to check).
+    pub fn has_valid_check_char(&self) -> bool {
+        id_number_check_char(&self.0[..17]) == self.0[17..].chars().next()
+    }
+}
+
 string_newtype!(masked
     /// A disability certificate number (残疾人证号): the holder's ID number, the category digit 1–7,
     /// the level digit 1–4 and an optional re-issue suffix `B<n>`. It contains the ID number, so

@@ -8,9 +8,6 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-const CHECK_CHARS: &[u8; 11] = b"10X98765432";
-
 /// Why a string is not a valid ID number; each variant is a reason a clerk can read out.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdNumberError {
@@ -50,12 +47,8 @@ impl IdNumber {
         if date.year_ce().1 < 1900 {
             return Err(IdNumberError::BirthDate(birth.to_owned()));
         }
-        let sum: u32 = bytes[..17]
-            .iter()
-            .zip(WEIGHTS)
-            .map(|(d, w)| u32::from(d - b'0') * w)
-            .sum();
-        let expected = CHECK_CHARS[(sum % 11) as usize] as char;
+        let expected =
+            contracts::common::id_number_check_char(&s[..17]).ok_or(IdNumberError::Characters)?;
         let found = bytes[17] as char;
         if expected != found {
             return Err(IdNumberError::Checksum { expected, found });
@@ -272,12 +265,10 @@ mod tests {
 
     /// Builds a valid number from 17 digits by computing its check character.
     fn with_check(first17: &str) -> String {
-        let sum: u32 = first17
-            .bytes()
-            .zip(WEIGHTS)
-            .map(|(d, w)| u32::from(d - b'0') * w)
-            .sum();
-        format!("{first17}{}", CHECK_CHARS[(sum % 11) as usize] as char)
+        format!(
+            "{first17}{}",
+            contracts::common::id_number_check_char(first17).unwrap()
+        )
     }
 
     #[test]
