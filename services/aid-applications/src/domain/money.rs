@@ -145,9 +145,14 @@ impl PerMille {
     }
 }
 
+/// Shown as a percentage when it is a whole one (`30%`, `150%`), else in per-mille (`333‰`).
 impl fmt::Display for PerMille {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}‰", self.0)
+        if self.0.is_multiple_of(10) {
+            write!(f, "{}%", self.0 / 10)
+        } else {
+            write!(f, "{}‰", self.0)
+        }
     }
 }
 
@@ -215,6 +220,13 @@ mod tests {
                 "{ratio}‰ of {amount}"
             );
         }
+    }
+
+    #[test]
+    fn ratios_display_as_percentages_when_whole() {
+        assert_eq!(PerMille(300).to_string(), "30%");
+        assert_eq!(PerMille(1_500).to_string(), "150%");
+        assert_eq!(PerMille(333).to_string(), "333‰");
     }
 
     #[test]

@@ -248,6 +248,9 @@ macro_rules! parameters {
         }
 
         impl Parameters {
+            /// Every parameter's name, as used in errors and in [`SEED_PLACEHOLDERS`].
+            pub const NAMES: &'static [&'static str] = &[$( stringify!($name), )*];
+
             /// The values in force on `date`; names the first parameter that has none.
             pub fn at(&self, date: NaiveDate) -> Result<ParameterSet, ReferenceError> {
                 Ok(ParameterSet {
@@ -490,6 +493,14 @@ mod tests {
                 date: date(2021, 8, 31)
             }
         );
+    }
+
+    #[test]
+    fn every_seed_placeholder_names_a_parameter() {
+        for name in SEED_PLACEHOLDERS {
+            assert!(Parameters::NAMES.contains(name), "{name}");
+        }
+        assert_eq!(Parameters::NAMES.len(), 19);
     }
 
     #[test]

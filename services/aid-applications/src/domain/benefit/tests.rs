@@ -1,3 +1,5 @@
+//! Benefit amounts, thresholds and trails, table-driven against the seeded Chongqing values.
+
 use chrono::NaiveDate;
 use uuid::Uuid;
 

@@ -1,3 +1,5 @@
+//! Enrollment months: start, changes, reviews, gradual exit, death.
+
 use chrono::NaiveDate;
 use uuid::Uuid;
 

@@ -1,3 +1,5 @@
+//! Tier routing, the reserve fund ledger, act-first paperwork and the yearly limit.
+
 use chrono::NaiveDate;
 use uuid::Uuid;
 
