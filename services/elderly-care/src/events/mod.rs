@@ -1,0 +1,108 @@
+//! Events elderly-care consumes (each handler calls a command inside the inbox transaction), and
+//! the clock: the periodic overdue check that publishes `elderly.visit.overdue.v1`.
+
+pub mod overdue_check;
+
+use contracts::{
+    aid::{EnrollmentChanged, EnrollmentEnded, EnrollmentStarted},
+    partner::DeathRecorded,
+};
+use kit::{
+    identity::{IdNumber, PersonRefKey},
+    inbox::{Consumers, EventMeta, Handler, HandlerError, HandlerFuture},
+    outbox::Outbox,
+    service::Platform,
+};
+use sea_orm::DatabaseTransaction;
+
+use crate::{
+    SERVICE,
+    commands::{deaths, enrollments},
+};
+
+/// The subscriptions of this service.
+pub fn consumers(platform: &Platform) -> Consumers {
+    Consumers::new(SERVICE)
+        .on(OnEnrollmentStarted)
+        .on(OnEnrollmentChanged)
+        .on(OnEnrollmentEnded)
+        .on(OnDeathRecorded {
+            key: platform.config.person_ref_key.clone(),
+            outbox: platform.outbox.clone(),
+        })
+}
+
+/// `aid.enrollment.started.v1`: dispersed extreme poverty gets visit plans.
+struct OnEnrollmentStarted;
+
+impl Handler<EnrollmentStarted> for OnEnrollmentStarted {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        event: EnrollmentStarted,
+        _meta: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            enrollments::enrollment_started(tx, &event).await?;
+            Ok(())
+        })
+    }
+}
+
+/// `aid.enrollment.changed.v1`: plans follow support mode, beneficiaries and place.
+struct OnEnrollmentChanged;
+
+impl Handler<EnrollmentChanged> for OnEnrollmentChanged {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        event: EnrollmentChanged,
+        _meta: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            enrollments::enrollment_changed(tx, &event).await?;
+            Ok(())
+        })
+    }
+}
+
+/// `aid.enrollment.ended.v1`: the enrollment's plans are cancelled.
+struct OnEnrollmentEnded;
+
+impl Handler<EnrollmentEnded> for OnEnrollmentEnded {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        event: EnrollmentEnded,
+        _meta: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            enrollments::enrollment_ended(tx, &event).await?;
+            Ok(())
+        })
+    }
+}
+
+/// `partner.civil-registry.death.recorded.v1`: plans cancelled, bed closed, registration ended.
+struct OnDeathRecorded {
+    key: PersonRefKey,
+    outbox: Outbox,
+}
+
+impl Handler<DeathRecorded> for OnDeathRecorded {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        event: DeathRecorded,
+        _meta: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let id = IdNumber::parse(event.id_number.as_str())
+                .map_err(|e| HandlerError::Permanent(format!("id_number: {e}")))?;
+            let person_ref = self.key.person_ref(&id);
+            deaths::record_death(tx, &self.outbox, person_ref.as_str(), event.date_of_death)
+                .await?;
+            Ok(())
+        })
+    }
+}

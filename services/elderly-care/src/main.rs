@@ -1,0 +1,8 @@
+//! elderly-care: `serve` (default) or `migrate`.
+
+use elderly_care::{CONTEXT, PORT, SERVICE, parts, store::Migrator};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    kit::service::main::<Migrator>(SERVICE, PORT, CONTEXT, parts).await
+}
