@@ -1,0 +1,108 @@
+//! Loading a case together with what the caller may do with it; every command and read goes
+//! through here, so the scope rules live in one place (domain::access).
+
+use kit::{Principal, Problem, Role};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::domain::{
+    access::{Access, Caller, Record, access},
+    level::Level,
+};
+use crate::store::{case, referral, transfer};
+
+/// The level a role works at as protection staff; auditors and machines own nothing.
+pub fn caller(who: &Principal) -> Caller<'_> {
+    let staff_level = match who.role {
+        Role::VillageStaff => Some(Level::Village),
+        Role::TownshipClerk | Role::TownshipApprover => Some(Level::Township),
+        Role::DistrictOfficer | Role::DistrictApprover => Some(Level::District),
+        Role::Auditor | Role::Service => None,
+    };
+    Caller {
+        division: who.division.as_str(),
+        staff_level,
+    }
+}
+
+/// A case with its open referrals, pending transfer, and the caller's access.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub case: case::Model,
+    pub referrals: Vec<referral::Model>,
+    pub pending_transfer: Option<transfer::Model>,
+    pub access: Access,
+}
+
+impl Loaded {
+    /// Refuses unless the caller has at least `needed` (`what` says what was refused).
+    pub fn require(&self, needed: Access, what: &str) -> Result<(), Problem> {
+        if self.access >= needed {
+            Ok(())
+        } else if needed == Access::Owner {
+            Err(Problem::forbidden(format!(
+                "only staff of the unit holding the case ({}) may {what}",
+                self.case.owner_unit
+            )))
+        } else {
+            Err(Problem::forbidden(format!(
+                "only the unit holding the case or a unit it was referred to may {what}"
+            )))
+        }
+    }
+
+    /// Refuses work on a closed case.
+    pub fn require_open(&self) -> Result<(), Problem> {
+        if self.case.status == "open" {
+            Ok(())
+        } else {
+            Err(Problem::conflict("case-closed", "the case is closed"))
+        }
+    }
+
+    /// Whether the caller may see the full record.
+    pub fn full(&self) -> bool {
+        self.access == Access::Owner
+    }
+}
+
+/// Loads case `id` for `who`; a case the caller may not see at all is not found.
+pub async fn load(db: &impl ConnectionTrait, who: &Principal, id: Uuid) -> Result<Loaded, Problem> {
+    let not_found = || Problem::not_found("no such case in your division");
+    let case = case::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(not_found)?;
+    let referrals = referral::Entity::find()
+        .filter(referral::Column::CaseId.eq(id))
+        .all(db)
+        .await?;
+    let pending_transfer = transfer::Entity::find()
+        .filter(transfer::Column::CaseId.eq(id))
+        .filter(transfer::Column::Status.eq("requested"))
+        .one(db)
+        .await?;
+    let working: Vec<String> = referrals
+        .iter()
+        .filter(|r| r.status == "open")
+        .filter_map(|r| r.to_unit.clone())
+        .collect();
+    let access = access(
+        &caller(who),
+        &Record {
+            owner: &case.owner_unit,
+            village_code: &case.village_code,
+            referred_to: &working,
+            transfer_to: pending_transfer.as_ref().map(|t| t.to_unit.as_str()),
+        },
+    );
+    if access == Access::None {
+        return Err(not_found());
+    }
+    Ok(Loaded {
+        case,
+        referrals,
+        pending_transfer,
+        access,
+    })
+}

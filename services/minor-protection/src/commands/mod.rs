@@ -1,0 +1,66 @@
+//! Use cases, one transaction each, called by the REST edge, the event handlers and the
+//! supervision task.
+
+pub mod access;
+pub mod cases;
+pub mod guardianship;
+pub mod handover;
+pub mod left_behind;
+pub mod parents;
+pub mod reading;
+pub mod reference;
+pub mod supervision;
+pub mod units;
+
+use chrono::{FixedOffset, NaiveDate, Utc};
+use kit::{Principal, Problem, Role, identity::DivisionCode, outbox::OutboxError};
+use serde::{Serialize, de::DeserializeOwned};
+
+/// Today in China (UTC+8): the bureau's dates.
+pub fn china_today() -> NaiveDate {
+    let offset = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    Utc::now().with_timezone(&offset).date_naive()
+}
+
+/// A unit enum's stored name (its serde snake_case form).
+pub(crate) fn wire<T: Serialize>(v: T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// Reads back a name written by [`wire`].
+pub(crate) fn from_wire<T: DeserializeOwned>(s: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+}
+
+/// An event that does not fit its own schema is a bug here, not the caller's fault.
+pub(crate) fn outbox_problem(e: OutboxError) -> Problem {
+    match e {
+        OutboxError::Db(e) => e.into(),
+        OutboxError::Schema { subject, reason } => {
+            tracing::error!(subject, %reason, "event does not fit its schema");
+            Problem::internal()
+        }
+    }
+}
+
+/// Refuses a date in the future: a report, visit or decision cannot be recorded ahead of time.
+pub(crate) fn not_future(field: &str, date: NaiveDate) -> Result<NaiveDate, Problem> {
+    if date > china_today() {
+        Err(Problem::invalid(field, "cannot be in the future"))
+    } else {
+        Ok(date)
+    }
+}
+
+/// The principal the service's own automatic work (supervision runs, partner facts) acts as in
+/// the audit trail and the case history.
+pub(crate) fn system(subject: &str) -> Principal {
+    Principal {
+        subject: subject.to_owned(),
+        role: Role::Service,
+        division: DivisionCode::parse(kit::divisions::YUBEI).expect("the district code is valid"),
+    }
+}

@@ -1,0 +1,56 @@
+//! Events minor-protection consumes; each handler calls a command inside the inbox transaction
+//! (a redelivered event is applied once).
+
+use contracts::partner::DeathRecorded;
+use kit::{
+    identity::{IdNumber, PersonRefKey},
+    inbox::{Consumers, EventMeta, Handler, HandlerError, HandlerFuture},
+    outbox::Outbox,
+    service::Platform,
+};
+use sea_orm::DatabaseTransaction;
+
+use crate::{SERVICE, commands::parents::record_death};
+
+/// The subscriptions of this service.
+pub fn consumers(platform: &Platform) -> Consumers {
+    Consumers::new(SERVICE).on(OnDeathRecorded {
+        key: platform.config.person_ref_key.clone(),
+        outbox: platform.outbox.clone(),
+    })
+}
+
+/// `partner.civil-registry.death.recorded.v1`: a parent's death re-assesses the child (and may
+/// flag it to child-welfare); a child's death stops visits and escalations.
+struct OnDeathRecorded {
+    key: PersonRefKey,
+    outbox: Outbox,
+}
+
+impl Handler<DeathRecorded> for OnDeathRecorded {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        event: DeathRecorded,
+        _meta: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let id = IdNumber::parse(event.id_number.as_str())
+                .map_err(|e| HandlerError::Permanent(format!("id_number: {e}")))?;
+            record_death(
+                tx,
+                &self.outbox,
+                &self.key,
+                &id,
+                event.date_of_death,
+                event.recorded_on,
+            )
+            .await
+            .map_err(|p| match p.status {
+                503 | 412 => HandlerError::Transient(p.detail.unwrap_or_default()),
+                _ => HandlerError::Permanent(p.detail.unwrap_or(p.title)),
+            })?;
+            Ok(())
+        })
+    }
+}
