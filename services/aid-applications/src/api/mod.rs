@@ -1,5 +1,6 @@
 //! The REST edge of aid-applications (`/v1/...`); handlers are thin: parse, call a command, answer.
 
+pub mod actor;
 mod applications;
 mod households;
 
