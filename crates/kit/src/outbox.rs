@@ -195,26 +195,47 @@ impl Relay {
 
     /// One cycle: publish up to a batch of pending rows and mark the acknowledged ones.
     /// Returns how many rows were published.
+    ///
+    /// On PostgreSQL the cycle runs in a transaction holding an advisory lock, so one replica
+    /// drains at a time and order is kept. SQLite belongs to a single process, and its only
+    /// connection must not stay taken while publishes wait for acknowledgements: there the
+    /// statements run on their own.
     pub async fn drain_once(&self) -> Result<usize, RelayError> {
-        let tx = self.db.begin().await?;
-        let backend = tx.get_database_backend();
-        if is_postgres(&tx) {
-            let got = tx
-                .query_one_raw(Statement::from_sql_and_values(
-                    backend,
-                    "SELECT pg_try_advisory_xact_lock($1) AS locked",
-                    [RELAY_LOCK_KEY.into()],
-                ))
-                .await?
-                .map(|r| r.try_get::<bool>("", "locked"))
-                .transpose()?
-                .unwrap_or(false);
-            if !got {
-                tx.rollback().await?;
-                return Ok(0);
-            }
+        if !is_postgres(&self.db) {
+            return self.cycle(&self.db).await;
         }
-        let rows = tx
+        let tx = self.db.begin().await?;
+        let got = tx
+            .query_one_raw(Statement::from_sql_and_values(
+                tx.get_database_backend(),
+                "SELECT pg_try_advisory_xact_lock($1) AS locked",
+                [RELAY_LOCK_KEY.into()],
+            ))
+            .await?
+            .map(|r| r.try_get::<bool>("", "locked"))
+            .transpose()?
+            .unwrap_or(false);
+        if !got {
+            tx.rollback().await?;
+            return Ok(0);
+        }
+        match self.cycle(&tx).await {
+            Ok(n) => {
+                tx.commit().await?;
+                Ok(n)
+            }
+            // Rows marked before a partial failure are kept; the rest are retried.
+            Err(RelayError::Publish(e)) => {
+                tx.commit().await?;
+                Err(RelayError::Publish(e))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn cycle(&self, db: &impl ConnectionTrait) -> Result<usize, RelayError> {
+        let backend = db.get_database_backend();
+        let rows = db
             .query_all_raw(Statement::from_sql_and_values(
                 backend,
                 "SELECT id, subject, payload, traceparent, created_at FROM kit_outbox \
@@ -234,7 +255,6 @@ impl Relay {
             })
             .collect::<Result<Vec<Row>, DbErr>>()?;
         if rows.is_empty() {
-            tx.commit().await?;
             return Ok(0);
         }
         // Pipeline the publishes, then collect the acknowledgements in order.
@@ -268,12 +288,12 @@ impl Relay {
         if self.faults.die_after_publish.swap(false, Ordering::SeqCst) {
             return Err(RelayError::Injected);
         }
+        let published = acked.len();
         if !acked.is_empty() {
             let placeholders: Vec<String> = (2..acked.len() + 2).map(|i| format!("${i}")).collect();
             let mut values = vec![Utc::now().into()];
-            let published = acked.len();
             values.extend(acked);
-            tx.execute_raw(Statement::from_sql_and_values(
+            db.execute_raw(Statement::from_sql_and_values(
                 backend,
                 format!(
                     "UPDATE kit_outbox SET published_at = $1 WHERE id IN ({})",
@@ -282,14 +302,11 @@ impl Relay {
                 values,
             ))
             .await?;
-            tx.commit().await?;
-            if let Some(e) = failure {
-                return Err(e);
-            }
-            return Ok(published);
         }
-        tx.rollback().await?;
-        Err(failure.unwrap_or(RelayError::Publish("no acknowledgement".into())))
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(published),
+        }
     }
 
     fn headers(&self, row: &Row) -> HeaderMap {
