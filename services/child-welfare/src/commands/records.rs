@@ -1,0 +1,189 @@
+//! Reading a child's whole record in a transaction and turning stored rows into the domain's
+//! terms (conditions, schooling, category), so every command assesses a child the same way.
+
+use chrono::{NaiveDate, Utc};
+use contracts::partner::DisabilityCategory;
+use kit::{Principal, Problem, Role, identity::DivisionCode, outbox::OutboxError};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use crate::{
+    domain::{
+        category::{CareMode, Category, ParentRole, parse_word, word},
+        eligibility::{Assessment, Condition, Disability, Situation, assess},
+        entitlement::Schooling,
+        reference::{NotInForce, Reference},
+    },
+    store::{allowance, child, condition, enrollment, parent, reference_value},
+};
+
+/// A child with everything the rules read.
+#[derive(Debug, Clone)]
+pub struct ChildRecord {
+    pub child: child::Model,
+    pub father: Option<(parent::Model, Vec<condition::Model>)>,
+    pub mother: Option<(parent::Model, Vec<condition::Model>)>,
+    pub enrollment: Option<enrollment::Model>,
+    pub allowances: Vec<allowance::Model>,
+}
+
+impl ChildRecord {
+    /// The registered category.
+    pub fn category(&self) -> Category {
+        parse_word(&self.child.category).unwrap_or(Category::DeFactoUnsupported)
+    }
+
+    /// The current care mode.
+    pub fn care_mode(&self) -> CareMode {
+        parse_word(&self.child.care_mode).unwrap_or(CareMode::FamilyBased)
+    }
+
+    /// The allowance being paid (no end month yet), if any.
+    pub fn active_allowance(&self) -> Option<&allowance::Model> {
+        self.allowances.iter().find(|a| a.end_month.is_none())
+    }
+
+    /// The current schooling, as the entitlement rules read it.
+    pub fn schooling(&self) -> Option<Schooling> {
+        self.enrollment.as_ref().and_then(schooling)
+    }
+
+    /// The parents' conditions in domain terms.
+    pub fn conditions(&self, role: ParentRole) -> Vec<Condition> {
+        let side = match role {
+            ParentRole::Father => &self.father,
+            ParentRole::Mother => &self.mother,
+        };
+        side.as_ref()
+            .map(|(_, cs)| cs.iter().filter_map(domain_condition).collect())
+            .unwrap_or_default()
+    }
+
+    /// The predicate on `as_of` with the thresholds then in force.
+    pub fn assess(&self, reference: &Reference, as_of: NaiveDate) -> Result<Assessment, Problem> {
+        let t = reference.thresholds(as_of).map_err(not_in_force)?;
+        Ok(assess(
+            &self.conditions(ParentRole::Father),
+            &self.conditions(ParentRole::Mother),
+            as_of,
+            &t,
+        ))
+    }
+}
+
+/// A stored condition in domain terms (`None` for a row that no longer parses).
+pub fn domain_condition(c: &condition::Model) -> Option<Condition> {
+    let disability = match (&c.disability_category, c.disability_level) {
+        (Some(cat), Some(level)) => Some(Disability {
+            category: parse_word::<DisabilityCategory>(cat)?,
+            level: u8::try_from(level).ok()?,
+        }),
+        _ => None,
+    };
+    Some(Condition {
+        situation: parse_word::<Situation>(&c.situation)?,
+        since: c.since,
+        expected_end: c.expected_end,
+        ended_on: c.ended_on,
+        disability,
+    })
+}
+
+/// A stored enrolment in domain terms.
+pub fn schooling(e: &enrollment::Model) -> Option<Schooling> {
+    Some(Schooling {
+        level: parse_word(&e.level)?,
+        full_time: e.full_time,
+        enrolled_on: e.enrolled_on,
+        course_end: e.course_end,
+    })
+}
+
+/// Loads a child's record; `None` when there is no such child.
+pub async fn load(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<ChildRecord>, Problem> {
+    let Some(child) = child::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    let parents = parent::Entity::find()
+        .filter(parent::Column::ChildId.eq(id))
+        .all(db)
+        .await?;
+    let ids: Vec<Uuid> = parents.iter().map(|p| p.id).collect();
+    let conditions = condition::Entity::find()
+        .filter(condition::Column::ParentId.is_in(ids))
+        .order_by_asc(condition::Column::Id)
+        .all(db)
+        .await?;
+    let side = |role: ParentRole| {
+        parents.iter().find(|p| p.role == word(role)).map(|p| {
+            let cs = conditions
+                .iter()
+                .filter(|c| c.parent_id == p.id)
+                .cloned()
+                .collect();
+            (p.clone(), cs)
+        })
+    };
+    let enrollment = enrollment::Entity::find()
+        .filter(enrollment::Column::ChildId.eq(id))
+        .order_by_desc(enrollment::Column::Id)
+        .one(db)
+        .await?;
+    let allowances = allowance::Entity::find()
+        .filter(allowance::Column::ChildId.eq(id))
+        .order_by_asc(allowance::Column::Id)
+        .all(db)
+        .await?;
+    Ok(Some(ChildRecord {
+        father: side(ParentRole::Father),
+        mother: side(ParentRole::Mother),
+        child,
+        enrollment,
+        allowances,
+    }))
+}
+
+/// Loads a child the caller may see, or 404.
+pub async fn load_visible(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    id: Uuid,
+) -> Result<ChildRecord, Problem> {
+    load(db, id)
+        .await?
+        .filter(|r| who.sees(&r.child.village_code))
+        .ok_or_else(|| Problem::not_found("no such child in your division"))
+}
+
+/// Every reference value.
+pub async fn reference(db: &impl ConnectionTrait) -> Result<Reference, Problem> {
+    let rows = reference_value::Entity::find().all(db).await?;
+    Ok(Reference::new(
+        rows.into_iter().map(|r| (r.name, r.valid_from, r.value)),
+    ))
+}
+
+/// Reference data missing for a date: the bureau must enter it.
+pub fn not_in_force(e: NotInForce) -> Problem {
+    Problem::conflict("reference-not-in-force", e.to_string())
+}
+
+/// An event that does not fit its contract is a bug: logged once, answered as internal.
+pub fn outbox_failed(e: OutboxError) -> Problem {
+    tracing::error!(error = %e, "outbox");
+    Problem::internal()
+}
+
+/// The principal decisions taken on an event are recorded under.
+pub fn system(reason: &str) -> Principal {
+    Principal {
+        subject: format!("child-welfare:{reason}"),
+        role: Role::Service,
+        division: DivisionCode::parse(kit::divisions::YUBEI).expect("the district code"),
+    }
+}
+
+/// Today in the bureau's time zone (UTC+8).
+pub fn today() -> NaiveDate {
+    (Utc::now() + chrono::Duration::hours(8)).date_naive()
+}

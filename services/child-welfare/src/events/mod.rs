@@ -1,0 +1,187 @@
+//! Events child-welfare consumes; each handler calls a command inside the inbox transaction, so a
+//! redelivered event is applied once.
+
+use contracts::{
+    minor::ChildAtRiskFlagged,
+    partner::{
+        CertificateChanged, CertificateIssued, CertificateRevoked, DeathRecorded, PaymentReturned,
+    },
+};
+use kit::{
+    Problem,
+    identity::PersonRefKey,
+    inbox::{Consumers, EventMeta, Handler, HandlerError, HandlerFuture},
+    outbox::Outbox,
+    service::Platform,
+};
+use sea_orm::DatabaseTransaction;
+
+use crate::{
+    SERVICE,
+    commands::{
+        flags::evaluate_flag,
+        partner_facts::{
+            Certificate, id_number, record_certificate, record_death, revoke_certificate,
+        },
+        payments::{ReturnError, record_return},
+        records::today,
+    },
+};
+
+/// The subscriptions of this service.
+pub fn consumers(platform: &Platform) -> Consumers {
+    let on = OnFact {
+        key: platform.config.person_ref_key.clone(),
+        outbox: platform.outbox.clone(),
+    };
+    Consumers::new(SERVICE)
+        .on(OnFlag {
+            outbox: platform.outbox.clone(),
+        })
+        .on::<DeathRecorded, _>(on.clone())
+        .on::<CertificateIssued, _>(on.clone())
+        .on::<CertificateChanged, _>(on.clone())
+        .on::<CertificateRevoked, _>(on)
+        .on(OnPaymentReturned)
+}
+
+/// A refusal from a command: the database or a missing reference value may pass (retry);
+/// anything else can never apply as it is (dead letter, visible and replayable).
+fn handler_error(p: Problem) -> HandlerError {
+    let reason = format!("{}: {}", p.kind, p.detail.clone().unwrap_or_default());
+    if p.status >= 500 || p.kind.ends_with("reference-not-in-force") {
+        HandlerError::Transient(reason)
+    } else {
+        HandlerError::Permanent(reason)
+    }
+}
+
+/// `minor.child.at-risk.flagged.v1`: open the evaluation, register when the flag suffices.
+struct OnFlag {
+    outbox: Outbox,
+}
+
+impl Handler<ChildAtRiskFlagged> for OnFlag {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        event: ChildAtRiskFlagged,
+        _meta: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            evaluate_flag(tx, &self.outbox, &event, today())
+                .await
+                .map_err(handler_error)
+        })
+    }
+}
+
+/// Partner facts about people: deaths and 残联 certificates.
+#[derive(Clone)]
+struct OnFact {
+    key: PersonRefKey,
+    outbox: Outbox,
+}
+
+impl Handler<DeathRecorded> for OnFact {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        event: DeathRecorded,
+        _meta: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let id = id_number(event.id_number.as_str()).map_err(HandlerError::Permanent)?;
+            record_death(
+                tx,
+                &self.outbox,
+                &self.key,
+                &id,
+                event.date_of_death,
+                &event.record_number,
+                today(),
+            )
+            .await
+            .map_err(handler_error)
+        })
+    }
+}
+
+impl Handler<CertificateIssued> for OnFact {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        event: CertificateIssued,
+        _meta: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            if !event.is_consistent() {
+                return Err(HandlerError::Permanent(
+                    "the certificate number disagrees with its fields".into(),
+                ));
+            }
+            let id = id_number(event.id_number.as_str()).map_err(HandlerError::Permanent)?;
+            let cert = Certificate::issued(&event, &id);
+            record_certificate(tx, &self.outbox, &self.key, &cert, today())
+                .await
+                .map_err(handler_error)
+        })
+    }
+}
+
+impl Handler<CertificateChanged> for OnFact {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        event: CertificateChanged,
+        _meta: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            if !event.is_consistent() {
+                return Err(HandlerError::Permanent(
+                    "the certificate number disagrees with its fields".into(),
+                ));
+            }
+            let id = id_number(event.id_number.as_str()).map_err(HandlerError::Permanent)?;
+            let cert = Certificate::changed(&event, &id);
+            record_certificate(tx, &self.outbox, &self.key, &cert, today())
+                .await
+                .map_err(handler_error)
+        })
+    }
+}
+
+impl Handler<CertificateRevoked> for OnFact {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        event: CertificateRevoked,
+        _meta: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let id = id_number(event.id_number.as_str()).map_err(HandlerError::Permanent)?;
+            revoke_certificate(tx, &self.outbox, &self.key, &event, &id, today())
+                .await
+                .map_err(handler_error)
+        })
+    }
+}
+
+/// `partner.bank.payment.returned.v1` with payer child: mark the line failed for re-issue.
+struct OnPaymentReturned;
+
+impl Handler<PaymentReturned> for OnPaymentReturned {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        event: PaymentReturned,
+        _meta: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            record_return(tx, &event).await.map_err(|e| match e {
+                ReturnError::NotApplicable(r) => HandlerError::Permanent(r),
+                ReturnError::Db(e) => e.into(),
+            })
+        })
+    }
+}
