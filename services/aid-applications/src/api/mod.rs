@@ -3,6 +3,7 @@
 pub mod actor;
 mod applications;
 mod households;
+mod relatives;
 
 use kit::service::Platform;
 use utoipa_axum::router::OpenApiRouter;
@@ -12,5 +13,6 @@ pub fn routes(platform: &Platform) -> OpenApiRouter {
     OpenApiRouter::new()
         .merge(households::routes())
         .merge(applications::routes())
+        .merge(relatives::routes())
         .with_state(platform.clone())
 }

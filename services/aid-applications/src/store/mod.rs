@@ -5,5 +5,7 @@ pub mod application;
 pub mod household;
 pub mod member;
 mod migrations;
+pub mod relatives;
+mod relatives_migration;
 
 pub use migrations::Migrator;
