@@ -1,0 +1,386 @@
+//! The monthly comparison (数据比对): set-based queries over the whole register find the cases to
+//! stop (dead, certificate expired, extreme-poverty support) and the findings — eligible but not
+//! claiming, double benefit, out of scope, dead person still paid, card-name mismatch, one
+//! account paying many people — and certificate-expiry reminders. Events run the same checks for
+//! one person as they arrive (see `deaths`, `enrollments`).
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, Utc};
+use contracts::{
+    common::Month,
+    disability::{AnomalyKind, SubsidyKind},
+};
+use kit::outbox::Outbox;
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryResult, Statement, Value};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{
+    CommandError, cases,
+    findings::{self, NewFinding},
+    parse_snake, reference,
+};
+use crate::{
+    domain::{
+        months::Stop,
+        payee::{PayeeCheck, check_payee},
+    },
+    store::entities::subsidy,
+};
+
+/// What a comparison did.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct ComparisonSummary {
+    pub month: String,
+    pub stopped: u64,
+    pub findings: u64,
+    pub reminders: u64,
+}
+
+const COVERS: &str = "e.start_month IS NOT NULL AND e.start_month <= {m} AND (e.end_month IS NULL OR e.end_month >= {m})";
+
+fn covers(month_expr: &str) -> String {
+    COVERS.replace("{m}", month_expr)
+}
+
+fn in_dibao(person: &str, month: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM enrollment_members m JOIN enrollments e ON e.enrollment_id = m.enrollment_id \
+         WHERE m.person_ref = {person} AND (e.programme = 'dibao' OR (e.programme = 'single_person_dibao' AND m.beneficiary)) AND {})",
+        covers(month)
+    )
+}
+
+fn in_extreme_poverty(person: &str, month: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM enrollment_members m JOIN enrollments e ON e.enrollment_id = m.enrollment_id \
+         WHERE m.person_ref = {person} AND e.programme = 'extreme_poverty' AND m.beneficiary AND {})",
+        covers(month)
+    )
+}
+
+fn work_injury(person: &str, month: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM work_injury_allowances w WHERE w.person_ref = {person} \
+         AND w.from_month <= {month} AND (w.to_month IS NULL OR w.to_month >= {month}))"
+    )
+}
+
+async fn query(
+    db: &impl ConnectionTrait,
+    sql: &str,
+    values: Vec<Value>,
+) -> Result<Vec<QueryResult>, DbErr> {
+    db.query_all_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        sql,
+        values,
+    ))
+    .await
+}
+
+/// Stops the cases the comparison finds must stop; returns how many.
+async fn stops(
+    db: &impl ConnectionTrait,
+    outbox: &Outbox,
+    month: Month,
+    first: NaiveDate,
+    today: NaiveDate,
+) -> Result<u64, CommandError> {
+    let mut stopped = 0;
+    let dead = query(
+        db,
+        "SELECT s.id FROM subsidies s JOIN deaths d ON d.person_ref = s.person_ref WHERE s.open_key IS NOT NULL",
+        vec![],
+    )
+    .await?;
+    let expired = query(
+        db,
+        "SELECT s.id, h.expires_on FROM subsidies s JOIN holders h ON h.person_ref = s.person_ref \
+         WHERE s.open_key IS NOT NULL AND h.reassessment_since IS NULL AND h.expires_on < $1",
+        vec![first.into()],
+    )
+    .await?;
+    let extreme = query(
+        db,
+        &format!(
+            "SELECT s.id FROM subsidies s WHERE s.open_key IS NOT NULL AND s.kind = 'living' AND {}",
+            in_extreme_poverty("s.person_ref", "$1")
+        ),
+        vec![month.to_string().into()],
+    )
+    .await?;
+    let mut todo: Vec<(Uuid, Stop)> = Vec::new();
+    for r in dead {
+        todo.push((
+            r.try_get("", "id")?,
+            Stop::Death {
+                comparison_month: month,
+            },
+        ));
+    }
+    for r in expired {
+        let expires_on: NaiveDate = r.try_get("", "expires_on")?;
+        todo.push((
+            r.try_get("", "id")?,
+            Stop::CertificateExpired { expires_on },
+        ));
+    }
+    for r in extreme {
+        todo.push((
+            r.try_get("", "id")?,
+            Stop::ExtremePovertySupport {
+                comparison_month: month,
+            },
+        ));
+    }
+    for (id, stop) in todo {
+        if let Some(case) = subsidy::Entity::find_by_id(id).one(db).await? {
+            if cases::end(db, outbox, case, stop, today).await?.is_some() {
+                stopped += 1;
+            }
+        }
+    }
+    Ok(stopped)
+}
+
+/// One row a finding query returns.
+struct Candidate {
+    kind: AnomalyKind,
+    subsidy_kind: Option<SubsidyKind>,
+    subsidy_id: Option<Uuid>,
+    person_ref: String,
+    township_code: String,
+    amount: Option<i64>,
+}
+
+fn candidate(kind: AnomalyKind, r: &QueryResult) -> Result<Candidate, DbErr> {
+    let subsidy_kind: Option<String> = r.try_get("", "subsidy_kind").ok();
+    Ok(Candidate {
+        kind,
+        subsidy_kind: subsidy_kind.as_deref().and_then(parse_snake),
+        subsidy_id: r.try_get("", "subsidy_id").ok(),
+        person_ref: r.try_get("", "person_ref")?,
+        township_code: r.try_get("", "township_code")?,
+        amount: r.try_get("", "amount").ok(),
+    })
+}
+
+/// Runs the comparison of `month`: stops, findings, reminders.
+pub async fn compare(
+    db: &impl ConnectionTrait,
+    outbox: &Outbox,
+    month: Month,
+    today: NaiveDate,
+) -> Result<ComparisonSummary, CommandError> {
+    let rules = reference::rules(db, today).await?;
+    let (Some(first), Some(last)) = (month.first_day(), month.last_day()) else {
+        return Err(CommandError::Reference(format!(
+            "month {month} out of range"
+        )));
+    };
+    let m = month.to_string();
+    let since = month.plus(-rules.comparison_lookback_months).to_string();
+    let stopped = stops(db, outbox, month, first, today).await?;
+    let valid_holder = "h.township_code IS NOT NULL AND h.level IS NOT NULL AND h.issued_on <= $1 \
+         AND (h.expires_on >= $2 OR h.reassessment_since IS NOT NULL) AND (h.revoked_on IS NULL OR h.revoked_on >= $2) \
+         AND NOT EXISTS (SELECT 1 FROM deaths d WHERE d.person_ref = h.person_ref)";
+    let no_open = |kind: &str| {
+        format!(
+            "NOT EXISTS (SELECT 1 FROM subsidies s WHERE s.person_ref = h.person_ref AND s.kind = '{kind}' AND s.open_key IS NOT NULL)"
+        )
+    };
+    let mut candidates = Vec::new();
+    let nursing = query(
+        db,
+        &format!(
+            "SELECT h.person_ref, h.township_code, 'nursing' AS subsidy_kind FROM holders h WHERE {valid_holder} \
+             AND h.level <= $3 AND {} AND NOT {}",
+            no_open("nursing"),
+            work_injury("h.person_ref", "$4")
+        ),
+        vec![last.into(), first.into(), i32::from(rules.nursing_max_level).into(), m.clone().into()],
+    )
+    .await?;
+    let living = query(
+        db,
+        &format!(
+            "SELECT h.person_ref, h.township_code, 'living' AS subsidy_kind FROM holders h WHERE {valid_holder} \
+             AND {} AND {} AND NOT {}",
+            no_open("living"),
+            in_dibao("h.person_ref", "$3"),
+            in_extreme_poverty("h.person_ref", "$3")
+        ),
+        vec![last.into(), first.into(), m.clone().into()],
+    )
+    .await?;
+    for r in nursing.iter().chain(&living) {
+        candidates.push(candidate(AnomalyKind::EligibleNotClaiming, r)?);
+    }
+    let lines = "SELECT l.subsidy_id, l.person_ref, l.kind AS subsidy_kind, l.township_code, SUM(l.amount_fen) AS amount \
+         FROM payment_lines l WHERE l.status = 'issued' AND l.month >= $1";
+    let group = "GROUP BY l.subsidy_id, l.person_ref, l.kind, l.township_code";
+    let double = query(
+        db,
+        &format!(
+            "{lines} AND ((l.kind = 'living' AND {}) OR (l.kind = 'nursing' AND {})) {group}",
+            in_extreme_poverty("l.person_ref", "l.month"),
+            work_injury("l.person_ref", "l.month")
+        ),
+        vec![since.clone().into()],
+    )
+    .await?;
+    for r in &double {
+        candidates.push(candidate(AnomalyKind::DoubleBenefit, r)?);
+    }
+    let outside = query(
+        db,
+        &format!(
+            "{lines} AND l.kind = 'living' AND NOT {} {group}",
+            in_dibao("l.person_ref", "l.month")
+        ),
+        vec![since.clone().into()],
+    )
+    .await?;
+    for r in &outside {
+        candidates.push(candidate(AnomalyKind::OutOfScope, r)?);
+    }
+    // Paid after death: the month of a date is compared in Rust (no portable SQL for it).
+    let after_death = query(
+        db,
+        "SELECT l.subsidy_id, l.person_ref, l.kind, l.township_code, l.month, l.amount_fen, d.died_on \
+         FROM payment_lines l JOIN deaths d ON d.person_ref = l.person_ref WHERE l.status = 'issued' AND l.month >= $1",
+        vec![since.into()],
+    )
+    .await?;
+    let mut dead_paid: BTreeMap<Uuid, Candidate> = BTreeMap::new();
+    for r in after_death {
+        let died_on: NaiveDate = r.try_get("", "died_on")?;
+        let line_month: String = r.try_get("", "month")?;
+        if line_month
+            .parse::<Month>()
+            .is_ok_and(|lm| lm > Month::from_date(died_on))
+        {
+            let subsidy_id: Uuid = r.try_get("", "subsidy_id")?;
+            let amount: i64 = r.try_get("", "amount_fen")?;
+            let kind: String = r.try_get("", "kind")?;
+            let entry = dead_paid.entry(subsidy_id).or_insert(Candidate {
+                kind: AnomalyKind::DeceasedStillPaid,
+                subsidy_kind: parse_snake(&kind),
+                subsidy_id: Some(subsidy_id),
+                person_ref: r.try_get("", "person_ref")?,
+                township_code: r.try_get("", "township_code")?,
+                amount: Some(0),
+            });
+            entry.amount = entry.amount.map(|a| a + amount);
+        }
+    }
+    candidates.extend(dead_paid.into_values());
+    candidates.extend(payee_findings(db, &rules).await?);
+    let mut raised = 0;
+    for c in candidates {
+        let f = NewFinding {
+            kind: c.kind,
+            subsidy_kind: c.subsidy_kind,
+            subsidy_id: c.subsidy_id,
+            person_ref: c.person_ref,
+            comparison_month: month,
+            amount_at_risk_fen: c.amount,
+            township_code: c.township_code,
+        };
+        if findings::raise(db, outbox, f, &rules, today)
+            .await?
+            .is_some()
+        {
+            raised += 1;
+        }
+    }
+    let reminders = db
+        .execute_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "INSERT INTO reminders (person_ref, expires_on, township_code, due_month, created_at) \
+             SELECT h.person_ref, h.expires_on, h.township_code, $1, $2 FROM holders h \
+             WHERE h.township_code IS NOT NULL AND h.reassessment_since IS NULL AND h.expires_on >= $3 AND h.expires_on <= $4 \
+             AND EXISTS (SELECT 1 FROM subsidies s WHERE s.person_ref = h.person_ref AND s.open_key IS NOT NULL) \
+             ON CONFLICT DO NOTHING",
+            [
+                m.clone().into(),
+                Utc::now().into(),
+                first.into(),
+                month.plus(rules.expiry_reminder_months).last_day().unwrap_or(last).into(),
+            ],
+        ))
+        .await?
+        .rows_affected();
+    Ok(ComparisonSummary {
+        month: m,
+        stopped,
+        findings: raised,
+        reminders,
+    })
+}
+
+/// Card-name mismatches and accounts paying many people, among people with a granted case.
+async fn payee_findings(
+    db: &impl ConnectionTrait,
+    rules: &crate::domain::reference::Rules,
+) -> Result<Vec<Candidate>, CommandError> {
+    let paid = "FROM payees p JOIN subsidies s ON s.person_ref = p.person_ref AND s.open_key IS NOT NULL AND s.status = 'granted'";
+    let mismatched = query(
+        db,
+        &format!(
+            "SELECT DISTINCT p.person_ref, p.name, p.account_holder_name, s.township_code {paid} \
+             WHERE p.account_holder_name IS NOT NULL AND p.account_holder_name <> p.name"
+        ),
+        vec![],
+    )
+    .await?;
+    let mut out = Vec::new();
+    for r in mismatched {
+        let person_ref: String = r.try_get("", "person_ref")?;
+        let name: String = r.try_get("", "name")?;
+        let holder: String = r.try_get("", "account_holder_name")?;
+        let agents: Vec<String> = query(
+            db,
+            "SELECT name FROM agents WHERE person_ref = $1",
+            vec![person_ref.clone().into()],
+        )
+        .await?
+        .iter()
+        .filter_map(|a| a.try_get("", "name").ok())
+        .collect();
+        if check_payee(Some(&holder), &name, &agents) == PayeeCheck::NameMismatch {
+            out.push(Candidate {
+                kind: AnomalyKind::CardNameMismatch,
+                subsidy_kind: None,
+                subsidy_id: None,
+                person_ref,
+                township_code: r.try_get("", "township_code")?,
+                amount: None,
+            });
+        }
+    }
+    let shared = query(
+        db,
+        &format!(
+            "SELECT DISTINCT p.person_ref, s.township_code {paid} WHERE p.account_number IN \
+             (SELECT q.account_number FROM payees q WHERE q.account_number IS NOT NULL \
+              GROUP BY q.account_number HAVING COUNT(*) >= $1)"
+        ),
+        vec![rules.shared_account_min_people.into()],
+    )
+    .await?;
+    for r in shared {
+        out.push(Candidate {
+            kind: AnomalyKind::SharedAccount,
+            subsidy_kind: None,
+            subsidy_id: None,
+            person_ref: r.try_get("", "person_ref")?,
+            township_code: r.try_get("", "township_code")?,
+            amount: None,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,81 @@
+//! Use cases: one transaction each, called by the REST edge and by event handlers alike.
+
+pub mod applications;
+pub mod cases;
+pub mod certificates;
+pub mod comparison;
+pub mod deaths;
+pub mod discovery;
+pub mod enrollments;
+pub mod facts;
+pub mod findings;
+pub mod payments;
+pub mod programmes;
+pub mod reference;
+
+use chrono::{FixedOffset, NaiveDate, Utc};
+use kit::{Problem, inbox::HandlerError, outbox::OutboxError};
+use sea_orm::DbErr;
+
+/// Why a command failed for a reason that is not the caller's input.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error(transparent)]
+    Db(#[from] DbErr),
+    /// An event did not fit its schema: a bug of this service.
+    #[error("{0}")]
+    Outbox(String),
+    /// Reference data has no value in force.
+    #[error("reference data: {0}")]
+    Reference(String),
+}
+
+impl From<OutboxError> for CommandError {
+    fn from(e: OutboxError) -> Self {
+        match e {
+            OutboxError::Db(db) => Self::Db(db),
+            other => Self::Outbox(other.to_string()),
+        }
+    }
+}
+
+impl From<CommandError> for Problem {
+    fn from(e: CommandError) -> Self {
+        match e {
+            CommandError::Db(db) => db.into(),
+            CommandError::Reference(r) => Problem::conflict("reference-data-missing", r),
+            CommandError::Outbox(reason) => {
+                tracing::error!(%reason, "an event did not fit its schema");
+                Problem::internal()
+            }
+        }
+    }
+}
+
+impl From<CommandError> for HandlerError {
+    fn from(e: CommandError) -> Self {
+        match e {
+            CommandError::Db(db) => HandlerError::Transient(db.to_string()),
+            other => HandlerError::Permanent(other.to_string()),
+        }
+    }
+}
+
+/// Today in China (UTC+8): the date of decisions and detections.
+pub fn today() -> NaiveDate {
+    let china = FixedOffset::east_opt(8 * 3600).expect("a valid offset");
+    Utc::now().with_timezone(&china).date_naive()
+}
+
+/// The wire name of a serde enum value (`extreme_poverty`).
+pub fn snake<T: serde::Serialize>(v: T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// Parses a wire name back (`"living"` → `SubsidyKind::Living`).
+pub fn parse_snake<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+}

@@ -1,0 +1,198 @@
+//! Events disability-subsidies consumes; each handler parses what the partner sent and calls a
+//! command inside the inbox transaction (so a redelivered event is applied once).
+
+use contracts::{
+    aid::{EnrollmentChanged, EnrollmentEnded, EnrollmentStarted},
+    common::IdNumber as WireIdNumber,
+    partner::{
+        CertificateChanged, CertificateIssued, CertificateRevoked, DeathRecorded, PaymentReturned,
+    },
+};
+use kit::{
+    identity::{IdNumber, PersonRefKey},
+    inbox::{Consumers, EventMeta, Handler, HandlerError, HandlerFuture},
+    outbox::Outbox,
+    service::Platform,
+};
+use sea_orm::DatabaseTransaction;
+
+use crate::{
+    SERVICE,
+    commands::{
+        certificates, deaths, enrollments,
+        payments::{ReturnOutcome, payment_returned},
+    },
+};
+
+/// The subscriptions of this service.
+pub fn consumers(platform: &Platform) -> Consumers {
+    let on = Listener {
+        key: platform.config.person_ref_key.clone(),
+        outbox: platform.outbox.clone(),
+    };
+    Consumers::new(SERVICE)
+        .on::<CertificateIssued, _>(on.clone())
+        .on::<CertificateChanged, _>(on.clone())
+        .on::<CertificateRevoked, _>(on.clone())
+        .on::<DeathRecorded, _>(on.clone())
+        .on::<EnrollmentStarted, _>(on.clone())
+        .on::<EnrollmentChanged, _>(on.clone())
+        .on::<EnrollmentEnded, _>(on.clone())
+        .on::<PaymentReturned, _>(on)
+}
+
+/// Every handler: the mesh's person_ref key and the outbox.
+#[derive(Clone)]
+struct Listener {
+    key: PersonRefKey,
+    outbox: Outbox,
+}
+
+impl Listener {
+    /// The person_ref of an ID number a partner sent; a number that fails GB 11643 can never be
+    /// applied.
+    fn person_ref(&self, id: &WireIdNumber) -> Result<(IdNumber, String), HandlerError> {
+        let id = IdNumber::parse(id.as_str())
+            .map_err(|e| HandlerError::Permanent(format!("id_number: {e}")))?;
+        let person_ref = self.key.person_ref(&id).as_str().to_owned();
+        Ok((id, person_ref))
+    }
+}
+
+impl Handler<CertificateIssued> for Listener {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        e: CertificateIssued,
+        _: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            if !e.is_consistent() {
+                return Err(HandlerError::Permanent(
+                    "the certificate number disagrees with the ID number, category or level".into(),
+                ));
+            }
+            let (id, person_ref) = self.person_ref(&e.id_number)?;
+            certificates::certificate_issued(tx, &self.outbox, &person_ref, &id, &e).await?;
+            Ok(())
+        })
+    }
+}
+
+impl Handler<CertificateChanged> for Listener {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        e: CertificateChanged,
+        _: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            if !e.is_consistent() {
+                return Err(HandlerError::Permanent(
+                    "the certificate number disagrees with the ID number, category or level".into(),
+                ));
+            }
+            let (id, person_ref) = self.person_ref(&e.id_number)?;
+            certificates::certificate_changed(tx, &self.outbox, &person_ref, &id, &e).await?;
+            Ok(())
+        })
+    }
+}
+
+impl Handler<CertificateRevoked> for Listener {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        e: CertificateRevoked,
+        _: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let (_, person_ref) = self.person_ref(&e.id_number)?;
+            certificates::certificate_revoked(tx, &self.outbox, &person_ref, &e).await?;
+            Ok(())
+        })
+    }
+}
+
+impl Handler<DeathRecorded> for Listener {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        e: DeathRecorded,
+        _: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let (_, person_ref) = self.person_ref(&e.id_number)?;
+            deaths::death_recorded(
+                tx,
+                &self.outbox,
+                &person_ref,
+                e.date_of_death,
+                e.recorded_on,
+            )
+            .await?;
+            Ok(())
+        })
+    }
+}
+
+impl Handler<EnrollmentStarted> for Listener {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        e: EnrollmentStarted,
+        _: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            enrollments::enrollment_started(tx, &self.outbox, &e).await?;
+            Ok(())
+        })
+    }
+}
+
+impl Handler<EnrollmentChanged> for Listener {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        e: EnrollmentChanged,
+        _: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            enrollments::enrollment_changed(tx, &self.outbox, &e).await?;
+            Ok(())
+        })
+    }
+}
+
+impl Handler<EnrollmentEnded> for Listener {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        e: EnrollmentEnded,
+        _: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            enrollments::enrollment_ended(tx, &self.outbox, &e).await?;
+            Ok(())
+        })
+    }
+}
+
+impl Handler<PaymentReturned> for Listener {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        e: PaymentReturned,
+        _: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            match payment_returned(tx, &e).await? {
+                ReturnOutcome::UnknownLine => Err(HandlerError::Permanent(format!(
+                    "no line {} in batch {} of disability-subsidies",
+                    e.line_id, e.batch_id
+                ))),
+                ReturnOutcome::Failed | ReturnOutcome::NotOurs => Ok(()),
+            }
+        })
+    }
+}

@@ -1,0 +1,17 @@
+//! Migrations: the kit's tables first, then this service's tables, then the reference data.
+
+use sea_orm_migration::{MigrationTrait, MigratorTrait};
+
+use super::{m001_tables::CreateTables, m002_reference::SeedReference};
+
+/// Every migration of disability-subsidies, oldest first.
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        let mut all = kit::db::migrations();
+        all.push(Box::new(CreateTables));
+        all.push(Box::new(SeedReference));
+        all
+    }
+}
