@@ -36,6 +36,9 @@ pub struct NewHomeBed {
     pub id_number: String,
     pub name: String,
     pub address: String,
+    /// The day the application was made, when it is entered later (default today).
+    #[serde(default)]
+    pub applied_on: Option<NaiveDate>,
 }
 
 /// A home care bed as the edge shows it.
@@ -137,8 +140,12 @@ pub async fn apply(
     if input.address.trim().is_empty() {
         return Err(Problem::invalid("address", "required"));
     }
-    let min_age = reference::require(tx, Parameter::ElderlyMinAgeYears, today).await?;
-    if home_bed::age_on(id_number.birth_date(), today) < min_age {
+    let applied_on = input.applied_on.unwrap_or(today);
+    if applied_on > today {
+        return Err(Problem::invalid("applied_on", "cannot be in the future"));
+    }
+    let min_age = reference::require(tx, Parameter::ElderlyMinAgeYears, applied_on).await?;
+    if home_bed::age_on(id_number.birth_date(), applied_on) < min_age {
         return Err(Problem::invalid(
             "id_number",
             format!("the person is younger than {min_age}: home care beds are for older people"),
@@ -172,7 +179,7 @@ pub async fn apply(
         township_code: Set(township),
         village_code: Set(input.village_code.clone()),
         status: Set(HomeBedStatus::Applied.as_str().to_owned()),
-        applied_on: Set(today),
+        applied_on: Set(applied_on),
         capability_level: Set(None),
         assessed_on: Set(None),
         provider_id: Set(None),

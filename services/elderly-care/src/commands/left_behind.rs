@@ -52,6 +52,9 @@ pub struct NewLeftBehindElder {
     pub name: String,
     pub address: String,
     pub living_arrangement: LivingArrangement,
+    /// The day of registration, when it is entered later (default today); visits count from it.
+    #[serde(default)]
+    pub registered_on: Option<NaiveDate>,
 }
 
 /// A registered person as shown (ID number masked).
@@ -102,7 +105,7 @@ pub async fn view(
     })
 }
 
-/// Registers a left-behind older person and plans visits from today.
+/// Registers a left-behind older person and plans visits from the registration day.
 pub async fn register(
     tx: &impl ConnectionTrait,
     key: &PersonRefKey,
@@ -118,8 +121,12 @@ pub async fn register(
     if input.name.trim().is_empty() {
         return Err(Problem::invalid("name", "required"));
     }
-    let min_age = reference::require(tx, Parameter::ElderlyMinAgeYears, today).await?;
-    if age_on(id_number.birth_date(), today) < min_age {
+    let registered_on = input.registered_on.unwrap_or(today);
+    if registered_on > today {
+        return Err(Problem::invalid("registered_on", "cannot be in the future"));
+    }
+    let min_age = reference::require(tx, Parameter::ElderlyMinAgeYears, registered_on).await?;
+    if age_on(id_number.birth_date(), registered_on) < min_age {
         return Err(Problem::invalid(
             "id_number",
             format!("the person is younger than {min_age}"),
@@ -147,7 +154,7 @@ pub async fn register(
         township_code: Set(township.clone()),
         village_code: Set(input.village_code.clone()),
         living_arrangement: Set(input.living_arrangement.as_str().to_owned()),
-        registered_on: Set(today),
+        registered_on: Set(registered_on),
         status: Set("active".to_owned()),
         ended_on: Set(None),
         end_reason: Set(None),
@@ -165,7 +172,7 @@ pub async fn register(
             left_behind_elder_id: Some(saved.id),
             township_code: &township,
             village_code: &input.village_code,
-            anchor_on: today,
+            anchor_on: registered_on,
         },
     )
     .await?;
