@@ -121,18 +121,20 @@ pub async fn open_case(
         .map(IdNumber::birth_date)
         .or(input.child.birth_date);
     let refs = reference::load(tx).await?;
-    if let Some(birth) = birth {
-        if !is_minor(&refs, birth, opened_on).map_err(reference::missing)? {
-            let field = if id_number.is_some() {
-                "child.id_number"
-            } else {
-                "child.birth_date"
-            };
-            return Err(Problem::invalid(
-                field,
-                "the child is not a minor on the date of the report",
-            ));
-        }
+    let minor = match birth {
+        Some(birth) => is_minor(&refs, birth, opened_on).map_err(reference::missing)?,
+        None => true,
+    };
+    if !minor {
+        let field = if id_number.is_some() {
+            "child.id_number"
+        } else {
+            "child.birth_date"
+        };
+        return Err(Problem::invalid(
+            field,
+            "the child is not a minor on the date of the report",
+        ));
     }
     let due_on = if input.major {
         Some(deadline(&refs, level, opened_on).map_err(reference::missing)?)
