@@ -1,9 +1,66 @@
-//! The REST edge of village-governance (`/v1/...`); handlers are thin: parse, call a command, answer.
+//! The REST edge of village-governance (`/v1/...`); handlers are thin: parse, call a command,
+//! answer. Creating writes take `Idempotency-Key`; steps on an existing record take `If-Match`.
 
-use kit::service::Platform;
+mod centres;
+mod committee;
+mod councils;
+mod lists;
+mod objections;
+mod reports;
+mod rules;
+mod villages;
+mod workers;
+
+use axum::http::{HeaderName, HeaderValue, header::ETAG};
+use kit::{edge::concurrency::etag, service::Platform};
 use utoipa_axum::router::OpenApiRouter;
 
 /// Every route of the service, documented.
 pub fn routes(platform: &Platform) -> OpenApiRouter {
-    OpenApiRouter::new().with_state(platform.clone())
+    OpenApiRouter::new()
+        .merge(villages::routes())
+        .merge(objections::routes())
+        .merge(lists::routes())
+        .merge(rules::routes())
+        .merge(councils::routes())
+        .merge(committee::routes())
+        .merge(workers::routes())
+        .merge(centres::routes())
+        .merge(reports::routes())
+        .with_state(platform.clone())
 }
+
+/// A body answered with its `ETag`.
+type Tagged<T> = ([(HeaderName, HeaderValue); 1], axum::Json<T>);
+
+fn tagged<T>(version: i32, body: T) -> Tagged<T> {
+    ([(ETAG, etag(version))], axum::Json(body))
+}
+
+/// The answer of a creating write: 201 with the body, or the stored answer of a retry.
+type Created = (axum::http::StatusCode, axum::Json<serde_json::Value>);
+
+/// Runs a creating write under `Idempotency-Key`: a retry with the same key and body gets the first
+/// answer; the write, the stored answer and any outbox rows commit together.
+macro_rules! idempotent {
+    ($p:expr, $who:expr, $key:expr, $fingerprint_of:expr, |$tx:ident| $body:expr) => {{
+        use sea_orm::TransactionTrait as _;
+        let $tx = $p.db.begin().await?;
+        let fingerprint = kit::edge::idempotency::fingerprint(&$fingerprint_of);
+        if let kit::edge::idempotency::Begin::Replay { status, body } =
+            kit::edge::idempotency::begin(&$tx, &$who.key(), &$key, &fingerprint).await?
+        {
+            return Ok((
+                axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::OK),
+                axum::Json(body),
+            ));
+        }
+        let out = $body;
+        let body = serde_json::to_value(&out).unwrap_or_default();
+        kit::edge::idempotency::complete(&$tx, &$who.key(), &$key, &fingerprint, 201, &body).await?;
+        $tx.commit().await?;
+        $p.outbox.wake();
+        Ok((axum::http::StatusCode::CREATED, axum::Json(body)))
+    }};
+}
+use idempotent;
