@@ -143,12 +143,22 @@ pub async fn record_parents(
         .await?;
     parent::Entity::insert_many(rows).exec(tx).await?;
     let version = save(tx, id, loaded.case.version, case::ActiveModel::default()).await?;
-    let summary = format!(
+    // The parents' custodial or health status is itself sensitive: detail only, never the summary.
+    let detail = format!(
         "father {}, mother {}",
         wire(input.father.situation),
         wire(input.mother.situation)
     );
-    record_action(tx, who, id, "parents_recorded", on, &summary, "").await?;
+    record_action(
+        tx,
+        who,
+        id,
+        "parents_recorded",
+        on,
+        "parents' situation recorded",
+        &detail,
+    )
+    .await?;
     let mut assessed = assess_and_flag(tx, outbox, who, id, on).await?;
     assessed.version = version;
     Ok(assessed)
@@ -314,8 +324,8 @@ pub async fn record_death(
             c.id,
             "parent_died",
             recorded_on,
+            "a parent's death was recorded",
             &format!("{} died", p.parent),
-            "",
         )
         .await?;
         let assessed = assess_and_flag(tx, outbox, &who, c.id, recorded_on).await?;

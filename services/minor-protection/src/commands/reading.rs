@@ -291,6 +291,7 @@ pub async fn read_case(
         v.parents = Some(
             parent::Entity::find()
                 .filter(parent::Column::CaseId.eq(id))
+                .order_by_asc(parent::Column::Parent)
                 .all(db)
                 .await?
                 .into_iter()

@@ -9,13 +9,23 @@ use crate::support::*;
 #[tokio::test]
 async fn a_mandatory_report_opens_a_supervised_case_and_publishes_it_without_person_data() {
     let app = spawn().await;
-    let id = open(
-        &app,
-        &township(YUFENGSHAN),
-        &report(YUFENGSHAN_VILLAGE, true),
-    )
-    .await;
+    let body = report(YUFENGSHAN_VILLAGE, true);
+    let token = township(YUFENGSHAN);
+    let (status, first) = app
+        .post_with_key("/v1/cases", &token, "report-1", &body)
+        .await;
+    assert_eq!(status, 201, "{first}");
+    let (status, retry) = app
+        .post_with_key("/v1/cases", &token, "report-1", &body)
+        .await;
+    assert_eq!(
+        (status, &retry),
+        (201, &first),
+        "a retry answers the first response"
+    );
+    let id = first["id"].as_str().unwrap().to_owned();
     let events = app.expect_events::<CaseOpened>(1).await;
+    assert_eq!(events.len(), 1, "one case for one report");
     let (raw, e) = &events[0];
     assert_eq!(e.case_id.to_string(), id);
     assert_eq!(
