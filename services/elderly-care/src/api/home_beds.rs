@@ -26,9 +26,10 @@ use super::{create, update};
 use crate::{
     commands::{
         home_beds::{
-            self, Assessment, Closure, HomeBedView, Installation, NewHomeBed, NewProvider,
-            NewService, ProviderView, ServiceView,
+            self, Assessment, Closure, HomeBedView, Installation, NewHomeBed, NewService,
+            ServiceView,
         },
+        providers::{self, NewProvider, ProviderView},
         today,
     },
     store::{home_bed, provider},
@@ -239,7 +240,7 @@ async fn create_provider(
     Json(input): Json<NewProvider>,
 ) -> Result<super::Created, Problem> {
     create(&p, &who, &key, &input, async |tx| {
-        home_beds::create_provider(tx, &who, &input).await
+        providers::create_provider(tx, &who, &input).await
     })
     .await
 }

@@ -7,6 +7,7 @@ pub mod enrollments;
 pub mod facilities;
 pub mod home_beds;
 pub mod left_behind;
+pub mod providers;
 pub mod reference;
 pub mod reports;
 pub mod visits;

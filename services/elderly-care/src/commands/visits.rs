@@ -331,14 +331,14 @@ pub struct CheckReport {
     pub today: Option<NaiveDate>,
     /// Plans looked at (active, due before today).
     pub examined: u64,
-    /// Alerts raised (one event each).
+    /// Plans newly found overdue (each dispersed-support one publishes an event).
     pub raised: u64,
 }
 
-/// Checks every active plan on `today` and raises `elderly.visit.overdue.v1` for each missed due
-/// date not yet reported. Each plan is its own transaction; the unique alert row and the plan's
-/// version make a concurrent run (another replica) raise nothing twice. Safe to run any number of
-/// times a day.
+/// Checks every active plan on `today` and counts missed due dates; for dispersed support it
+/// raises `elderly.visit.overdue.v1` for each one not yet reported. Each plan is its own
+/// transaction; the plan's version (and the unique alert row) make a concurrent run (another
+/// replica) raise nothing twice. Safe to run any number of times a day.
 pub async fn check_overdue(
     db: &DatabaseConnection,
     outbox: &Outbox,
@@ -388,43 +388,33 @@ async fn raise_if_overdue(
     else {
         return Ok(false);
     };
-    let event_id = outbox
-        .enqueue(
-            &tx,
-            &VisitOverdue {
-                visit_plan_id: plan.id,
-                person_ref: PersonRef::parse(&plan.person_ref)
-                    .map_err(|_| ApplyError::Contract("person_ref"))?,
-                enrollment_id: plan.enrollment_id,
-                due_on: overdue.due_on,
-                last_visited_on: plan.last_visited_on,
-                missed_visits: overdue.missed_visits,
-                township_code: TownshipCode::parse(&plan.township_code)
-                    .map_err(|_| ApplyError::Contract("township_code"))?,
-                village_code: VillageCode::parse(&plan.village_code)
-                    .map_err(|_| ApplyError::Contract("village_code"))?,
-                detected_on: today,
-            },
+    // The contract's overdue event is about dispersed extreme-poverty support; a left-behind
+    // plan's missed visits show on the edge (`overdue=true`) without an event.
+    let inserted = if plan.kind == VisitPlanKind::DispersedSupport.as_str() {
+        let event_id = outbox
+            .enqueue(&tx, &overdue_event(&plan, overdue, today)?)
+            .await?;
+        overdue_alert::Entity::insert(overdue_alert::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            visit_plan_id: Set(plan.id),
+            due_on: Set(overdue.due_on),
+            missed_visits: Set(overdue.missed_visits as i32),
+            detected_on: Set(today),
+            event_id: Set(event_id),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                overdue_alert::Column::VisitPlanId,
+                overdue_alert::Column::DueOn,
+            ])
+            .do_nothing()
+            .to_owned(),
         )
-        .await?;
-    let inserted = overdue_alert::Entity::insert(overdue_alert::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        visit_plan_id: Set(plan.id),
-        due_on: Set(overdue.due_on),
-        missed_visits: Set(overdue.missed_visits as i32),
-        detected_on: Set(today),
-        event_id: Set(event_id),
-    })
-    .on_conflict(
-        OnConflict::columns([
-            overdue_alert::Column::VisitPlanId,
-            overdue_alert::Column::DueOn,
-        ])
-        .do_nothing()
-        .to_owned(),
-    )
-    .exec_without_returning(&tx)
-    .await?;
+        .exec_without_returning(&tx)
+        .await?
+    } else {
+        1
+    };
     let moved = visit_plan::Entity::update_many()
         .set(visit_plan::ActiveModel {
             next_due_on: Set(next.next_due_on),
@@ -443,4 +433,25 @@ async fn raise_if_overdue(
     }
     tx.commit().await?;
     Ok(true)
+}
+
+fn overdue_event(
+    plan: &visit_plan::Model,
+    overdue: schedule::Overdue,
+    today: NaiveDate,
+) -> Result<VisitOverdue, ApplyError> {
+    Ok(VisitOverdue {
+        visit_plan_id: plan.id,
+        person_ref: PersonRef::parse(&plan.person_ref)
+            .map_err(|_| ApplyError::Contract("person_ref"))?,
+        enrollment_id: plan.enrollment_id,
+        due_on: overdue.due_on,
+        last_visited_on: plan.last_visited_on,
+        missed_visits: overdue.missed_visits,
+        township_code: TownshipCode::parse(&plan.township_code)
+            .map_err(|_| ApplyError::Contract("township_code"))?,
+        village_code: VillageCode::parse(&plan.village_code)
+            .map_err(|_| ApplyError::Contract("village_code"))?,
+        detected_on: today,
+    })
 }

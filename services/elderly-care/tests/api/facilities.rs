@@ -348,6 +348,21 @@ async fn registering_a_left_behind_elder_plans_visits_and_a_death_ends_both() {
         .post("/v1/left-behind-elders", &village_staff(), &body)
         .await;
     assert_eq!(status, 409);
+    // A missed left-behind visit shows on the edge; the overdue event is for dispersed support.
+    let p = &app.service().platform;
+    let report = elderly_care::commands::visits::check_overdue(&p.db, &p.outbox, d("2026-03-01"))
+        .await
+        .unwrap();
+    assert_eq!(report.raised, 1);
+    let (_, overdue) = app
+        .get("/v1/visit-plans?overdue=true&kind=left_behind", &clerk())
+        .await;
+    assert_eq!(overdue["items"][0]["missed_visits"], 1);
+    assert!(
+        app.events::<contracts::elderly::VisitOverdue>()
+            .await
+            .is_empty()
+    );
 
     let fact: DeathRecorded = serde_json::from_value(json!({
         "record_number": "D-0009", "id_number": id, "date_of_death": "2026-04-01",

@@ -384,3 +384,39 @@ async fn the_overdue_check_route_is_for_district_officers_and_machines() {
     assert_eq!(status, 200, "{report}");
     assert_eq!(report["raised"], 0);
 }
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_route() {
+    let app = spawn().await;
+    let spec: serde_json::Value = app
+        .http
+        .get(format!("{}/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for path in [
+        "/v1/visit-plans",
+        "/v1/visit-plans/{id}",
+        "/v1/visit-plans/{id}/visits",
+        "/v1/overdue-checks",
+        "/v1/home-beds",
+        "/v1/home-beds/{id}/assessment",
+        "/v1/home-beds/{id}/installation",
+        "/v1/home-beds/{id}/services",
+        "/v1/home-beds/{id}/closure",
+        "/v1/providers",
+        "/v1/left-behind-elders",
+        "/v1/left-behind-elders/{id}/ending",
+        "/v1/facilities",
+        "/v1/facilities/{id}/progress",
+        "/v1/facilities/{id}/occupancy",
+        "/v1/reports/targets",
+        "/v1/reports/coverage",
+        "/v1/reference-values",
+    ] {
+        assert!(spec["paths"].get(path).is_some(), "{path} missing");
+    }
+}
