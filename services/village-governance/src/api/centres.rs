@@ -11,7 +11,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use super::{Created, Tagged, idempotent, tagged};
-use crate::commands::service_centres::{NewProgress, NewProject, ProjectView, register_project, report_progress, show_project};
+use crate::commands::service_centres::{
+    NewProgress, NewProject, ProjectView, register_project, report_progress, show_project,
+};
 
 pub(super) fn routes() -> OpenApiRouter<Platform> {
     OpenApiRouter::new()
@@ -25,15 +27,25 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = ProjectView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-async fn create(State(p): State<Platform>, who: Principal, key: IdempotencyKey, Json(input): Json<NewProject>) -> Result<Created, Problem> {
-    idempotent!(p, who, key, input, |tx| register_project(&tx, &who, &input).await?)
+async fn create(
+    State(p): State<Platform>,
+    who: Principal,
+    key: IdempotencyKey,
+    Json(input): Json<NewProject>,
+) -> Result<Created, Problem> {
+    idempotent!(p, who, key, input, |tx| register_project(&tx, &who, &input)
+        .await?)
 }
 
 /// Reads a project (answers its `ETag`).
 #[utoipa::path(get, path = "/v1/service-centre-projects/{id}", tag = "service centres",
     responses((status = 200, body = ProjectView), (status = 404, body = Problem)),
     security(("bearer" = [])))]
-async fn show(State(p): State<Platform>, who: Principal, Path(id): Path<Uuid>) -> Result<Tagged<ProjectView>, Problem> {
+async fn show(
+    State(p): State<Platform>,
+    who: Principal,
+    Path(id): Path<Uuid>,
+) -> Result<Tagged<ProjectView>, Problem> {
     let v = show_project(&p.db, &who, id).await?;
     Ok(tagged(v.etag_version, v))
 }
@@ -43,7 +55,13 @@ async fn show(State(p): State<Platform>, who: Principal, Path(id): Path<Uuid>) -
     params(("If-Match" = String, Header, description = "the ETag last read")),
     responses((status = 200, body = ProjectView), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)),
     security(("bearer" = [])))]
-async fn progress(State(p): State<Platform>, who: Principal, Path(id): Path<Uuid>, IfMatch(v): IfMatch, Json(input): Json<NewProgress>) -> Result<Tagged<ProjectView>, Problem> {
+async fn progress(
+    State(p): State<Platform>,
+    who: Principal,
+    Path(id): Path<Uuid>,
+    IfMatch(v): IfMatch,
+    Json(input): Json<NewProgress>,
+) -> Result<Tagged<ProjectView>, Problem> {
     let tx = p.db.begin().await?;
     let view = report_progress(&tx, &who, id, v, &input).await?;
     tx.commit().await?;

@@ -28,15 +28,25 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = CommitteeMemberView), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-async fn create(State(p): State<Platform>, who: Principal, key: IdempotencyKey, Json(input): Json<NewCommitteeMember>) -> Result<Created, Problem> {
-    idempotent!(p, who, key, input, |tx| register_member(&tx, &who, &input).await?)
+async fn create(
+    State(p): State<Platform>,
+    who: Principal,
+    key: IdempotencyKey,
+    Json(input): Json<NewCommitteeMember>,
+) -> Result<Created, Problem> {
+    idempotent!(p, who, key, input, |tx| register_member(&tx, &who, &input)
+        .await?)
 }
 
 /// Reads a committee member with duty pledges and reports.
 #[utoipa::path(get, path = "/v1/committee-members/{id}", tag = "committee",
     responses((status = 200, body = CommitteeMemberView), (status = 404, body = Problem)),
     security(("bearer" = [])))]
-async fn show(State(p): State<Platform>, who: Principal, Path(id): Path<Uuid>) -> Result<axum::Json<CommitteeMemberView>, Problem> {
+async fn show(
+    State(p): State<Platform>,
+    who: Principal,
+    Path(id): Path<Uuid>,
+) -> Result<axum::Json<CommitteeMemberView>, Problem> {
     Ok(axum::Json(show_member(&p.db, &who, id).await?))
 }
 
@@ -45,8 +55,17 @@ async fn show(State(p): State<Platform>, who: Principal, Path(id): Path<Uuid>) -
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = CommitteeMemberView), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-async fn pledge(State(p): State<Platform>, who: Principal, key: IdempotencyKey, Path(id): Path<Uuid>, Json(input): Json<NewPledge>) -> Result<Created, Problem> {
-    idempotent!(p, who, key, (id, &input), |tx| pledge_duties(&tx, &who, id, &input).await?)
+async fn pledge(
+    State(p): State<Platform>,
+    who: Principal,
+    key: IdempotencyKey,
+    Path(id): Path<Uuid>,
+    Json(input): Json<NewPledge>,
+) -> Result<Created, Problem> {
+    idempotent!(p, who, key, (id, &input), |tx| pledge_duties(
+        &tx, &who, id, &input
+    )
+    .await?)
 }
 
 /// Records a member's annual duty report (after that year's pledge).
@@ -54,8 +73,17 @@ async fn pledge(State(p): State<Platform>, who: Principal, key: IdempotencyKey, 
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = CommitteeMemberView), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-async fn report(State(p): State<Platform>, who: Principal, key: IdempotencyKey, Path(id): Path<Uuid>, Json(input): Json<NewDutyReport>) -> Result<Created, Problem> {
-    idempotent!(p, who, key, (id, &input), |tx| report_duties(&tx, &who, id, &input).await?)
+async fn report(
+    State(p): State<Platform>,
+    who: Principal,
+    key: IdempotencyKey,
+    Path(id): Path<Uuid>,
+    Json(input): Json<NewDutyReport>,
+) -> Result<Created, Problem> {
+    idempotent!(p, who, key, (id, &input), |tx| report_duties(
+        &tx, &who, id, &input
+    )
+    .await?)
 }
 
 /// Records a deliberation session and its resolutions.
@@ -63,8 +91,16 @@ async fn report(State(p): State<Platform>, who: Principal, key: IdempotencyKey, 
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = DeliberationView), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-async fn deliberation(State(p): State<Platform>, who: Principal, key: IdempotencyKey, Json(input): Json<NewDeliberation>) -> Result<Created, Problem> {
-    idempotent!(p, who, key, input, |tx| record_deliberation(&tx, &who, &input).await?)
+async fn deliberation(
+    State(p): State<Platform>,
+    who: Principal,
+    key: IdempotencyKey,
+    Json(input): Json<NewDeliberation>,
+) -> Result<Created, Problem> {
+    idempotent!(p, who, key, input, |tx| record_deliberation(
+        &tx, &who, &input
+    )
+    .await?)
 }
 
 /// Records a committee member's contact with the masses.
@@ -72,6 +108,12 @@ async fn deliberation(State(p): State<Platform>, who: Principal, key: Idempotenc
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = ContactRecorded), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-async fn contact(State(p): State<Platform>, who: Principal, key: IdempotencyKey, Json(input): Json<NewContactRecord>) -> Result<Created, Problem> {
-    idempotent!(p, who, key, input, |tx| record_contact(&tx, &who, &input).await?)
+async fn contact(
+    State(p): State<Platform>,
+    who: Principal,
+    key: IdempotencyKey,
+    Json(input): Json<NewContactRecord>,
+) -> Result<Created, Problem> {
+    idempotent!(p, who, key, input, |tx| record_contact(&tx, &who, &input)
+        .await?)
 }

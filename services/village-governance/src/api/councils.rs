@@ -24,15 +24,27 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = CouncilView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-async fn create(State(p): State<Platform>, who: Principal, key: IdempotencyKey, Json(input): Json<NewCouncil>) -> Result<Created, Problem> {
-    idempotent!(p, who, key, input, |tx| establish_council(&tx, &who, &input).await?)
+async fn create(
+    State(p): State<Platform>,
+    who: Principal,
+    key: IdempotencyKey,
+    Json(input): Json<NewCouncil>,
+) -> Result<Created, Problem> {
+    idempotent!(p, who, key, input, |tx| establish_council(
+        &tx, &who, &input
+    )
+    .await?)
 }
 
 /// Reads a council with its members and meetings.
 #[utoipa::path(get, path = "/v1/councils/{id}", tag = "councils",
     responses((status = 200, body = CouncilView), (status = 404, body = Problem)),
     security(("bearer" = [])))]
-async fn show(State(p): State<Platform>, who: Principal, Path(id): Path<Uuid>) -> Result<axum::Json<CouncilView>, Problem> {
+async fn show(
+    State(p): State<Platform>,
+    who: Principal,
+    Path(id): Path<Uuid>,
+) -> Result<axum::Json<CouncilView>, Problem> {
     Ok(axum::Json(show_council(&p.db, &who, id).await?))
 }
 
@@ -41,8 +53,17 @@ async fn show(State(p): State<Platform>, who: Principal, Path(id): Path<Uuid>) -
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = CouncilView), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-async fn add_member(State(p): State<Platform>, who: Principal, key: IdempotencyKey, Path(id): Path<Uuid>, Json(input): Json<NewCouncilMember>) -> Result<Created, Problem> {
-    idempotent!(p, who, key, (id, &input), |tx| add_council_member(&tx, &who, id, &input).await?)
+async fn add_member(
+    State(p): State<Platform>,
+    who: Principal,
+    key: IdempotencyKey,
+    Path(id): Path<Uuid>,
+    Json(input): Json<NewCouncilMember>,
+) -> Result<Created, Problem> {
+    idempotent!(p, who, key, (id, &input), |tx| add_council_member(
+        &tx, &who, id, &input
+    )
+    .await?)
 }
 
 /// Records a council meeting and its resolutions.
@@ -50,6 +71,15 @@ async fn add_member(State(p): State<Platform>, who: Principal, key: IdempotencyK
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = CouncilView), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-async fn add_meeting(State(p): State<Platform>, who: Principal, key: IdempotencyKey, Path(id): Path<Uuid>, Json(input): Json<NewMeeting>) -> Result<Created, Problem> {
-    idempotent!(p, who, key, (id, &input), |tx| record_meeting(&tx, &who, id, &input).await?)
+async fn add_meeting(
+    State(p): State<Platform>,
+    who: Principal,
+    key: IdempotencyKey,
+    Path(id): Path<Uuid>,
+    Json(input): Json<NewMeeting>,
+) -> Result<Created, Problem> {
+    idempotent!(p, who, key, (id, &input), |tx| record_meeting(
+        &tx, &who, id, &input
+    )
+    .await?)
 }

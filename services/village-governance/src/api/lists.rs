@@ -20,7 +20,10 @@ use uuid::Uuid;
 use super::{Created, idempotent};
 use crate::{
     commands::{
-        certificates::{CertificateRequest, CertificateView, ListRef, Refused, request_certificate, show_certificate},
+        certificates::{
+            CertificateRequest, CertificateView, ListRef, Refused, request_certificate,
+            show_certificate,
+        },
         lists::{NewListVersion, add_list_version, list_versions},
     },
     domain::lists::{ListKind, ListVersion},
@@ -45,7 +48,8 @@ async fn create_version(
     key: IdempotencyKey,
     Json(input): Json<NewListVersion>,
 ) -> Result<Created, Problem> {
-    idempotent!(p, who, key, input, |tx| add_list_version(&tx, &who, &input).await?)
+    idempotent!(p, who, key, input, |tx| add_list_version(&tx, &who, &input)
+        .await?)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -63,7 +67,9 @@ async fn list(
     who: Principal,
     Query(q): Query<ListQuery>,
 ) -> Result<axum::Json<Vec<ListVersion>>, Problem> {
-    Ok(axum::Json(list_versions(&p.db, &who, &q.township_code, q.kind).await?))
+    Ok(axum::Json(
+        list_versions(&p.db, &who, &q.township_code, q.kind).await?,
+    ))
 }
 
 /// A refusal: the problem with the list version that refused (RFC 9457 extension member `list`).
@@ -101,7 +107,9 @@ async fn create_certificate(
 ) -> Result<Response, Problem> {
     let tx = p.db.begin().await?;
     let fingerprint = idempotency::fingerprint(&input);
-    if let Begin::Replay { status, body } = idempotency::begin(&tx, &who.key(), &key, &fingerprint).await? {
+    if let Begin::Replay { status, body } =
+        idempotency::begin(&tx, &who.key(), &key, &fingerprint).await?
+    {
         let status = axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::OK);
         return Ok((status, axum::Json(body)).into_response());
     }
@@ -117,9 +125,22 @@ async fn create_certificate(
             tx.rollback().await?;
             let detail = list.as_ref().map_or_else(
                 || "no certificate list in force".to_owned(),
-                |l| format!("{} refused by list {} version {}", input.item_code, l.id, l.version),
+                |l| {
+                    format!(
+                        "{} refused by list {} version {}",
+                        input.item_code, l.id, l.version
+                    )
+                },
             );
-            audit::record(&p.db, &who, "refuse-certificate", "village", &input.village_code, &detail).await?;
+            audit::record(
+                &p.db,
+                &who,
+                "refuse-certificate",
+                "village",
+                &input.village_code,
+                &detail,
+            )
+            .await?;
             Ok(ListRefusal { problem, list }.into_response())
         }
     }

@@ -57,7 +57,8 @@ macro_rules! idempotent {
         }
         let out = $body;
         let body = serde_json::to_value(&out).unwrap_or_default();
-        kit::edge::idempotency::complete(&$tx, &$who.key(), &$key, &fingerprint, 201, &body).await?;
+        kit::edge::idempotency::complete(&$tx, &$who.key(), &$key, &fingerprint, 201, &body)
+            .await?;
         $tx.commit().await?;
         $p.outbox.wake();
         Ok((axum::http::StatusCode::CREATED, axum::Json(body)))

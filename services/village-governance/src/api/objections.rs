@@ -29,7 +29,10 @@ async fn create(
     key: IdempotencyKey,
     Json(input): Json<NewObjection>,
 ) -> Result<Created, Problem> {
-    idempotent!(p, who, key, input, |tx| raise_objection(&tx, &p.outbox, &who, &input).await?)
+    idempotent!(p, who, key, input, |tx| raise_objection(
+        &tx, &p.outbox, &who, &input
+    )
+    .await?)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -49,5 +52,7 @@ async fn show(
     Path(id): Path<Uuid>,
     Query(q): Query<ShowQuery>,
 ) -> Result<axum::Json<ObjectionView>, Problem> {
-    Ok(axum::Json(show_objection(&p.db, &who, id, q.unmasked).await?))
+    Ok(axum::Json(
+        show_objection(&p.db, &who, id, q.unmasked).await?,
+    ))
 }

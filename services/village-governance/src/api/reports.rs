@@ -38,9 +38,19 @@ struct CoverageQuery {
 #[utoipa::path(get, path = "/v1/reports/council-coverage", params(CoverageQuery), tag = "reports",
     responses((status = 200, body = CoverageReport), (status = 403, body = Problem)),
     security(("bearer" = [])))]
-async fn coverage(State(p): State<Platform>, who: Principal, Query(q): Query<CoverageQuery>) -> Result<axum::Json<CoverageReport>, Problem> {
+async fn coverage(
+    State(p): State<Platform>,
+    who: Principal,
+    Query(q): Query<CoverageQuery>,
+) -> Result<axum::Json<CoverageReport>, Problem> {
     Ok(axum::Json(
-        council_coverage(&p.db, &who, q.township_code.as_deref(), q.only_missing.unwrap_or(true)).await?,
+        council_coverage(
+            &p.db,
+            &who,
+            q.township_code.as_deref(),
+            q.only_missing.unwrap_or(true),
+        )
+        .await?,
     ))
 }
 
@@ -57,9 +67,20 @@ struct StaffingQuery {
 #[utoipa::path(get, path = "/v1/reports/community-staffing", params(StaffingQuery), tag = "reports",
     responses((status = 200, body = StaffingReport), (status = 403, body = Problem), (status = 409, body = Problem)),
     security(("bearer" = [])))]
-async fn staffing(State(p): State<Platform>, who: Principal, Query(q): Query<StaffingQuery>) -> Result<axum::Json<StaffingReport>, Problem> {
+async fn staffing(
+    State(p): State<Platform>,
+    who: Principal,
+    Query(q): Query<StaffingQuery>,
+) -> Result<axum::Json<StaffingReport>, Problem> {
     Ok(axum::Json(
-        staffing_report(&p.db, &who, q.township_code.as_deref(), q.on, q.only_under.unwrap_or(true)).await?,
+        staffing_report(
+            &p.db,
+            &who,
+            q.township_code.as_deref(),
+            q.on,
+            q.only_under.unwrap_or(true),
+        )
+        .await?,
     ))
 }
 
@@ -73,7 +94,11 @@ struct YearQuery {
 #[utoipa::path(get, path = "/v1/reports/service-centres", params(YearQuery), tag = "reports",
     responses((status = 200, body = CentresReport)),
     security(("bearer" = [])))]
-async fn centres(State(p): State<Platform>, who: Principal, Query(q): Query<YearQuery>) -> Result<axum::Json<CentresReport>, Problem> {
+async fn centres(
+    State(p): State<Platform>,
+    who: Principal,
+    Query(q): Query<YearQuery>,
+) -> Result<axum::Json<CentresReport>, Problem> {
     let year = q.year.unwrap_or_else(|| calendar::today().year());
     Ok(axum::Json(centres_report(&p.db, &who, year).await?))
 }
@@ -88,6 +113,10 @@ struct DueQuery {
 #[utoipa::path(get, path = "/v1/reports/rules-reviews-due", params(DueQuery), tag = "reports",
     responses((status = 200, body = Vec<RulesView>)),
     security(("bearer" = [])))]
-async fn rules_reviews_due(State(p): State<Platform>, who: Principal, Query(q): Query<DueQuery>) -> Result<axum::Json<Vec<RulesView>>, Problem> {
+async fn rules_reviews_due(
+    State(p): State<Platform>,
+    who: Principal,
+    Query(q): Query<DueQuery>,
+) -> Result<axum::Json<Vec<RulesView>>, Problem> {
     Ok(axum::Json(reviews_due(&p.db, &who, q.on).await?))
 }

@@ -43,7 +43,8 @@ async fn create(
     key: IdempotencyKey,
     Json(input): Json<NewRules>,
 ) -> Result<Created, Problem> {
-    idempotent!(p, who, key, input, |tx| draft_rules(&tx, &who, &input).await?)
+    idempotent!(p, who, key, input, |tx| draft_rules(&tx, &who, &input)
+        .await?)
 }
 
 /// Reads rules with every version and step (answers its `ETag`).
@@ -75,7 +76,13 @@ macro_rules! step {
     params(("If-Match" = String, Header, description = "the ETag last read")),
     responses((status = 200, body = RulesView), (status = 409, body = Problem), (status = 412, body = Problem), (status = 428, body = Problem)),
     security(("bearer" = [])))]
-async fn amend(State(p): State<Platform>, who: Principal, Path(id): Path<Uuid>, IfMatch(v): IfMatch, Json(input): Json<Amendment>) -> Result<Tagged<RulesView>, Problem> {
+async fn amend(
+    State(p): State<Platform>,
+    who: Principal,
+    Path(id): Path<Uuid>,
+    IfMatch(v): IfMatch,
+    Json(input): Json<Amendment>,
+) -> Result<Tagged<RulesView>, Problem> {
     step!(p, |tx| amend_draft(&tx, &who, id, v, &input))
 }
 
@@ -84,7 +91,13 @@ async fn amend(State(p): State<Platform>, who: Principal, Path(id): Path<Uuid>, 
     params(("If-Match" = String, Header, description = "the ETag last read")),
     responses((status = 200, body = RulesView), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-async fn legal_review(State(p): State<Platform>, who: Principal, Path(id): Path<Uuid>, IfMatch(v): IfMatch, Json(input): Json<LegalReview>) -> Result<Tagged<RulesView>, Problem> {
+async fn legal_review(
+    State(p): State<Platform>,
+    who: Principal,
+    Path(id): Path<Uuid>,
+    IfMatch(v): IfMatch,
+    Json(input): Json<LegalReview>,
+) -> Result<Tagged<RulesView>, Problem> {
     step!(p, |tx| record_legal_review(&tx, &who, id, v, &input))
 }
 
@@ -93,7 +106,13 @@ async fn legal_review(State(p): State<Platform>, who: Principal, Path(id): Path<
     params(("If-Match" = String, Header, description = "the ETag last read")),
     responses((status = 200, body = RulesView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-async fn legality_review(State(p): State<Platform>, who: Principal, Path(id): Path<Uuid>, IfMatch(v): IfMatch, Json(input): Json<LegalityReview>) -> Result<Tagged<RulesView>, Problem> {
+async fn legality_review(
+    State(p): State<Platform>,
+    who: Principal,
+    Path(id): Path<Uuid>,
+    IfMatch(v): IfMatch,
+    Json(input): Json<LegalityReview>,
+) -> Result<Tagged<RulesView>, Problem> {
     step!(p, |tx| record_legality_review(&tx, &who, id, v, &input))
 }
 
@@ -102,7 +121,13 @@ async fn legality_review(State(p): State<Platform>, who: Principal, Path(id): Pa
     params(("If-Match" = String, Header, description = "the ETag last read")),
     responses((status = 200, body = Voted), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-async fn vote(State(p): State<Platform>, who: Principal, Path(id): Path<Uuid>, IfMatch(v): IfMatch, Json(input): Json<VoteRecord>) -> Result<Tagged<Voted>, Problem> {
+async fn vote(
+    State(p): State<Platform>,
+    who: Principal,
+    Path(id): Path<Uuid>,
+    IfMatch(v): IfMatch,
+    Json(input): Json<VoteRecord>,
+) -> Result<Tagged<Voted>, Problem> {
     let tx = p.db.begin().await?;
     let voted = record_vote(&tx, &who, id, v, &input).await?;
     tx.commit().await?;
@@ -115,7 +140,13 @@ async fn vote(State(p): State<Platform>, who: Principal, Path(id): Path<Uuid>, I
     params(("If-Match" = String, Header, description = "the ETag last read")),
     responses((status = 200, body = RulesView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem)),
     security(("bearer" = [])))]
-async fn filing(State(p): State<Platform>, who: Principal, Path(id): Path<Uuid>, IfMatch(v): IfMatch, Json(input): Json<Filing>) -> Result<Tagged<RulesView>, Problem> {
+async fn filing(
+    State(p): State<Platform>,
+    who: Principal,
+    Path(id): Path<Uuid>,
+    IfMatch(v): IfMatch,
+    Json(input): Json<Filing>,
+) -> Result<Tagged<RulesView>, Problem> {
     step!(p, |tx| record_filing(&tx, &p.outbox, &who, id, v, &input))
 }
 
@@ -124,7 +155,13 @@ async fn filing(State(p): State<Platform>, who: Principal, Path(id): Path<Uuid>,
     params(("If-Match" = String, Header, description = "the ETag last read")),
     responses((status = 200, body = RulesView), (status = 409, body = Problem), (status = 412, body = Problem)),
     security(("bearer" = [])))]
-async fn publication(State(p): State<Platform>, who: Principal, Path(id): Path<Uuid>, IfMatch(v): IfMatch, Json(input): Json<Publication>) -> Result<Tagged<RulesView>, Problem> {
+async fn publication(
+    State(p): State<Platform>,
+    who: Principal,
+    Path(id): Path<Uuid>,
+    IfMatch(v): IfMatch,
+    Json(input): Json<Publication>,
+) -> Result<Tagged<RulesView>, Problem> {
     step!(p, |tx| publish_rules(&tx, &who, id, v, &input))
 }
 
@@ -134,6 +171,12 @@ async fn publication(State(p): State<Platform>, who: Principal, Path(id): Path<U
     params(("If-Match" = String, Header, description = "the ETag last read")),
     responses((status = 200, body = RulesView), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-async fn periodic_review(State(p): State<Platform>, who: Principal, Path(id): Path<Uuid>, IfMatch(v): IfMatch, Json(input): Json<PeriodicReview>) -> Result<Tagged<RulesView>, Problem> {
+async fn periodic_review(
+    State(p): State<Platform>,
+    who: Principal,
+    Path(id): Path<Uuid>,
+    IfMatch(v): IfMatch,
+    Json(input): Json<PeriodicReview>,
+) -> Result<Tagged<RulesView>, Problem> {
     step!(p, |tx| review_rules(&tx, &who, id, v, &input))
 }

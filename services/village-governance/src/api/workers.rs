@@ -19,14 +19,24 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = WorkerView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-async fn create(State(p): State<Platform>, who: Principal, key: IdempotencyKey, Json(input): Json<NewWorker>) -> Result<Created, Problem> {
-    idempotent!(p, who, key, input, |tx| register_worker(&tx, &who, &input).await?)
+async fn create(
+    State(p): State<Platform>,
+    who: Principal,
+    key: IdempotencyKey,
+    Json(input): Json<NewWorker>,
+) -> Result<Created, Problem> {
+    idempotent!(p, who, key, input, |tx| register_worker(&tx, &who, &input)
+        .await?)
 }
 
 /// Reads a community worker with the monthly pay the scale in force gives.
 #[utoipa::path(get, path = "/v1/community-workers/{id}", tag = "community workers",
     responses((status = 200, body = WorkerView), (status = 404, body = Problem)),
     security(("bearer" = [])))]
-async fn show(State(p): State<Platform>, who: Principal, Path(id): Path<Uuid>) -> Result<axum::Json<WorkerView>, Problem> {
+async fn show(
+    State(p): State<Platform>,
+    who: Principal,
+    Path(id): Path<Uuid>,
+) -> Result<axum::Json<WorkerView>, Problem> {
     Ok(axum::Json(show_worker(&p.db, &who, id).await?))
 }

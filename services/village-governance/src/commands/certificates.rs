@@ -106,7 +106,11 @@ pub async fn request_certificate(
     let township = village.township_code.as_str();
     let certificates = in_force(tx, township, ListKind::CertificateItems, today).await?;
     let negative = in_force(tx, township, ListKind::Negative, today).await?;
-    let (list, item) = match decide_certificate(certificates.as_ref(), negative.as_ref(), &item_code) {
+    let (list, item) = match decide_certificate(
+        certificates.as_ref(),
+        negative.as_ref(),
+        &item_code,
+    ) {
         CertificateDecision::Issue { list, item } => (list, item),
         CertificateDecision::NotOnList { list } => {
             return Ok(Err(Refused {
@@ -145,7 +149,9 @@ pub async fn request_certificate(
                     "no-certificate-list",
                     "The township has no certificate list in force",
                 )
-                .detail(format!("township {township} has no certificate-items list in force on {today}"))
+                .detail(format!(
+                    "township {township} has no certificate-items list in force on {today}"
+                ))
                 .field("item_code", "no certificate list in force"),
                 list: None,
             }));
@@ -158,7 +164,12 @@ pub async fn request_certificate(
         .await?;
     let model = certificate::Model {
         id: Uuid::now_v7(),
-        certificate_number: format!("ZM-{}-{}-{:05}", village.code, today.year(), issued_this_year + 1),
+        certificate_number: format!(
+            "ZM-{}-{}-{:05}",
+            village.code,
+            today.year(),
+            issued_this_year + 1
+        ),
         village_code: village.code.clone(),
         township_code: village.township_code.clone(),
         item_code: item.code.clone(),
@@ -180,7 +191,10 @@ pub async fn request_certificate(
         "issue-certificate",
         "certificate",
         &model.id.to_string(),
-        &format!("{} under list {} v{}", model.item_code, list.id, list.version),
+        &format!(
+            "{} under list {} v{}",
+            model.item_code, list.id, list.version
+        ),
     )
     .await?;
     Ok(Ok(model.into()))

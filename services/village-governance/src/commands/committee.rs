@@ -127,11 +127,23 @@ pub async fn register_member(
     }))
     .exec_without_returning(tx)
     .await?;
-    audit::record(tx, who, "register-committee-member", "committee-member", &id.to_string(), "").await?;
+    audit::record(
+        tx,
+        who,
+        "register-committee-member",
+        "committee-member",
+        &id.to_string(),
+        "",
+    )
+    .await?;
     show_member(tx, who, id).await
 }
 
-async fn find(db: &impl ConnectionTrait, who: &Principal, id: Uuid) -> Result<member::Model, Problem> {
+async fn find(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    id: Uuid,
+) -> Result<member::Model, Problem> {
     member::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -174,8 +186,11 @@ pub async fn pledge_duties(
         .one(tx)
         .await?;
     if exists.is_some() {
-        return Err(Problem::conflict("pledge-exists", format!("the member pledged for {} already", input.year))
-            .field("year", "already pledged"));
+        return Err(Problem::conflict(
+            "pledge-exists",
+            format!("the member pledged for {} already", input.year),
+        )
+        .field("year", "already pledged"));
     }
     pledge::Entity::insert(pledge::ActiveModel::from(pledge::Model {
         id: Uuid::now_v7(),
@@ -209,7 +224,10 @@ pub async fn report_duties(
     if pledged.is_none() {
         return Err(Problem::conflict(
             "no-duty-pledge",
-            format!("a duty report answers the year's pledge; the member made none for {}", input.year),
+            format!(
+                "a duty report answers the year's pledge; the member made none for {}",
+                input.year
+            ),
         )
         .field("year", "no duty pledge for this year"));
     }
@@ -219,8 +237,11 @@ pub async fn report_duties(
         .one(tx)
         .await?;
     if exists.is_some() {
-        return Err(Problem::conflict("duty-report-exists", format!("the member reported on {} already", input.year))
-            .field("year", "already reported"));
+        return Err(Problem::conflict(
+            "duty-report-exists",
+            format!("the member reported on {} already", input.year),
+        )
+        .field("year", "already reported"));
     }
     report::Entity::insert(report::ActiveModel::from(report::Model {
         id: Uuid::now_v7(),
@@ -232,12 +253,24 @@ pub async fn report_duties(
     }))
     .exec_without_returning(tx)
     .await?;
-    audit::record(tx, who, "duty-report", "committee-member", &member_id.to_string(), &input.year.to_string()).await?;
+    audit::record(
+        tx,
+        who,
+        "duty-report",
+        "committee-member",
+        &member_id.to_string(),
+        &input.year.to_string(),
+    )
+    .await?;
     show_member(tx, who, member_id).await
 }
 
 /// Reads a committee member with pledges and reports.
-pub async fn show_member(db: &impl ConnectionTrait, who: &Principal, id: Uuid) -> Result<CommitteeMemberView, Problem> {
+pub async fn show_member(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    id: Uuid,
+) -> Result<CommitteeMemberView, Problem> {
     let m = find(db, who, id).await?;
     let pledges = pledge::Entity::find()
         .filter(pledge::Column::MemberId.eq(id))
@@ -339,7 +372,8 @@ pub async fn record_deliberation(
         held_on: input.held_on,
         topic,
         participants: input.participants,
-        resolutions: serde_json::to_string(&input.resolutions).map_err(|_| internal("resolutions"))?,
+        resolutions: serde_json::to_string(&input.resolutions)
+            .map_err(|_| internal("resolutions"))?,
         recorded_by: who.subject.clone(),
     };
     deliberation::Entity::insert(deliberation::ActiveModel::from(model.clone()))
@@ -391,7 +425,9 @@ pub async fn record_contact(
     input: &NewContactRecord,
 ) -> Result<ContactRecorded, Problem> {
     who.require(RECORDERS)?;
-    let m = find(tx, who, input.member_id).await.map_err(|p| p.field("member_id", "unknown"))?;
+    let m = find(tx, who, input.member_id)
+        .await
+        .map_err(|p| p.field("member_id", "unknown"))?;
     not_in_future(input.contacted_on, "contacted_on")?;
     if input.households_reached < 0 {
         return Err(Problem::invalid("households_reached", "cannot be negative"));
@@ -411,5 +447,8 @@ pub async fn record_contact(
     }))
     .exec_without_returning(tx)
     .await?;
-    Ok(ContactRecorded { id, village_code: m.village_code })
+    Ok(ContactRecorded {
+        id,
+        village_code: m.village_code,
+    })
 }

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::{internal, not_in_future, required_text, villages};
 use crate::{
-    domain::councils::{self, Coverage, CouncilKind, VillageHoldings},
+    domain::councils::{self, CouncilKind, Coverage, VillageHoldings},
     store::{
         councils::{council, meeting, member},
         rules::document,
@@ -121,11 +121,23 @@ pub async fn establish_council(
     }))
     .exec_without_returning(tx)
     .await?;
-    audit::record(tx, who, "establish-council", "council", &id.to_string(), input.kind.as_str()).await?;
+    audit::record(
+        tx,
+        who,
+        "establish-council",
+        "council",
+        &id.to_string(),
+        input.kind.as_str(),
+    )
+    .await?;
     show_council(tx, who, id).await
 }
 
-async fn find(db: &impl ConnectionTrait, who: &Principal, id: Uuid) -> Result<council::Model, Problem> {
+async fn find(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    id: Uuid,
+) -> Result<council::Model, Problem> {
     council::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -173,7 +185,10 @@ pub async fn record_meeting(
     let topic = required_text(&input.topic, "topic", 200)?;
     let on = not_in_future(input.held_on, "held_on")?;
     if on < c.established_on {
-        return Err(Problem::invalid("held_on", "before the council was established"));
+        return Err(Problem::invalid(
+            "held_on",
+            "before the council was established",
+        ));
     }
     if input.attendees < 1 {
         return Err(Problem::invalid("attendees", "at least 1"));
@@ -199,7 +214,11 @@ pub async fn record_meeting(
 }
 
 /// Reads a council of the caller's division with its members and meetings.
-pub async fn show_council(db: &impl ConnectionTrait, who: &Principal, id: Uuid) -> Result<CouncilView, Problem> {
+pub async fn show_council(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    id: Uuid,
+) -> Result<CouncilView, Problem> {
     let c = find(db, who, id).await?;
     let members = member::Entity::find()
         .filter(member::Column::CouncilId.eq(id))

@@ -73,7 +73,11 @@ pub async fn add_list_version(
     who: &Principal,
     input: &NewListVersion,
 ) -> Result<ListVersion, Problem> {
-    who.require(&[Role::TownshipClerk, Role::TownshipApprover, Role::DistrictOfficer])?;
+    who.require(&[
+        Role::TownshipClerk,
+        Role::TownshipApprover,
+        Role::DistrictOfficer,
+    ])?;
     let township = parse_township_code(&input.township_code, "township_code")?;
     who.require_scope(township.as_str())?;
     let errors: Vec<FieldError> = lists::check_items(&input.items)
@@ -96,17 +100,21 @@ pub async fn add_list_version(
             ),
         ));
     }
-    if input.kind == ListKind::CertificateItems {
-        if let Some(negative) =
-            in_force(tx, township.as_str(), ListKind::Negative, input.valid_from).await?
-        {
-            if let Some(i) = input.items.iter().position(|i| negative.item(&i.code).is_some()) {
-                return Err(Problem::invalid(
-                    format!("items[{i}].code"),
-                    format!("on the negative list (version {})", negative.version),
-                ));
-            }
-        }
+    let negative = if input.kind == ListKind::CertificateItems {
+        in_force(tx, township.as_str(), ListKind::Negative, input.valid_from).await?
+    } else {
+        None
+    };
+    if let Some(negative) = negative
+        && let Some(i) = input
+            .items
+            .iter()
+            .position(|i| negative.item(&i.code).is_some())
+    {
+        return Err(Problem::invalid(
+            format!("items[{i}].code"),
+            format!("on the negative list (version {})", negative.version),
+        ));
     }
     let version = ListVersion {
         id: Uuid::now_v7(),
@@ -142,7 +150,12 @@ pub async fn add_list_version(
         "add-list-version",
         "list",
         &version.id.to_string(),
-        &format!("{} {} v{}", version.township_code, version.kind.as_str(), version.version),
+        &format!(
+            "{} {} v{}",
+            version.township_code,
+            version.kind.as_str(),
+            version.version
+        ),
     )
     .await?;
     Ok(version)
@@ -162,10 +175,15 @@ pub async fn list_versions(
 ) -> Result<Vec<ListVersion>, Problem> {
     parse_township_code(township, "township_code")?;
     if !may_read(who, township) {
-        return Err(Problem::forbidden("the township lies outside your division"));
+        return Err(Problem::forbidden(
+            "the township lies outside your division",
+        ));
     }
     let mut out = Vec::new();
-    for k in ListKind::ALL.into_iter().filter(|k| kind.is_none_or(|x| x == *k)) {
+    for k in ListKind::ALL
+        .into_iter()
+        .filter(|k| kind.is_none_or(|x| x == *k))
+    {
         out.extend(versions(db, township, k).await?);
     }
     Ok(out)

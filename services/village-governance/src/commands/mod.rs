@@ -31,7 +31,10 @@ pub(crate) fn required_text(value: &str, field: &str, max_chars: usize) -> Resul
     if v.is_empty() {
         Err(Problem::invalid(field, "required"))
     } else if v.chars().count() > max_chars {
-        Err(Problem::invalid(field, format!("at most {max_chars} characters")))
+        Err(Problem::invalid(
+            field,
+            format!("at most {max_chars} characters"),
+        ))
     } else {
         Ok(v.to_owned())
     }

@@ -59,7 +59,11 @@ pub async fn post_publicity(
             closes_on: event.closes_on,
         });
     }
-    if !event.village_code.as_str().starts_with(event.township_code.as_str()) {
+    if !event
+        .village_code
+        .as_str()
+        .starts_with(event.township_code.as_str())
+    {
         return Err(PostingRefused::VillageOutsideTownship {
             village: event.village_code.to_string(),
             township: event.township_code.to_string(),
@@ -200,11 +204,15 @@ fn view(o: objection::Model, publicity_number: String, unmasked: bool) -> Object
 fn check_phone(phone: &str) -> Result<String, Problem> {
     let p = phone.trim();
     let ok = (5..=20).contains(&p.len())
-        && p.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' '));
+        && p.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' '));
     if ok {
         Ok(p.to_owned())
     } else {
-        Err(Problem::invalid("objector_phone", "5 to 20 digits, spaces, '-' or '+'"))
+        Err(Problem::invalid(
+            "objector_phone",
+            "5 to 20 digits, spaces, '-' or '+'",
+        ))
     }
 }
 
@@ -292,7 +300,15 @@ pub async fn raise_objection(
             tracing::error!(error = %e, "outbox");
             Problem::internal()
         })?;
-    audit::record(tx, who, "raise-objection", "objection", &model.id.to_string(), &post.publicity_id.to_string()).await?;
+    audit::record(
+        tx,
+        who,
+        "raise-objection",
+        "objection",
+        &model.id.to_string(),
+        &post.publicity_id.to_string(),
+    )
+    .await?;
     Ok(view(model, post.publicity_number, false))
 }
 
@@ -311,7 +327,15 @@ pub async fn show_objection(
         .ok_or_else(|| Problem::not_found("no such objection in your division"))?;
     if unmasked {
         who.require(&[Role::TownshipClerk, Role::DistrictOfficer])?;
-        audit::record(db, who, "read-unmasked-objector", "objection", &id.to_string(), "").await?;
+        audit::record(
+            db,
+            who,
+            "read-unmasked-objector",
+            "objection",
+            &id.to_string(),
+            "",
+        )
+        .await?;
     }
     let number = posting::Entity::find_by_id(o.publicity_id)
         .one(db)

@@ -60,13 +60,22 @@ pub fn staffing_standard(
         names::STAFFING_MINIMUM_VILLAGE
     };
     Ok(Standard {
-        households_per_worker: required(params, names::STAFFING_HOUSEHOLDS_PER_WORKER, village_code, date)? as u32,
+        households_per_worker: required(
+            params,
+            names::STAFFING_HOUSEHOLDS_PER_WORKER,
+            village_code,
+            date,
+        )? as u32,
         minimum_workers: required(params, minimum, village_code, date)? as u32,
     })
 }
 
 /// The pay scale for a village or community on a date.
-pub fn pay_scale(params: &[Parameter], village_code: &str, date: NaiveDate) -> Result<PayScale, Problem> {
+pub fn pay_scale(
+    params: &[Parameter],
+    village_code: &str,
+    date: NaiveDate,
+) -> Result<PayScale, Problem> {
     let v = |name| required(params, name, village_code, date);
     Ok(PayScale {
         base_head: v(names::PAY_BASE_HEAD_FEN)?,
@@ -98,8 +107,16 @@ pub async fn thresholds(
         .map(|t| Threshold {
             body,
             valid_from: t.valid_from,
-            quorum: share(t.quorum_numerator, t.quorum_denominator, t.quorum_strictly_more),
-            majority: share(t.majority_numerator, t.majority_denominator, t.majority_strictly_more),
+            quorum: share(
+                t.quorum_numerator,
+                t.quorum_denominator,
+                t.quorum_strictly_more,
+            ),
+            majority: share(
+                t.majority_numerator,
+                t.majority_denominator,
+                t.majority_strictly_more,
+            ),
             may_adopt_rules: t.may_adopt_rules,
             basis: t.basis,
         })

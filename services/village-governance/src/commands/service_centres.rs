@@ -3,7 +3,9 @@
 
 use chrono::{NaiveDate, Utc};
 use kit::{Principal, Problem, Role, audit, edge::concurrency::changed_meanwhile};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -98,16 +100,32 @@ pub async fn register_project(
     project::Entity::insert(project::ActiveModel::from(model.clone()))
         .exec_without_returning(tx)
         .await?;
-    audit::record(tx, who, "register-service-centre-project", "service-centre-project", &model.id.to_string(), "").await?;
+    audit::record(
+        tx,
+        who,
+        "register-service-centre-project",
+        "service-centre-project",
+        &model.id.to_string(),
+        "",
+    )
+    .await?;
     Ok(model.into())
 }
 
 /// Reads a project of the caller's division.
-pub async fn show_project(db: &impl ConnectionTrait, who: &Principal, id: Uuid) -> Result<ProjectView, Problem> {
+pub async fn show_project(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    id: Uuid,
+) -> Result<ProjectView, Problem> {
     find(db, who, id).await.map(Into::into)
 }
 
-async fn find(db: &impl ConnectionTrait, who: &Principal, id: Uuid) -> Result<project::Model, Problem> {
+async fn find(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    id: Uuid,
+) -> Result<project::Model, Problem> {
     project::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -123,7 +141,11 @@ pub async fn report_progress(
     if_match: i32,
     input: &NewProgress,
 ) -> Result<ProjectView, Problem> {
-    who.require(&[Role::VillageStaff, Role::TownshipClerk, Role::DistrictOfficer])?;
+    who.require(&[
+        Role::VillageStaff,
+        Role::TownshipClerk,
+        Role::DistrictOfficer,
+    ])?;
     let p = find(tx, who, id).await?;
     if p.version != if_match {
         return Err(changed_meanwhile());
@@ -133,11 +155,17 @@ pub async fn report_progress(
         return Err(Problem::invalid("reported_on", "before the last report"));
     }
     let stage = Stage::parse(&p.stage).ok_or_else(|| internal("stage"))?;
-    check_progress((stage, p.percent_complete.clamp(0, 100) as u8), (input.stage, input.percent_complete))
-        .map_err(|e| Problem::invalid(e.field, e.reason))?;
+    check_progress(
+        (stage, p.percent_complete.clamp(0, 100) as u8),
+        (input.stage, input.percent_complete),
+    )
+    .map_err(|e| Problem::invalid(e.field, e.reason))?;
     let moved = project::Entity::update_many()
         .col_expr(project::Column::Stage, Expr::value(input.stage.as_str()))
-        .col_expr(project::Column::PercentComplete, Expr::value(input.percent_complete))
+        .col_expr(
+            project::Column::PercentComplete,
+            Expr::value(input.percent_complete),
+        )
         .col_expr(project::Column::LastReportedOn, Expr::value(on))
         .col_expr(project::Column::Version, Expr::value(p.version + 1))
         .filter(project::Column::Id.eq(id))
@@ -176,7 +204,11 @@ pub struct CentresReport {
 }
 
 /// Projects of `year` within the caller's division and the year's target.
-pub async fn centres_report(db: &impl ConnectionTrait, who: &Principal, year: i32) -> Result<CentresReport, Problem> {
+pub async fn centres_report(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    year: i32,
+) -> Result<CentresReport, Problem> {
     let target = centre_target::Entity::find_by_id(year).one(db).await?;
     let items: Vec<project::Model> = project::Entity::find()
         .filter(project::Column::Year.eq(year))

@@ -6,7 +6,9 @@ use kit::{
     Principal, Problem, Role, audit,
     identity::{DivisionCode, DivisionLevel},
 };
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -114,7 +116,11 @@ pub async fn register_village(
     who: &Principal,
     input: &NewVillage,
 ) -> Result<VillageView, Problem> {
-    who.require(&[Role::TownshipClerk, Role::TownshipApprover, Role::DistrictOfficer])?;
+    who.require(&[
+        Role::TownshipClerk,
+        Role::TownshipApprover,
+        Role::DistrictOfficer,
+    ])?;
     let code = parse_village_code(&input.code, "code")?;
     who.require_scope(code.as_str())?;
     let name = required_text(&input.name, "name", 64)?;
@@ -126,8 +132,10 @@ pub async fn register_village(
         .await?
         .is_some()
     {
-        return Err(Problem::conflict("village-exists", "this village is already registered")
-            .field("code", "already registered"));
+        return Err(
+            Problem::conflict("village-exists", "this village is already registered")
+                .field("code", "already registered"),
+        );
     }
     let township = code.township().expect("a village has a township");
     let model = villages::Model {
@@ -164,7 +172,9 @@ pub async fn villages_in_scope(
         Some(t) => {
             parse_township_code(t, "township_code")?;
             if !who.sees(t) && !who.division.as_str().starts_with(t) {
-                return Err(Problem::forbidden("the township lies outside your division"));
+                return Err(Problem::forbidden(
+                    "the township lies outside your division",
+                ));
             }
             t.to_owned()
         }

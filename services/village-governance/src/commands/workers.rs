@@ -75,10 +75,16 @@ pub async fn register_worker(
     let village = villages::find_village(tx, who, &input.village_code, "village_code").await?;
     let name = required_text(&input.name, "name", 64)?;
     not_in_future(input.started_on, "started_on")?;
-    let certificate = match (input.qualification, input.certificate_number.as_deref().map(str::trim)) {
+    let certificate = match (
+        input.qualification,
+        input.certificate_number.as_deref().map(str::trim),
+    ) {
         (Qualification::None, _) => None,
         (_, None | Some("")) => {
-            return Err(Problem::invalid("certificate_number", "required with a qualification"));
+            return Err(Problem::invalid(
+                "certificate_number",
+                "required with a qualification",
+            ));
         }
         (_, Some(n)) => Some(required_text(n, "certificate_number", 64)?),
     };
@@ -97,12 +103,24 @@ pub async fn register_worker(
     }))
     .exec_without_returning(tx)
     .await?;
-    audit::record(tx, who, "register-community-worker", "community-worker", &id.to_string(), "").await?;
+    audit::record(
+        tx,
+        who,
+        "register-community-worker",
+        "community-worker",
+        &id.to_string(),
+        "",
+    )
+    .await?;
     show_worker(tx, who, id).await
 }
 
 /// Reads a worker of the caller's division with the monthly pay in force today.
-pub async fn show_worker(db: &impl ConnectionTrait, who: &Principal, id: Uuid) -> Result<WorkerView, Problem> {
+pub async fn show_worker(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    id: Uuid,
+) -> Result<WorkerView, Problem> {
     let w = workers::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -112,7 +130,8 @@ pub async fn show_worker(db: &impl ConnectionTrait, who: &Principal, id: Uuid) -
     let params = reference::parameters(db).await?;
     let scale = reference::pay_scale(&params, &w.village_code, today)?;
     let level: PayLevel = parse(&w.pay_level).ok_or_else(|| super::internal("pay level"))?;
-    let qualification: Qualification = parse(&w.qualification).ok_or_else(|| super::internal("qualification"))?;
+    let qualification: Qualification =
+        parse(&w.qualification).ok_or_else(|| super::internal("qualification"))?;
     let years = full_years(w.started_on, today);
     Ok(WorkerView {
         id: w.id,
@@ -176,9 +195,12 @@ pub async fn staffing_report(
     let mut items = Vec::new();
     let mut under = 0;
     for v in &all {
-        let standard: Standard = reference::staffing_standard(&params, &v.code, v.kind == "community", on)?;
-        let here: Vec<&workers::Model> = active.iter().filter(|w| w.village_code == v.code).collect();
-        let s: Staffing = staffing::staffing(standard, v.households.max(0) as u32, here.len() as u32);
+        let standard: Standard =
+            reference::staffing_standard(&params, &v.code, v.kind == "community", on)?;
+        let here: Vec<&workers::Model> =
+            active.iter().filter(|w| w.village_code == v.code).collect();
+        let s: Staffing =
+            staffing::staffing(standard, v.households.max(0) as u32, here.len() as u32);
         if s.under_standard {
             under += 1;
         }

@@ -27,7 +27,11 @@ mod tests {
         ];
         for (instant, date) in cases {
             let now: DateTime<Utc> = instant.parse().unwrap();
-            assert_eq!(date_in_china(now), date.parse::<NaiveDate>().unwrap(), "{instant}");
+            assert_eq!(
+                date_in_china(now),
+                date.parse::<NaiveDate>().unwrap(),
+                "{instant}"
+            );
         }
     }
 }

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// Stage of a construction project, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     Planned,
@@ -56,10 +58,7 @@ pub struct ProgressRefused {
 
 /// Checks a progress report against the project's current stage and percentage: no going back,
 /// 0–100 %, and a built centre is 100 %.
-pub fn check_progress(
-    current: (Stage, u8),
-    reported: (Stage, i32),
-) -> Result<(), ProgressRefused> {
+pub fn check_progress(current: (Stage, u8), reported: (Stage, i32)) -> Result<(), ProgressRefused> {
     let (stage, percent) = reported;
     if !(0..=100).contains(&percent) {
         return Err(ProgressRefused {
@@ -100,13 +99,25 @@ mod tests {
             ((Construction, 40), (Construction, 40), None),
             ((Construction, 40), (Completed, 100), None),
             ((Construction, 40), (Design, 50), Some("stage")),
-            ((Construction, 40), (Construction, 30), Some("percent_complete")),
-            ((Construction, 40), (Completed, 90), Some("percent_complete")),
+            (
+                (Construction, 40),
+                (Construction, 30),
+                Some("percent_complete"),
+            ),
+            (
+                (Construction, 40),
+                (Completed, 90),
+                Some("percent_complete"),
+            ),
             ((Planned, 0), (Planned, 101), Some("percent_complete")),
             ((Planned, 0), (Planned, -1), Some("percent_complete")),
         ];
         for (current, reported, refused) in cases {
-            assert_eq!(check_progress(current, reported).err().map(|e| e.field), refused, "{current:?} → {reported:?}");
+            assert_eq!(
+                check_progress(current, reported).err().map(|e| e.field),
+                refused,
+                "{current:?} → {reported:?}"
+            );
         }
         for s in Stage::ALL {
             assert_eq!(Stage::parse(s.as_str()), Some(s));

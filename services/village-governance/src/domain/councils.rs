@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// The three councils.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CouncilKind {
     /// 村民议事会.
@@ -91,14 +93,34 @@ mod tests {
             councils: councils.to_vec(),
         };
         let cases = [
-            (h("1", true, &[Deliberation, Ceremony, Ethics]), vec![], true),
-            (h("2", false, &[Deliberation, Ceremony, Ethics]), vec![], false),
-            (h("3", true, &[Ethics, Ethics]), vec![Deliberation, Ceremony], false),
-            (h("4", false, &[]), vec![Deliberation, Ceremony, Ethics], false),
+            (
+                h("1", true, &[Deliberation, Ceremony, Ethics]),
+                vec![],
+                true,
+            ),
+            (
+                h("2", false, &[Deliberation, Ceremony, Ethics]),
+                vec![],
+                false,
+            ),
+            (
+                h("3", true, &[Ethics, Ethics]),
+                vec![Deliberation, Ceremony],
+                false,
+            ),
+            (
+                h("4", false, &[]),
+                vec![Deliberation, Ceremony, Ethics],
+                false,
+            ),
         ];
         for (holding, missing, complete) in cases {
             let c = &coverage(std::slice::from_ref(&holding))[0];
-            assert_eq!((&c.missing_councils, c.complete), (&missing, complete), "{holding:?}");
+            assert_eq!(
+                (&c.missing_councils, c.complete),
+                (&missing, complete),
+                "{holding:?}"
+            );
         }
         for k in CouncilKind::ALL {
             assert_eq!(CouncilKind::parse(k.as_str()), Some(k));

@@ -168,13 +168,21 @@ mod tests {
         assert_eq!(on("2021-12-31"), None);
         assert_eq!(on("2022-12-31"), Some(1));
         assert_eq!(on("2023-01-01"), Some(3), "a same-day correction wins");
-        assert_eq!(in_force(&all[..1], "2030-01-01".parse().unwrap()), Some(&v1));
+        assert_eq!(
+            in_force(&all[..1], "2030-01-01".parse().unwrap()),
+            Some(&v1)
+        );
         assert_eq!(in_force(&all, "2024-01-01".parse().unwrap()), Some(&v3));
     }
 
     #[test]
     fn certificate_requests_are_decided_by_the_lists_in_force() {
-        let certificates = version(ListKind::CertificateItems, 2, "2022-01-01", &["ZM-01", "ZM-02"]);
+        let certificates = version(
+            ListKind::CertificateItems,
+            2,
+            "2022-01-01",
+            &["ZM-01", "ZM-02"],
+        );
         let negative = version(ListKind::Negative, 1, "2022-01-01", &["ZM-02", "FM-07"]);
         let cases: [(&str, Option<&ListVersion>, &str); 5] = [
             ("ZM-01", Some(&certificates), "issue"),
@@ -205,9 +213,20 @@ mod tests {
 
     #[test]
     fn list_items_need_unique_codes_and_titles() {
-        let item = |c: &str, t: &str| ListItem { code: c.into(), title: t.into() };
-        assert_eq!(check_items(&[]), vec![("items".to_owned(), "a list has at least one item")]);
-        let errors = check_items(&[item("A", "x"), item("A", "y"), item(" ", ""), item("B", "z")]);
+        let item = |c: &str, t: &str| ListItem {
+            code: c.into(),
+            title: t.into(),
+        };
+        assert_eq!(
+            check_items(&[]),
+            vec![("items".to_owned(), "a list has at least one item")]
+        );
+        let errors = check_items(&[
+            item("A", "x"),
+            item("A", "y"),
+            item(" ", ""),
+            item("B", "z"),
+        ]);
         let fields: Vec<&str> = errors.iter().map(|(f, _)| f.as_str()).collect();
         assert_eq!(fields, ["items[1].code", "items[2].code", "items[2].title"]);
         for kind in ListKind::ALL {

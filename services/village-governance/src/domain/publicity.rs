@@ -31,9 +31,7 @@ pub fn mask_name(name: &str) -> String {
     let mut chars = name.trim().chars();
     match chars.next() {
         None => String::new(),
-        Some(first) => std::iter::once(first)
-            .chain(chars.map(|_| '*'))
-            .collect(),
+        Some(first) => std::iter::once(first).chain(chars.map(|_| '*')).collect(),
     }
 }
 

@@ -95,7 +95,11 @@ mod tests {
         ];
         for (date, code, expected) in cases {
             let scopes = scopes_of(code);
-            assert_eq!(value_at(&params, "x", &scopes, d(date)), expected, "{date} {code}");
+            assert_eq!(
+                value_at(&params, "x", &scopes, d(date)),
+                expected,
+                "{date} {code}"
+            );
         }
         assert_eq!(village, ["500112016001", "500112016", "500112"]);
         assert_eq!(value_at(&params, "y", &village, d("2025-01-01")), None);

@@ -89,12 +89,18 @@ pub enum Step {
     /// The draft's text is changed (after wide consultation, or after a return).
     Amend,
     /// The village legal adviser's first review: approved, or returned for revision.
-    LegalReview { approved: bool },
+    LegalReview {
+        approved: bool,
+    },
     /// The township's legality review (合法性审查): lawful, or returned with findings.
-    LegalityReview { lawful: bool },
+    LegalityReview {
+        lawful: bool,
+    },
     /// The assembly vote; only a passed vote moves on (a failed one is recorded and may be held
     /// again).
-    Vote { passed: bool },
+    Vote {
+        passed: bool,
+    },
     FileWithTownship,
     FileWithDistrict,
     Publish,
@@ -164,16 +170,36 @@ mod tests {
     fn each_step_moves_only_from_its_own_status() {
         let cases = [
             (Drafted, Step::Amend, Ok(Drafted)),
-            (Drafted, Step::LegalReview { approved: true }, Ok(LegalReviewed)),
+            (
+                Drafted,
+                Step::LegalReview { approved: true },
+                Ok(LegalReviewed),
+            ),
             (Drafted, Step::LegalReview { approved: false }, Ok(Drafted)),
-            (LegalReviewed, Step::LegalityReview { lawful: true }, Ok(LegalityReviewed)),
-            (LegalReviewed, Step::LegalityReview { lawful: false }, Ok(Drafted)),
+            (
+                LegalReviewed,
+                Step::LegalityReview { lawful: true },
+                Ok(LegalityReviewed),
+            ),
+            (
+                LegalReviewed,
+                Step::LegalityReview { lawful: false },
+                Ok(Drafted),
+            ),
             (LegalityReviewed, Step::Vote { passed: true }, Ok(Voted)),
-            (LegalityReviewed, Step::Vote { passed: false }, Ok(LegalityReviewed)),
+            (
+                LegalityReviewed,
+                Step::Vote { passed: false },
+                Ok(LegalityReviewed),
+            ),
             (Voted, Step::FileWithTownship, Ok(FiledWithTownship)),
             (FiledWithTownship, Step::FileWithDistrict, Ok(Filed)),
             (Filed, Step::Publish, Ok(Published)),
-            (Drafted, Step::LegalityReview { lawful: true }, Err("drafted")),
+            (
+                Drafted,
+                Step::LegalityReview { lawful: true },
+                Err("drafted"),
+            ),
             (LegalReviewed, Step::Amend, Err("legal_reviewed")),
             (Drafted, Step::Vote { passed: true }, Err("drafted")),
             (Voted, Step::FileWithDistrict, Err("voted")),

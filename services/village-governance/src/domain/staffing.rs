@@ -124,7 +124,11 @@ mod tests {
         ];
         for (households, actual, req, shortfall, under) in cases {
             let st = staffing(s, households, actual);
-            assert_eq!((st.required, st.shortfall, st.under_standard), (req, shortfall, under), "{households} households, {actual} workers");
+            assert_eq!(
+                (st.required, st.shortfall, st.under_standard),
+                (req, shortfall, under),
+                "{households} households, {actual} workers"
+            );
         }
         assert_eq!(staffing(s, 2400, 4).per_mille_of_standard, 500);
     }
@@ -143,13 +147,37 @@ mod tests {
         };
         let cases = [
             (PayLevel::Head, 0, Qualification::None, 340_000),
-            (PayLevel::Deputy, 10, Qualification::Assistant, 320_000 + 30_000 + 20_000),
-            (PayLevel::Member, 3, Qualification::Senior, 310_000 + 9_000 + 50_000),
-            (PayLevel::Member, 1, Qualification::Municipal, 310_000 + 3_000 + 10_000),
-            (PayLevel::Head, 2, Qualification::Intermediate, 340_000 + 6_000 + 30_000),
+            (
+                PayLevel::Deputy,
+                10,
+                Qualification::Assistant,
+                320_000 + 30_000 + 20_000,
+            ),
+            (
+                PayLevel::Member,
+                3,
+                Qualification::Senior,
+                310_000 + 9_000 + 50_000,
+            ),
+            (
+                PayLevel::Member,
+                1,
+                Qualification::Municipal,
+                310_000 + 3_000 + 10_000,
+            ),
+            (
+                PayLevel::Head,
+                2,
+                Qualification::Intermediate,
+                340_000 + 6_000 + 30_000,
+            ),
         ];
         for (level, years, q, expected) in cases {
-            assert_eq!(monthly_pay(&scale, level, years, q), expected, "{level:?} {years} {q:?}");
+            assert_eq!(
+                monthly_pay(&scale, level, years, q),
+                expected,
+                "{level:?} {years} {q:?}"
+            );
         }
     }
 }

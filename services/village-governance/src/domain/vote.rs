@@ -149,9 +149,8 @@ impl Tally {
                 reason: "cannot exceed those entitled to attend",
             });
         }
-        let cast = u64::from(self.votes_for)
-            + u64::from(self.votes_against)
-            + u64::from(self.abstentions);
+        let cast =
+            u64::from(self.votes_for) + u64::from(self.votes_against) + u64::from(self.abstentions);
         if cast > u64::from(self.present) {
             return Err(TallyError {
                 field: "tally.votes_for",
@@ -175,7 +174,11 @@ pub fn count(threshold: &Threshold, tally: &Tally) -> Result<Outcome, TallyError
 }
 
 /// The threshold of `body` in force on `date`.
-pub fn in_force(thresholds: &[Threshold], body: AssemblyBody, date: NaiveDate) -> Option<&Threshold> {
+pub fn in_force(
+    thresholds: &[Threshold],
+    body: AssemblyBody,
+    date: NaiveDate,
+) -> Option<&Threshold> {
     thresholds
         .iter()
         .filter(|t| t.body == body && t.valid_from <= date)
@@ -221,23 +224,110 @@ mod tests {
     #[test]
     fn quorum_and_majority_follow_the_organic_laws() {
         let adults = threshold(AssemblyBody::VillagersAssembly, MORE_THAN_HALF);
-        let households = threshold(AssemblyBody::VillagersAssemblyHouseholds, TWO_THIRDS_OR_MORE);
+        let households = threshold(
+            AssemblyBody::VillagersAssemblyHouseholds,
+            TWO_THIRDS_OR_MORE,
+        );
         let residents = threshold(AssemblyBody::ResidentsAssembly, MORE_THAN_HALF);
         // (case, threshold, tally, quorum met, passed)
         let cases = [
-            ("exactly half the adults attend: not quorate", &adults, tally(1000, 500, 400, 0), false, false),
-            ("one more than half attend", &adults, tally(1000, 501, 300, 0), true, true),
-            ("odd electorate, 51 of 101 is more than half", &adults, tally(101, 51, 26, 25), true, true),
-            ("50 of 101 is not", &adults, tally(101, 50, 50, 0), false, false),
-            ("exactly half of those present vote for: not carried", &adults, tally(1000, 600, 300, 300), true, false),
-            ("abstentions count as present but not for", &adults, Tally { entitled: 10, present: 8, votes_for: 4, votes_against: 0, abstentions: 4 }, true, false),
-            ("exactly two-thirds of households attend: quorate", &households, tally(300, 200, 101, 99), true, true),
-            ("one household short of two-thirds", &households, tally(300, 199, 150, 0), false, false),
-            ("two-thirds rounds up for 100 households: 67 needed", &households, tally(100, 66, 66, 0), false, false),
-            ("67 of 100 households", &households, tally(100, 67, 34, 33), true, true),
-            ("a carried vote without quorum does not pass", &households, tally(100, 60, 60, 0), false, false),
-            ("residents' assembly: more than half attend and vote for", &residents, tally(2000, 1001, 501, 500), true, true),
-            ("residents' assembly: 500 of 1001 present is not a majority", &residents, tally(2000, 1001, 500, 0), true, false),
+            (
+                "exactly half the adults attend: not quorate",
+                &adults,
+                tally(1000, 500, 400, 0),
+                false,
+                false,
+            ),
+            (
+                "one more than half attend",
+                &adults,
+                tally(1000, 501, 300, 0),
+                true,
+                true,
+            ),
+            (
+                "odd electorate, 51 of 101 is more than half",
+                &adults,
+                tally(101, 51, 26, 25),
+                true,
+                true,
+            ),
+            (
+                "50 of 101 is not",
+                &adults,
+                tally(101, 50, 50, 0),
+                false,
+                false,
+            ),
+            (
+                "exactly half of those present vote for: not carried",
+                &adults,
+                tally(1000, 600, 300, 300),
+                true,
+                false,
+            ),
+            (
+                "abstentions count as present but not for",
+                &adults,
+                Tally {
+                    entitled: 10,
+                    present: 8,
+                    votes_for: 4,
+                    votes_against: 0,
+                    abstentions: 4,
+                },
+                true,
+                false,
+            ),
+            (
+                "exactly two-thirds of households attend: quorate",
+                &households,
+                tally(300, 200, 101, 99),
+                true,
+                true,
+            ),
+            (
+                "one household short of two-thirds",
+                &households,
+                tally(300, 199, 150, 0),
+                false,
+                false,
+            ),
+            (
+                "two-thirds rounds up for 100 households: 67 needed",
+                &households,
+                tally(100, 66, 66, 0),
+                false,
+                false,
+            ),
+            (
+                "67 of 100 households",
+                &households,
+                tally(100, 67, 34, 33),
+                true,
+                true,
+            ),
+            (
+                "a carried vote without quorum does not pass",
+                &households,
+                tally(100, 60, 60, 0),
+                false,
+                false,
+            ),
+            (
+                "residents' assembly: more than half attend and vote for",
+                &residents,
+                tally(2000, 1001, 501, 500),
+                true,
+                true,
+            ),
+            (
+                "residents' assembly: 500 of 1001 present is not a majority",
+                &residents,
+                tally(2000, 1001, 500, 0),
+                true,
+                false,
+            ),
         ];
         for (case, t, tally, quorum_met, passed) in cases {
             let o = count(t, &tally).unwrap();
@@ -269,7 +359,14 @@ mod tests {
         assert_eq!(on("1989-12-31"), None);
         assert_eq!(on("2025-12-31"), Some(&old));
         assert_eq!(on("2026-01-01"), Some(&new));
-        assert_eq!(in_force(&all, AssemblyBody::VillagersAssembly, "2026-01-01".parse().unwrap()), None);
+        assert_eq!(
+            in_force(
+                &all,
+                AssemblyBody::VillagersAssembly,
+                "2026-01-01".parse().unwrap()
+            ),
+            None
+        );
     }
 
     #[test]
@@ -277,7 +374,13 @@ mod tests {
         for b in AssemblyBody::ALL {
             assert_eq!(AssemblyBody::parse(b.as_str()), Some(b));
         }
-        assert_eq!(AssemblyBody::VillagerRepresentatives.kind(), RulesKind::VillageRules);
-        assert_eq!(AssemblyBody::ResidentsAssemblyHouseholds.kind(), RulesKind::ResidentsConvention);
+        assert_eq!(
+            AssemblyBody::VillagerRepresentatives.kind(),
+            RulesKind::VillageRules
+        );
+        assert_eq!(
+            AssemblyBody::ResidentsAssemblyHouseholds.kind(),
+            RulesKind::ResidentsConvention
+        );
     }
 }

@@ -53,11 +53,22 @@ impl MigrationTrait for Migration {
                 .col(date_null("district_filed_on"))
                 .col(date_null("published_on"))
                 .col(date_null("next_review_due_on"))
-                .foreign_key(ForeignKey::create().from("rules_versions", "rules_id").to("rules", "id"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("rules_versions", "rules_id")
+                        .to("rules", "id"),
+                )
                 .to_owned(),
         )
         .await?;
-        index(m, "rules_versions", "rules_versions_number", &["rules_id", "number"], true).await?;
+        index(
+            m,
+            "rules_versions",
+            "rules_versions_number",
+            &["rules_id", "number"],
+            true,
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table("rules_steps")
@@ -71,7 +82,11 @@ impl MigrationTrait for Migration {
                 .col(string("actor"))
                 .col(text("detail"))
                 .col(timestamp_with_time_zone("recorded_at"))
-                .foreign_key(ForeignKey::create().from("rules_steps", "rules_id").to("rules", "id"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("rules_steps", "rules_id")
+                        .to("rules", "id"),
+                )
                 .to_owned(),
         )
         .await?;

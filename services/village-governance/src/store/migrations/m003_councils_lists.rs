@@ -31,7 +31,14 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, "councils", "councils_village", &["village_code", "kind"], false).await?;
+        index(
+            m,
+            "councils",
+            "councils_village",
+            &["village_code", "kind"],
+            false,
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table("council_members")
@@ -42,11 +49,22 @@ impl MigrationTrait for Migration {
                 .col(string_len("role", 16))
                 .col(date("joined_on"))
                 .col(date_null("left_on"))
-                .foreign_key(ForeignKey::create().from("council_members", "council_id").to("councils", "id"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("council_members", "council_id")
+                        .to("councils", "id"),
+                )
                 .to_owned(),
         )
         .await?;
-        index(m, "council_members", "council_members_council", &["council_id"], false).await?;
+        index(
+            m,
+            "council_members",
+            "council_members_council",
+            &["council_id"],
+            false,
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table("council_meetings")
@@ -58,11 +76,22 @@ impl MigrationTrait for Migration {
                 .col(integer("attendees"))
                 .col(text("resolutions"))
                 .col(string("recorded_by"))
-                .foreign_key(ForeignKey::create().from("council_meetings", "council_id").to("councils", "id"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("council_meetings", "council_id")
+                        .to("councils", "id"),
+                )
                 .to_owned(),
         )
         .await?;
-        index(m, "council_meetings", "council_meetings_council", &["council_id"], false).await?;
+        index(
+            m,
+            "council_meetings",
+            "council_meetings_council",
+            &["council_id"],
+            false,
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table("lists")
@@ -79,7 +108,14 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, "lists", "lists_version", &["township_code", "kind", "version"], true).await?;
+        index(
+            m,
+            "lists",
+            "lists_version",
+            &["township_code", "kind", "version"],
+            true,
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table("certificates")
@@ -97,11 +133,29 @@ impl MigrationTrait for Migration {
                 .col(date("issued_on"))
                 .col(string("issued_by"))
                 .col(timestamp_with_time_zone("created_at"))
-                .foreign_key(ForeignKey::create().from("certificates", "list_id").to("lists", "id"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("certificates", "list_id")
+                        .to("lists", "id"),
+                )
                 .to_owned(),
         )
         .await?;
-        index(m, "certificates", "certificates_number", &["certificate_number"], true).await?;
-        index(m, "certificates", "certificates_village", &["village_code"], false).await
+        index(
+            m,
+            "certificates",
+            "certificates_number",
+            &["certificate_number"],
+            true,
+        )
+        .await?;
+        index(
+            m,
+            "certificates",
+            "certificates_village",
+            &["village_code"],
+            false,
+        )
+        .await
     }
 }

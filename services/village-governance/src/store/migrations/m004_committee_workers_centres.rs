@@ -32,7 +32,14 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, "committee_members", "committee_members_village", &["village_code"], false).await?;
+        index(
+            m,
+            "committee_members",
+            "committee_members_village",
+            &["village_code"],
+            false,
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table("duty_pledges")
@@ -42,11 +49,22 @@ impl MigrationTrait for Migration {
                 .col(integer("year"))
                 .col(text("commitments"))
                 .col(date("pledged_on"))
-                .foreign_key(ForeignKey::create().from("duty_pledges", "member_id").to("committee_members", "id"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("duty_pledges", "member_id")
+                        .to("committee_members", "id"),
+                )
                 .to_owned(),
         )
         .await?;
-        index(m, "duty_pledges", "duty_pledges_year", &["member_id", "year"], true).await?;
+        index(
+            m,
+            "duty_pledges",
+            "duty_pledges_year",
+            &["member_id", "year"],
+            true,
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table("duty_reports")
@@ -57,11 +75,22 @@ impl MigrationTrait for Migration {
                 .col(text("summary"))
                 .col(date("reported_on"))
                 .col(string_len_null("assessment", 32))
-                .foreign_key(ForeignKey::create().from("duty_reports", "member_id").to("committee_members", "id"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("duty_reports", "member_id")
+                        .to("committee_members", "id"),
+                )
                 .to_owned(),
         )
         .await?;
-        index(m, "duty_reports", "duty_reports_year", &["member_id", "year"], true).await?;
+        index(
+            m,
+            "duty_reports",
+            "duty_reports_year",
+            &["member_id", "year"],
+            true,
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table("deliberations")
@@ -77,7 +106,14 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, "deliberations", "deliberations_village", &["village_code"], false).await?;
+        index(
+            m,
+            "deliberations",
+            "deliberations_village",
+            &["village_code"],
+            false,
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table("contact_records")
@@ -91,11 +127,22 @@ impl MigrationTrait for Migration {
                 .col(integer("households_reached"))
                 .col(text("issues"))
                 .col(text("follow_up"))
-                .foreign_key(ForeignKey::create().from("contact_records", "member_id").to("committee_members", "id"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("contact_records", "member_id")
+                        .to("committee_members", "id"),
+                )
                 .to_owned(),
         )
         .await?;
-        index(m, "contact_records", "contact_records_village", &["village_code"], false).await?;
+        index(
+            m,
+            "contact_records",
+            "contact_records_village",
+            &["village_code"],
+            false,
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table("community_workers")
@@ -113,7 +160,14 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, "community_workers", "community_workers_village", &["village_code"], false).await?;
+        index(
+            m,
+            "community_workers",
+            "community_workers_village",
+            &["village_code"],
+            false,
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table("service_centre_projects")
@@ -132,7 +186,14 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, "service_centre_projects", "service_centre_projects_year", &["year"], false).await?;
+        index(
+            m,
+            "service_centre_projects",
+            "service_centre_projects_year",
+            &["year"],
+            false,
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table("service_centre_progress")
@@ -152,6 +213,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, "service_centre_progress", "service_centre_progress_project", &["project_id"], false).await
+        index(
+            m,
+            "service_centre_progress",
+            "service_centre_progress_project",
+            &["project_id"],
+            false,
+        )
+        .await
     }
 }

@@ -37,7 +37,14 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, "publicity_postings", "publicity_postings_village", &["village_code", "closes_on"], false).await?;
+        index(
+            m,
+            "publicity_postings",
+            "publicity_postings_village",
+            &["village_code", "closes_on"],
+            false,
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table("objections")
@@ -62,6 +69,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, "objections", "objections_publicity", &["publicity_id"], false).await
+        index(
+            m,
+            "objections",
+            "objections_publicity",
+            &["publicity_id"],
+            false,
+        )
+        .await
     }
 }
