@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
-    lifecycle::{close_child, close_if_aged_out, end_allowance},
+    lifecycle::{Ending, close_child, close_if_aged_out, end_allowance},
     records::{self, load_visible},
     registration::{BankAccount, Guardian, NewSchooling},
 };
@@ -268,9 +268,11 @@ pub async fn record_adoption(
             who,
             &record.child,
             active,
-            AllowanceEndReason::Adopted,
-            end,
-            today,
+            Ending {
+                reason: AllowanceEndReason::Adopted,
+                end_month: end,
+                ended_on: today,
+            },
         )
         .await?;
     }

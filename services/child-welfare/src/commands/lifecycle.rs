@@ -169,17 +169,30 @@ pub async fn start_allowance(
     Ok(model)
 }
 
-/// Ends `a` with `end_month` as the last month paid, with its event and an audit entry.
+/// Why and when an allowance ends.
+#[derive(Debug, Clone, Copy)]
+pub struct Ending {
+    pub reason: AllowanceEndReason,
+    /// The last month paid.
+    pub end_month: Month,
+    /// The date the end is decided.
+    pub ended_on: NaiveDate,
+}
+
+/// Ends `a` with its event and an audit entry.
 pub async fn end_allowance(
     tx: &impl ConnectionTrait,
     outbox: &Outbox,
     who: &Principal,
     c: &child::Model,
     a: &allowance::Model,
-    reason: AllowanceEndReason,
-    end_month: Month,
-    ended_on: NaiveDate,
+    ending: Ending,
 ) -> Result<(), Problem> {
+    let Ending {
+        reason,
+        end_month,
+        ended_on,
+    } = ending;
     allowance::Entity::update(allowance::ActiveModel {
         id: Set(a.id),
         end_month: Set(Some(end_month.to_string())),
@@ -285,7 +298,12 @@ pub async fn reevaluate(
         None => {
             let reason = AllowanceEndReason::ConditionsEnded;
             let end = end_month_for(as_of, start);
-            end_allowance(tx, outbox, who, c, &active, reason, end, today).await?;
+            let ending = Ending {
+                reason,
+                end_month: end,
+                ended_on: today,
+            };
+            end_allowance(tx, outbox, who, c, &active, ending).await?;
             close_child(tx, c, &assessment.reason).await?;
             Ok(Reevaluated::Ended(reason))
         }
@@ -297,9 +315,11 @@ pub async fn reevaluate(
                 who,
                 c,
                 &active,
-                AllowanceEndReason::Other,
-                end,
-                today,
+                Ending {
+                    reason: AllowanceEndReason::Other,
+                    end_month: end,
+                    ended_on: today,
+                },
             )
             .await?;
             child::Entity::update(child::ActiveModel {
@@ -350,7 +370,12 @@ pub async fn close_if_aged_out(
     }
     let start: Month = active.start_month.parse().unwrap_or(month);
     let end = last.max(start.prev());
-    end_allowance(tx, outbox, who, &record.child, active, reason, end, today).await?;
+    let ending = Ending {
+        reason,
+        end_month: end,
+        ended_on: today,
+    };
+    end_allowance(tx, outbox, who, &record.child, active, ending).await?;
     close_child(tx, &record.child, &word(reason)).await?;
     Ok(Reevaluated::Ended(reason))
 }

@@ -18,7 +18,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use super::{
     conditions::insert_condition,
     flags::try_register,
-    lifecycle::{close_child, end_allowance, reevaluate},
+    lifecycle::{Ending, close_child, end_allowance, reevaluate},
     records::{self, system},
 };
 use crate::{
@@ -75,9 +75,11 @@ pub async fn record_death(
                 &who,
                 &c,
                 active,
-                AllowanceEndReason::Death,
-                end,
-                today,
+                Ending {
+                    reason: AllowanceEndReason::Death,
+                    end_month: end,
+                    ended_on: today,
+                },
             )
             .await?;
         }

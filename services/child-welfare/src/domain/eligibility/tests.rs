@@ -155,14 +155,24 @@ fn non_qualifying() -> Vec<(&'static str, Condition)> {
 fn a_parent_who_misses_the_rule_makes_every_pair_not_eligible() {
     for (what, c) in non_qualifying() {
         for other in Situation::ALL {
-            let a = assess(&[c.clone()], &[qualifying(other)], as_of(), &seeded());
+            let a = assess(
+                std::slice::from_ref(&c),
+                &[qualifying(other)],
+                as_of(),
+                &seeded(),
+            );
             assert_eq!(
                 a.outcome,
                 Outcome::NotEligible,
                 "father {what}, mother {other:?}"
             );
             assert!(a.reason.contains("father does not qualify"), "{}", a.reason);
-            let b = assess(&[qualifying(other)], &[c.clone()], as_of(), &seeded());
+            let b = assess(
+                &[qualifying(other)],
+                std::slice::from_ref(&c),
+                as_of(),
+                &seeded(),
+            );
             assert_eq!(
                 b.outcome,
                 Outcome::NotEligible,
@@ -213,7 +223,7 @@ fn custody_without_a_fixed_end_qualifies_once_it_has_lasted_six_months() {
     ] {
         let as_of = d(on.0, on.1, on.2);
         assert_eq!(
-            assess(&[c.clone()], &dead, as_of, &seeded()).outcome,
+            assess(std::slice::from_ref(&c), &dead, as_of, &seeded()).outcome,
             expected,
             "{on:?}"
         );
@@ -295,7 +305,7 @@ fn a_release_ends_the_condition_on_the_release_date() {
     c.ended_on = Some(d(2026, 11, 15));
     let dead = [qualifying(Situation::Dead)];
     assert_eq!(
-        assess(&[c.clone()], &dead, d(2026, 11, 14), &seeded()).outcome,
+        assess(std::slice::from_ref(&c), &dead, d(2026, 11, 14), &seeded()).outcome,
         Outcome::DeFactoUnsupported
     );
     assert_eq!(
