@@ -26,6 +26,9 @@ pub struct Platform {
     pub db: DatabaseConnection,
     pub outbox: Outbox,
     pub nats: async_nats::Client,
+    /// Cancelled when the service stops: background tasks a service spawns (periodic checks)
+    /// watch it to end with the service.
+    pub stop: CancellationToken,
 }
 
 /// A service's parts, given to [`Service::build`].
@@ -87,15 +90,16 @@ impl Service {
             }
         }
         let outbox = Outbox::new();
+        let stop = CancellationToken::new();
         let platform = Platform {
             config: config.clone(),
             db: database.clone(),
             outbox: outbox.clone(),
             nats: client.clone(),
+            stop: stop.clone(),
         };
         let Parts { routes, consumers } = parts(&platform);
         let consumers = Arc::new(consumers);
-        let stop = CancellationToken::new();
 
         let relay = Relay::new(
             database.clone(),
