@@ -193,7 +193,10 @@ pub async fn run_periodically(platform: Platform, interval: Duration) {
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        ticker.tick().await;
+        tokio::select! {
+            () = platform.stop.cancelled() => return,
+            _ = ticker.tick() => {}
+        }
         match run(&platform.db, &platform.outbox, china_today()).await {
             Ok(r) if !r.escalated.is_empty() => {
                 tracing::info!(escalated = r.escalated.len(), "supervision run")
