@@ -2,8 +2,10 @@
 
 pub mod actor;
 mod applications;
+mod assistance_edge;
 mod households;
 mod relatives;
+mod vagrant;
 
 use kit::service::Platform;
 use utoipa_axum::router::OpenApiRouter;
@@ -14,5 +16,6 @@ pub fn routes(platform: &Platform) -> OpenApiRouter {
         .merge(households::routes())
         .merge(applications::routes())
         .merge(relatives::routes())
+        .merge(vagrant::routes())
         .with_state(platform.clone())
 }

@@ -5,5 +5,6 @@ pub mod assistance_clock;
 pub mod deaths;
 pub mod households;
 pub mod relatives;
+pub mod vagrant;
 /// The staff-relative register under the name the procedures use (`staff_relatives::lookup`).
 pub use relatives as staff_relatives;

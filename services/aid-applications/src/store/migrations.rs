@@ -11,6 +11,7 @@ impl MigratorTrait for Migrator {
         let mut all = kit::db::migrations();
         all.push(Box::new(CreateHouseholds));
         all.push(Box::new(super::relatives_migration::CreateStaffRelatives));
+        all.push(Box::new(super::vagrant_migration::CreateVagrantRelief));
         all
     }
 }

@@ -7,5 +7,7 @@ pub mod member;
 mod migrations;
 pub mod relatives;
 mod relatives_migration;
+pub mod vagrant;
+mod vagrant_migration;
 
 pub use migrations::Migrator;

@@ -82,6 +82,16 @@ impl ReserveFund {
         }
     }
 
+    /// A fund as stored: its township and current balance (the ledger lines live in the store,
+    /// whose constraint keeps the balance from going negative); new entries append from here.
+    pub fn resume(township: impl Into<String>, balance: Fen) -> Self {
+        Self {
+            township: township.into(),
+            balance,
+            entries: Vec::new(),
+        }
+    }
+
     /// The township.
     pub fn township(&self) -> &str {
         &self.township

@@ -348,3 +348,17 @@ fn the_clerk_who_recorded_the_request_cannot_approve_it() {
         Err(TemporaryError::AmountNotPositive(Fen::ZERO))
     );
 }
+
+#[test]
+fn a_resumed_fund_draws_from_its_stored_balance_and_appends_only_the_new_entry() {
+    let mut fund = ReserveFund::resume(TOWNSHIP, Fen(20_000));
+    assert!(matches!(
+        fund.draw(d(2022, 9, 5), Uuid::from_u128(1), Fen(20_001), &township(2)),
+        Err(ReserveFundError::Insufficient { .. })
+    ));
+    let entry = fund
+        .draw(d(2022, 9, 5), Uuid::from_u128(1), Fen(15_000), &township(2))
+        .unwrap();
+    assert_eq!(entry.balance_after, Fen(5_000));
+    assert_eq!(fund.entries().len(), 1);
+}
