@@ -14,13 +14,13 @@ use uuid::Uuid;
 
 use super::{
     conditions::insert_condition,
-    lifecycle::{announce_registration, category_for, start_allowance},
+    lifecycle::{announce_registration, start_allowance},
     records::{self, not_in_force, system},
     registration::{NewChild, Origin, Submitted, insert_parent, submit_registration},
 };
 use crate::{
     domain::{
-        category::{CareMode, ParentRole, parse_word, word},
+        category::{CareMode, Category, ParentRole, parse_word, word},
         eligibility::{Condition, Disability, Situation, assess},
         entitlement::start_month,
     },
@@ -184,7 +184,7 @@ pub async fn try_register(
         today,
         &thresholds,
     );
-    let Some(category) = category_for(assessment.outcome, false) else {
+    let Some(category) = Category::paid_under(assessment.outcome, false) else {
         update_evaluation(tx, e, "open", &assessment.reason, None, None).await?;
         audit::record(
             tx,

@@ -15,23 +15,11 @@ use super::records::{ChildRecord, not_in_force, outbox_failed};
 use crate::{
     domain::{
         category::{Category, word},
-        eligibility::Outcome,
         entitlement::{end_month_for, last_entitled_month},
         reference::{Reference, Standard},
     },
     store::{allowance, child},
 };
-
-/// The category a child is paid under given the predicate's outcome: orphans by the predicate,
-/// HIV-infected children whatever their parents' situation, then de facto unsupported.
-pub fn category_for(outcome: Outcome, hiv_infected: bool) -> Option<Category> {
-    match outcome {
-        Outcome::Orphan => Some(Category::Orphan),
-        _ if hiv_infected => Some(Category::HivInfected),
-        Outcome::DeFactoUnsupported => Some(Category::DeFactoUnsupported),
-        Outcome::NotEligible => None,
-    }
-}
 
 struct Wire {
     person_ref: PersonRef,
@@ -284,7 +272,7 @@ pub async fn reevaluate(
         .parse()
         .unwrap_or(Month::from_date(today));
     let assessment = record.assess(reference, as_of)?;
-    let decided = category_for(assessment.outcome, c.hiv_infected);
+    let decided = Category::paid_under(assessment.outcome, c.hiv_infected);
     audit::record(
         tx,
         who,

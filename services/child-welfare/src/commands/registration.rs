@@ -17,12 +17,12 @@ use uuid::Uuid;
 
 use super::{
     conditions::{NewCondition, insert_condition},
-    lifecycle::{announce_registration, category_for, start_allowance},
+    lifecycle::{announce_registration, start_allowance},
     records::{self, load_visible, not_in_force},
 };
 use crate::{
     domain::{
-        category::{CareMode, ParentRole, word},
+        category::{CareMode, Category, ParentRole, word},
         eligibility::assess,
         entitlement::{SchoolLevel, last_entitled_month, start_month},
     },
@@ -239,7 +239,7 @@ pub async fn submit_registration(
     }
     let thresholds = reference.thresholds(today).map_err(not_in_force)?;
     let assessment = assess(&conditions[0], &conditions[1], today, &thresholds);
-    let Some(category) = category_for(assessment.outcome, input.hiv_infected) else {
+    let Some(category) = Category::paid_under(assessment.outcome, input.hiv_infected) else {
         let mut errors = Vec::new();
         for (role, standing) in [
             ("father", &assessment.father),
@@ -456,7 +456,7 @@ pub async fn decide_registration(
     }
     let reference = records::reference(tx).await?;
     let assessment = record.assess(&reference, today)?;
-    let category = category_for(assessment.outcome, c.hiv_infected)
+    let category = Category::paid_under(assessment.outcome, c.hiv_infected)
         .ok_or_else(|| Problem::conflict("no-longer-eligible", assessment.reason.clone()))?;
     set_decision(
         tx,

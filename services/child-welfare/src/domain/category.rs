@@ -4,6 +4,8 @@
 use contracts::child::{CareMode as WireCareMode, ChildCategory};
 use serde::{Deserialize, Serialize};
 
+use super::eligibility::Outcome;
+
 /// Category a child is registered under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -22,6 +24,18 @@ impl Category {
         match self {
             Category::Orphan | Category::HivInfected => ChildCategory::Orphan,
             Category::DeFactoUnsupported => ChildCategory::DeFactoUnsupported,
+        }
+    }
+
+    /// The category a child is paid under given the predicate's outcome: orphans by the
+    /// predicate, HIV-infected children whatever their parents' situation (at the orphan standard
+    /// of their care mode), then de facto unsupported; `None` when nothing applies.
+    pub fn paid_under(outcome: Outcome, hiv_infected: bool) -> Option<Category> {
+        match outcome {
+            Outcome::Orphan => Some(Category::Orphan),
+            _ if hiv_infected => Some(Category::HivInfected),
+            Outcome::DeFactoUnsupported => Some(Category::DeFactoUnsupported),
+            Outcome::NotEligible => None,
         }
     }
 
@@ -70,4 +84,33 @@ pub fn word<T: Serialize>(value: T) -> String {
 /// Parses a stored snake_case word back into its enum.
 pub fn parse_word<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hiv_infected_children_are_paid_as_orphans_whatever_their_parents_situation() {
+        use Outcome::*;
+        for (outcome, hiv, expected) in [
+            (Orphan, false, Some(Category::Orphan)),
+            (Orphan, true, Some(Category::Orphan)),
+            (
+                DeFactoUnsupported,
+                false,
+                Some(Category::DeFactoUnsupported),
+            ),
+            (DeFactoUnsupported, true, Some(Category::HivInfected)),
+            (NotEligible, true, Some(Category::HivInfected)),
+            (NotEligible, false, None),
+        ] {
+            assert_eq!(
+                Category::paid_under(outcome, hiv),
+                expected,
+                "{outcome:?} hiv={hiv}"
+            );
+        }
+        assert_eq!(Category::HivInfected.wire(), ChildCategory::Orphan);
+    }
 }

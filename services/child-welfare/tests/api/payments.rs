@@ -264,3 +264,91 @@ async fn programmes_admit_only_their_children() {
     );
     assert_eq!(app.post(&path, &clerk(), &grant).await.0, 403);
 }
+
+/// An ID number of a child who turns 18 on the 15th of `month`.
+fn turning_18_in(month: contracts::common::Month) -> String {
+    id_number(&format!(
+        "500112{:04}{:02}15123",
+        month.year() - 18,
+        month.month()
+    ))
+}
+
+#[tokio::test]
+async fn the_batch_after_the_18th_birthday_month_ends_the_allowance_unless_the_child_is_in_school()
+{
+    let app = spawn().await;
+    let (_, probe) = register(&app, &de_facto_body(&id_number(CHILD))).await;
+    let month = start_month(&probe);
+    let (adult, _) = register(&app, &de_facto_body(&turning_18_in(month))).await;
+    let mut body = de_facto_body(&id_number(&format!(
+        "500112{:04}{:02}15124",
+        month.year() - 18,
+        month.month()
+    )));
+    let course_end = month.plus(6).last_day().unwrap().to_string();
+    body["school"] = json!({ "level": "senior_secondary", "school": "渝北中学", "full_time": true,
+        "enrolled_on": "2024-09-01", "course_end": course_end, "evidence": "在读证明" });
+    let (pupil, _) = register(&app, &body).await;
+    let (_, paid) = app
+        .post(
+            "/v1/payment-batches",
+            &officer(),
+            &json!({ "month": month.to_string() }),
+        )
+        .await;
+    assert_eq!(
+        paid["line_count"], 3,
+        "the 18th-birthday month is paid: {paid}"
+    );
+    let (_, next) = app
+        .post(
+            "/v1/payment-batches",
+            &officer(),
+            &json!({ "month": month.next().to_string() }),
+        )
+        .await;
+    assert_eq!(
+        (next["line_count"].as_i64(), next["ended_count"].as_i64()),
+        (Some(2), Some(1)),
+        "{next}"
+    );
+    let ended = app
+        .expect_events::<contracts::child::AllowanceEnded>(1)
+        .await;
+    assert_eq!(ended[0].1.child_id.to_string(), adult);
+    assert_eq!(
+        ended[0].1.reason,
+        contracts::child::AllowanceEndReason::ReachedAdulthood
+    );
+    assert_eq!(ended[0].1.end_month, month);
+    // The pupil is paid to the month the normal course ends, then no more.
+    let (_, last) = app
+        .post(
+            "/v1/payment-batches",
+            &officer(),
+            &json!({ "month": month.plus(6).to_string() }),
+        )
+        .await;
+    assert_eq!(last["line_count"], 2, "{last}");
+    let (_, after) = app
+        .post(
+            "/v1/payment-batches",
+            &officer(),
+            &json!({ "month": month.plus(7).to_string() }),
+        )
+        .await;
+    assert_eq!(
+        (after["line_count"].as_i64(), after["ended_count"].as_i64()),
+        (Some(1), Some(1))
+    );
+    let ended = app
+        .expect_events::<contracts::child::AllowanceEnded>(2)
+        .await;
+    assert_eq!(ended[1].1.child_id.to_string(), pupil);
+    assert_eq!(
+        ended[1].1.reason,
+        contracts::child::AllowanceEndReason::EducationCompleted
+    );
+    assert_eq!(ended[1].1.end_month, month.plus(6));
+}

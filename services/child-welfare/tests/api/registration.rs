@@ -354,3 +354,34 @@ async fn standards_show_their_placeholders_and_grow_by_the_natural_growth_rule()
         .await;
     assert_eq!(status, 409);
 }
+
+#[tokio::test]
+async fn an_hiv_infected_child_is_paid_as_an_orphan_and_the_status_shows_only_unmasked() {
+    let app = spawn().await;
+    let mut body = de_facto_body(&id_number(CHILD));
+    body["hiv_infected"] = json!(true);
+    body["care_mode"] = json!("institutional");
+    body["father"]["conditions"] = json!([{ "situation": "present" }]);
+    let (id, decided) = register(&app, &body).await;
+    assert_eq!(decided["category"], "hiv_infected");
+    // Paid at the institutional orphan standard (seed 1 600 yuan).
+    assert_eq!(decided["monthly_amount_fen"], 160_000);
+    let registered = app.expect_events::<Registered>(1).await;
+    assert_eq!(registered[0].1.category, ChildCategory::Orphan);
+    assert!(!registered[0].0.contains("hiv"), "{}", registered[0].0);
+    let (_, masked) = app.get(&format!("/v1/children/{id}"), &clerk()).await;
+    assert_eq!(
+        (
+            masked["category"].as_str(),
+            masked["hiv_infected"].as_bool()
+        ),
+        (Some("orphan"), None)
+    );
+    let (_, full) = app
+        .get(&format!("/v1/children/{id}?unmasked=true"), &clerk())
+        .await;
+    assert_eq!(
+        (full["category"].as_str(), full["hiv_infected"].as_bool()),
+        (Some("hiv_infected"), Some(true))
+    );
+}
