@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use contracts::{
     aid::PublicityOpened,
-    village::{PublicityObjectionRaised, RulesFiled},
+    village::{ObjectionGrounds, PublicityObjectionRaised, RulesFiled},
 };
 use kit::{
     Role,

@@ -102,7 +102,7 @@ async fn an_aid_publicity_shows_masked_on_the_board_and_an_objection_goes_back_o
 }
 
 #[tokio::test]
-async fn an_objection_after_the_publicity_closed_is_refused_and_nothing_is_published() {
+async fn an_objection_after_the_publicity_closed_is_refused_and_a_retried_one_is_published_once() {
     let app = spawn().await;
     let closed = publicity(
         today() - chrono::Days::new(8),
@@ -123,21 +123,48 @@ async fn an_objection_after_the_publicity_closed_is_refused_and_nothing_is_publi
         ),
         "{p}"
     );
-    // An open one on the same board is accepted, and it is the only objection published.
+    // An open one on the same board is accepted; a retry with the same key answers the same
+    // objection and publishes nothing more (a later objection shows the relay got past it).
     let open = publicity(today(), today() + chrono::Days::new(6));
     app.publish(&open).await;
     until_posted(&app, &open).await;
     let objection =
         json!({ "publicity_id": open.publicity_id, "grounds": "other", "statement": "不符合条件" });
+    let (s, first) = app
+        .post_with_key(
+            "/v1/objections",
+            &village_staff(),
+            "objection-1",
+            &objection,
+        )
+        .await;
+    assert_eq!(s, 201, "{first}");
+    let (s, retry) = app
+        .post_with_key(
+            "/v1/objections",
+            &village_staff(),
+            "objection-1",
+            &objection,
+        )
+        .await;
+    assert_eq!((s, &retry["id"]), (201, &first["id"]));
+    let later = json!({ "publicity_id": open.publicity_id, "grounds": "not_resident", "statement": "常年不在村" });
     assert_eq!(
-        app.post("/v1/objections", &village_staff(), &objection)
-            .await
-            .0,
+        app.post("/v1/objections", &village_staff(), &later).await.0,
         201
     );
-    let events = app.expect_events::<PublicityObjectionRaised>(1).await;
-    assert_eq!(events.len(), 1);
-    assert_eq!(events[0].1.publicity_id, open.publicity_id);
+    let events = app.expect_events::<PublicityObjectionRaised>(2).await;
+    let grounds: Vec<_> = events
+        .iter()
+        .map(|(_, e)| (e.publicity_id, e.grounds))
+        .collect();
+    assert_eq!(
+        grounds,
+        [
+            (open.publicity_id, ObjectionGrounds::Other),
+            (open.publicity_id, ObjectionGrounds::NotResident)
+        ]
+    );
     // Staff of another village cannot object to this village's publicity.
     let elsewhere = TestApp::token(Role::VillageStaff, LIANGLU_VILLAGE);
     assert_eq!(

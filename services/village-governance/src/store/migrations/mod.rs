@@ -6,6 +6,7 @@ mod m002_rules;
 mod m003_councils_lists;
 mod m004_committee_workers_centres;
 mod m005_publicity;
+mod m006_unique_rules;
 
 use sea_orm::DbErr;
 use sea_orm_migration::{MigrationTrait, MigratorTrait, prelude::*};
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
         all.push(Box::new(m003_councils_lists::Migration));
         all.push(Box::new(m004_committee_workers_centres::Migration));
         all.push(Box::new(m005_publicity::Migration));
+        all.push(Box::new(m006_unique_rules::Migration));
         all
     }
 }
