@@ -11,10 +11,7 @@ use crate::domain::actor::{Actor, ActorId, Office};
 /// subject (deterministic, so the same staff member is the same actor across requests and
 /// services), the office is the caller's division at the level of the role.
 pub fn actor_of(principal: &Principal) -> Actor {
-    let digest = Sha256::digest(principal.subject.as_bytes());
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    let id = ActorId(Uuid::from_bytes(bytes));
+    let id = actor_id(&principal.subject);
     let code = principal.division.as_str().to_owned();
     let office = match principal.role {
         Role::VillageStaff => Office::Village { code },
@@ -24,6 +21,15 @@ pub fn actor_of(principal: &Principal) -> Actor {
         }
     };
     Actor { id, office }
+}
+
+/// The actor id of a staff member known by their token subject (e.g. the investigators named in a
+/// request): the first 16 bytes of SHA-256 of the subject.
+pub fn actor_id(subject: &str) -> ActorId {
+    let digest = Sha256::digest(subject.as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    ActorId(Uuid::from_bytes(bytes))
 }
 
 #[cfg(test)]

@@ -1,26 +1,38 @@
-//! `/v1/applications`: submit and read applications.
+//! `/v1/applications`: submit, read and list applications of the caller's division.
 
 use axum::{
-    extract::{Path, State},
-    http::StatusCode,
+    extract::{Path, Query, State},
+    http::{StatusCode, header},
+    response::IntoResponse,
 };
 use kit::{
     Json, Principal, Problem,
-    edge::idempotency::{self, Begin, IdempotencyKey},
+    edge::{
+        concurrency::etag,
+        idempotency::IdempotencyKey,
+        page::{Page, PageQuery},
+    },
     service::Platform,
 };
-use sea_orm::{EntityTrait, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
+use super::procedure::idempotent;
 use crate::{
-    commands::applications::{ApplicationView, NewApplication, submit_application},
+    commands::{
+        applications::{ApplicationView, NewApplication, submit_application},
+        procedure::{Loaded, load},
+        procedure_steps::Reference,
+    },
     store::application,
 };
 
 pub(super) fn routes() -> OpenApiRouter<Platform> {
     OpenApiRouter::new()
-        .routes(routes!(create))
+        .routes(routes!(create, list))
         .routes(routes!(show))
 }
 
@@ -36,25 +48,14 @@ async fn create(
     key: IdempotencyKey,
     Json(input): Json<NewApplication>,
 ) -> Result<(StatusCode, axum::Json<serde_json::Value>), Problem> {
-    let tx = p.db.begin().await?;
-    let fingerprint = idempotency::fingerprint(&input);
-    if let Begin::Replay { status, body } =
-        idempotency::begin(&tx, &who.key(), &key, &fingerprint).await?
-    {
-        return Ok((
-            StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
-            axum::Json(body),
-        ));
-    }
-    let view = submit_application(&tx, &p.outbox, &who, &input).await?;
-    let body = serde_json::to_value(&view).unwrap_or_default();
-    idempotency::complete(&tx, &who.key(), &key, &fingerprint, 201, &body).await?;
-    tx.commit().await?;
-    p.outbox.wake();
-    Ok((StatusCode::CREATED, axum::Json(body)))
+    let outbox = p.outbox.clone();
+    idempotent(&p, &who, &key, &input, StatusCode::CREATED, async |tx| {
+        submit_application(tx, &outbox, &who, &input).await
+    })
+    .await
 }
 
-/// Reads an application of the caller's division.
+/// Reads an application of the caller's division, with its due dates; the ETag is its version.
 #[utoipa::path(get, path = "/v1/applications/{id}", tag = "applications",
     responses((status = 200, body = ApplicationView), (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
@@ -62,11 +63,54 @@ async fn show(
     State(p): State<Platform>,
     who: Principal,
     Path(id): Path<Uuid>,
-) -> Result<axum::Json<ApplicationView>, Problem> {
-    let a = application::Entity::find_by_id(id)
-        .one(&p.db)
+) -> Result<impl IntoResponse, Problem> {
+    let loaded = load(&p.db, &who, id).await?;
+    let reference = Reference::load(&p.db).await?;
+    let view = ApplicationView::of(&loaded, Some((&reference.calendar, &reference.parameters)));
+    Ok(([(header::ETAG, etag(view.version))], axum::Json(view)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+struct ListQuery {
+    /// Only applications in this status (e.g. `in_publicity`).
+    status: Option<String>,
+    /// Only applications of this household.
+    household_id: Option<Uuid>,
+    cursor: Option<Uuid>,
+    limit: Option<u64>,
+}
+
+/// Lists the applications of the caller's division, oldest first.
+#[utoipa::path(get, path = "/v1/applications", params(ListQuery), tag = "applications",
+    responses((status = 200, description = "a page of applications"), (status = 401, body = Problem)),
+    security(("bearer" = [])))]
+async fn list(
+    State(p): State<Platform>,
+    who: Principal,
+    Query(q): Query<ListQuery>,
+) -> Result<axum::Json<Page<ApplicationView>>, Problem> {
+    let page = PageQuery {
+        cursor: q.cursor,
+        limit: q.limit,
+    };
+    let mut query = application::Entity::find()
+        .filter(application::Column::VillageCode.starts_with(who.division.as_str()))
+        .order_by_asc(application::Column::Id)
+        .limit(page.limit());
+    if let Some(cursor) = page.cursor {
+        query = query.filter(application::Column::Id.gt(cursor));
+    }
+    if let Some(status) = q.status {
+        query = query.filter(application::Column::Status.eq(status));
+    }
+    if let Some(household) = q.household_id {
+        query = query.filter(application::Column::HouseholdId.eq(household));
+    }
+    let items = query
+        .all(&p.db)
         .await?
-        .filter(|a| who.sees(&a.village_code))
-        .ok_or_else(|| Problem::not_found("no such application in your division"))?;
-    Ok(axum::Json(a.into()))
+        .into_iter()
+        .map(|row| Loaded::from_row(row).map(|l| ApplicationView::of(&l, None)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(axum::Json(Page::new(items, page.limit(), |v| v.id)))
 }

@@ -3,7 +3,12 @@
 pub mod actor;
 mod applications;
 mod assistance_edge;
+mod enrollment;
 mod households;
+mod payment;
+mod procedure;
+mod procedure_views;
+mod reference;
 mod relatives;
 mod vagrant;
 
@@ -15,6 +20,11 @@ pub fn routes(platform: &Platform) -> OpenApiRouter {
     OpenApiRouter::new()
         .merge(households::routes())
         .merge(applications::routes())
+        .merge(procedure::routes())
+        .merge(procedure_views::routes())
+        .merge(reference::routes())
+        .merge(enrollment::routes())
+        .merge(payment::routes())
         .merge(relatives::routes())
         .merge(vagrant::routes())
         .with_state(platform.clone())

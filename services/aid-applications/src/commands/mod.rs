@@ -3,7 +3,17 @@
 pub mod applications;
 pub mod assistance_clock;
 pub mod deaths;
+pub mod enrollment;
+pub mod enrollment_steps;
 pub mod households;
+pub mod payment;
+pub mod procedure;
+pub mod procedure_decision;
+pub mod procedure_facts;
+pub mod procedure_publicity;
+pub mod procedure_steps;
+pub mod procedure_verification;
+pub mod reference;
 pub mod relatives;
 pub mod vagrant;
 /// The staff-relative register under the name the procedures use (`staff_relatives::lookup`).

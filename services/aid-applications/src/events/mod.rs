@@ -8,18 +8,28 @@ use kit::{
 };
 use sea_orm::DatabaseTransaction;
 
-use crate::{SERVICE, commands::deaths::record_death};
+use crate::{SERVICE, commands::deaths::record_death, commands::enrollment_steps::apply_death};
+
+mod payment;
+mod procedure;
 
 /// The subscriptions of this service.
 pub fn consumers(platform: &Platform) -> Consumers {
-    Consumers::new(SERVICE).on(OnDeathRecorded {
-        key: platform.config.person_ref_key.clone(),
-    })
+    Consumers::new(SERVICE)
+        .on(OnDeathRecorded {
+            key: platform.config.person_ref_key.clone(),
+            outbox: platform.outbox.clone(),
+        })
+        .on(procedure::OnVerificationCompleted)
+        .on(procedure::OnObjectionRaised)
+        .on(payment::OnPaymentReturned)
 }
 
-/// `partner.civil-registry.death.recorded.v1`: mark the member deceased.
+/// `partner.civil-registry.death.recorded.v1`: mark the member deceased and end or change the
+/// enrollments they were in.
 struct OnDeathRecorded {
     key: PersonRefKey,
+    outbox: kit::outbox::Outbox,
 }
 
 impl Handler<DeathRecorded> for OnDeathRecorded {
@@ -33,6 +43,25 @@ impl Handler<DeathRecorded> for OnDeathRecorded {
             let id = IdNumber::parse(event.id_number.as_str())
                 .map_err(|e| HandlerError::Permanent(format!("id_number: {e}")))?;
             record_death(tx, &self.key, &id, event.date_of_death).await?;
+            let person_ref = self.key.person_ref(&id);
+            let registry = kit::Principal {
+                subject: "partner:civil-registry".into(),
+                role: kit::Role::Service,
+                division: kit::identity::DivisionCode::parse(event.registering_division.as_str())
+                    .map_err(|e| {
+                    HandlerError::Permanent(format!("registering_division: {e}"))
+                })?,
+            };
+            apply_death(
+                tx,
+                &self.outbox,
+                &registry,
+                person_ref.as_str(),
+                event.date_of_death,
+                event.recorded_on,
+            )
+            .await
+            .map_err(|p| HandlerError::Transient(p.detail.unwrap_or(p.title)))?;
             Ok(())
         })
     }

@@ -1,4 +1,5 @@
-//! An application for an aid programme and where it stands in the procedure.
+//! An application for an aid programme: indexed columns to find and scope it, and the domain
+//! aggregate (`state`, JSON) with its investigation findings (`facts`), under one `version`.
 
 use sea_orm::entity::prelude::*;
 
@@ -18,6 +19,10 @@ pub struct Model {
     pub staff_relative: bool,
     pub created_at: DateTimeUtc,
     pub version: i32,
+    /// The domain `Application` as JSON (`domain::application::Application`).
+    pub state: String,
+    /// What the investigation found about the household (`commands::procedure_facts`), JSON.
+    pub facts: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

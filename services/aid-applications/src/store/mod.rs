@@ -2,9 +2,22 @@
 //! SQLite.
 
 pub mod application;
+mod enrollment_migration;
+pub mod enrollment;
+pub mod enrollment_amount;
 pub mod household;
 pub mod member;
 mod migrations;
+pub mod payment_batch;
+pub mod payment_line;
+mod payment_migration;
+mod procedure_migration;
+pub mod procedure_publicity;
+pub mod procedure_verification;
+pub mod reference_authority;
+pub mod reference_holiday;
+mod reference_migration;
+pub mod reference_parameter;
 pub mod relatives;
 mod relatives_migration;
 pub mod vagrant;

@@ -1,0 +1,356 @@
+//! The monthly payment run and what follows it: one set-based statement writes every line of the
+//! month (the amount in force for the month, within the paid months, a living member left, held
+//! back without an account), the batch event gives the totals per township, a bank return marks
+//! its line, and a re-issue batch pays the returned lines again.
+
+use chrono::{NaiveDate, Utc};
+use contracts::{
+    aid::PaymentBatchIssued,
+    common::{TownshipCode, TownshipTotal},
+    partner::{Payer, PaymentReturned},
+};
+use kit::{Principal, Problem, Role, audit, db::is_postgres, outbox::Outbox};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Statement,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::enrollment::{contract_month, yyyymm};
+use super::enrollment_steps::finish_gradual_exits;
+use super::procedure::{EventRefused, internal, snake};
+use crate::domain::month::Month;
+use crate::store::{payment_batch, payment_line};
+
+/// A batch as shown.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BatchView {
+    pub id: Uuid,
+    /// `2026-12`.
+    pub month: String,
+    /// monthly or reissue.
+    pub kind: String,
+    /// Lines sent to the bank.
+    pub line_count: i64,
+    pub total_fen: i64,
+    /// Lines held back for want of a payee account.
+    pub held_count: i64,
+    pub issued_at: chrono::DateTime<Utc>,
+    /// Lines and money per township.
+    #[schema(value_type = Vec<Object>)]
+    pub townships: Vec<TownshipTotal>,
+}
+
+fn month_text(m: i32) -> String {
+    format!("{:04}-{:02}", m / 100, m % 100)
+}
+
+/// Parses `2026-12`.
+pub fn parse_month(field: &str, s: &str) -> Result<Month, Problem> {
+    let bad = || Problem::invalid(field, "must be a month like 2026-12");
+    let (y, m) = s.split_once('-').ok_or_else(bad)?;
+    Month::new(y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?).ok_or_else(bad)
+}
+
+async fn totals(
+    db: &impl ConnectionTrait,
+    batch: Uuid,
+) -> Result<(Vec<TownshipTotal>, i64), Problem> {
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "SELECT township_code, status, COUNT(*) AS n, COALESCE(SUM(amount_fen), 0) AS total \
+             FROM payment_lines WHERE batch_id = $1 GROUP BY township_code, status \
+             ORDER BY township_code",
+            [batch.into()],
+        ))
+        .await?;
+    let mut townships: Vec<TownshipTotal> = Vec::new();
+    let mut held = 0;
+    for r in rows {
+        let code: String = r.try_get("", "township_code")?;
+        let status: String = r.try_get("", "status")?;
+        let n: i64 = r.try_get("", "n")?;
+        let total: i64 = r.try_get("", "total")?;
+        if status == "held" {
+            held += n;
+            continue;
+        }
+        townships.push(TownshipTotal {
+            township_code: TownshipCode::parse(&code).map_err(|e| internal("township", e))?,
+            line_count: u64::try_from(n).unwrap_or(0),
+            total_fen: total,
+        });
+    }
+    Ok((townships, held))
+}
+
+/// The batch view with its township totals.
+pub async fn view(
+    db: &impl ConnectionTrait,
+    b: payment_batch::Model,
+) -> Result<BatchView, Problem> {
+    let (townships, _) = totals(db, b.id).await?;
+    Ok(BatchView {
+        id: b.id,
+        month: month_text(b.month),
+        kind: b.kind,
+        line_count: b.line_count,
+        total_fen: b.total_fen,
+        held_count: b.held_count,
+        issued_at: b.issued_at,
+        townships,
+    })
+}
+
+/// The id of a line, computed by the database: PostgreSQL derives it from batch and enrollment,
+/// SQLite draws it at random (its UUIDs are 16-byte blobs).
+fn line_id_sql(db: &impl ConnectionTrait, batch: &str, enrollment: &str) -> String {
+    if is_postgres(db) {
+        format!("md5({batch}::text || {enrollment}::text)::uuid")
+    } else {
+        "randomblob(16)".into()
+    }
+}
+
+async fn issue(
+    tx: &impl ConnectionTrait,
+    outbox: &Outbox,
+    who: &Principal,
+    batch: payment_batch::Model,
+) -> Result<BatchView, Problem> {
+    let (townships, held) = totals(tx, batch.id).await?;
+    let line_count: i64 = townships.iter().map(|t| t.line_count as i64).sum();
+    let total_fen: i64 = townships.iter().map(|t| t.total_fen).sum();
+    let issued_at = Utc::now();
+    payment_batch::Entity::update_many()
+        .set(payment_batch::ActiveModel {
+            line_count: Set(line_count),
+            total_fen: Set(total_fen),
+            held_count: Set(held),
+            issued_at: Set(issued_at),
+            ..Default::default()
+        })
+        .filter(payment_batch::Column::Id.eq(batch.id))
+        .exec(tx)
+        .await?;
+    let month = Month::new(
+        batch.month / 100,
+        u32::try_from(batch.month % 100).unwrap_or(1),
+    )
+    .ok_or_else(|| internal("batch", "month"))?;
+    outbox
+        .enqueue(
+            tx,
+            &PaymentBatchIssued {
+                batch_id: batch.id,
+                month: contract_month(month),
+                line_count: u64::try_from(line_count).unwrap_or(0),
+                total_fen,
+                townships: townships.clone(),
+                issued_at: issued_at.fixed_offset(),
+            },
+        )
+        .await
+        .map_err(|e| internal("outbox", e))?;
+    audit::record(
+        tx,
+        who,
+        "issue-payment-batch",
+        "payment-batch",
+        &batch.id.to_string(),
+        &format!("{} lines, {total_fen} fen, {held} held", line_count),
+    )
+    .await?;
+    Ok(BatchView {
+        id: batch.id,
+        month: month_text(batch.month),
+        kind: batch.kind,
+        line_count,
+        total_fen,
+        held_count: held,
+        issued_at,
+        townships,
+    })
+}
+
+/// The run for a month.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RunInput {
+    /// The month paid, like `2026-12`.
+    pub month: String,
+}
+
+/// Runs the month: ends finished gradual exits, writes every line in one statement, publishes
+/// `aid.payment.batch.issued.v1`. One monthly batch per month.
+pub async fn run_month(
+    tx: &impl ConnectionTrait,
+    outbox: &Outbox,
+    who: &Principal,
+    input: &RunInput,
+) -> Result<BatchView, Problem> {
+    who.require(&[Role::DistrictOfficer])?;
+    let month = parse_month("month", &input.month)?;
+    let key = format!("monthly-{}", yyyymm(month));
+    let exists = payment_batch::Entity::find()
+        .filter(payment_batch::Column::MonthlyKey.eq(key.clone()))
+        .one(tx)
+        .await?;
+    if let Some(b) = exists {
+        return Err(Problem::conflict(
+            "batch-exists",
+            format!(
+                "the batch for {} was issued already ({})",
+                input.month, b.id
+            ),
+        ));
+    }
+    finish_gradual_exits(tx, outbox, who, month).await?;
+    let id = Uuid::now_v7();
+    let batch = payment_batch::Model {
+        id,
+        month: yyyymm(month),
+        kind: "monthly".into(),
+        monthly_key: Some(key),
+        line_count: 0,
+        total_fen: 0,
+        held_count: 0,
+        issued_by: who.subject.clone(),
+        issued_at: Utc::now(),
+    };
+    payment_batch::Entity::insert(payment_batch::ActiveModel::from(batch.clone()))
+        .exec(tx)
+        .await?;
+    let first_day: NaiveDate = month.first_day();
+    let sql = format!(
+        "INSERT INTO payment_lines (id, batch_id, enrollment_id, month, township_code, amount_fen, status) \
+         SELECT {line_id}, $1, e.id, $2, e.township_code, a.amount_fen, \
+                CASE WHEN e.payee_account IS NULL OR e.payee_account = '' THEN 'held' ELSE 'issued' END \
+         FROM enrollments e \
+         JOIN enrollment_amounts a ON a.enrollment_id = e.id AND a.from_month = ( \
+              SELECT MAX(x.from_month) FROM enrollment_amounts x \
+              WHERE x.enrollment_id = e.id AND x.from_month <= $2) \
+         WHERE e.start_month <= $2 AND (e.end_month IS NULL OR e.end_month >= $2) \
+           AND a.amount_fen > 0 \
+           AND EXISTS (SELECT 1 FROM members m WHERE m.household_id = e.household_id \
+                       AND (m.deceased_on IS NULL OR m.deceased_on >= $3))",
+        line_id = line_id_sql(tx, "$1", "e.id"),
+    );
+    tx.execute_raw(Statement::from_sql_and_values(
+        tx.get_database_backend(),
+        sql,
+        [id.into(), yyyymm(month).into(), first_day.into()],
+    ))
+    .await?;
+    issue(tx, outbox, who, batch).await
+}
+
+/// Re-issues the returned lines of a batch whose enrollment now has a payee account, in a new
+/// batch for the same month; the returned lines are marked re-issued.
+pub async fn reissue(
+    tx: &impl ConnectionTrait,
+    outbox: &Outbox,
+    who: &Principal,
+    batch_id: Uuid,
+) -> Result<BatchView, Problem> {
+    who.require(&[Role::DistrictOfficer])?;
+    let original = payment_batch::Entity::find_by_id(batch_id)
+        .one(tx)
+        .await?
+        .ok_or_else(|| Problem::not_found("no such batch"))?;
+    let id = Uuid::now_v7();
+    let batch = payment_batch::Model {
+        id,
+        month: original.month,
+        kind: "reissue".into(),
+        monthly_key: None,
+        line_count: 0,
+        total_fen: 0,
+        held_count: 0,
+        issued_by: who.subject.clone(),
+        issued_at: Utc::now(),
+    };
+    payment_batch::Entity::insert(payment_batch::ActiveModel::from(batch.clone()))
+        .exec(tx)
+        .await?;
+    let eligible = "FROM payment_lines l JOIN enrollments e ON e.id = l.enrollment_id \
+                    WHERE l.batch_id = $2 AND l.status = 'returned' \
+                    AND e.payee_account IS NOT NULL AND e.payee_account <> ''";
+    let insert = format!(
+        "INSERT INTO payment_lines (id, batch_id, enrollment_id, month, township_code, amount_fen, status) \
+         SELECT {line_id}, $1, l.enrollment_id, l.month, l.township_code, l.amount_fen, 'issued' {eligible}",
+        line_id = line_id_sql(tx, "$1", "l.id"),
+    );
+    let n = tx
+        .execute_raw(Statement::from_sql_and_values(
+            tx.get_database_backend(),
+            insert,
+            [id.into(), batch_id.into()],
+        ))
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(Problem::conflict(
+            "nothing-to-reissue",
+            "the batch has no returned line whose enrollment has a payee account",
+        ));
+    }
+    tx.execute_raw(Statement::from_sql_and_values(
+        tx.get_database_backend(),
+        "UPDATE payment_lines SET status = 'reissued', reissued_in = $1 WHERE batch_id = $2 \
+         AND status = 'returned' AND enrollment_id IN (SELECT id FROM enrollments \
+         WHERE payee_account IS NOT NULL AND payee_account <> '')",
+        [id.into(), batch_id.into()],
+    ))
+    .await?;
+    issue(tx, outbox, who, batch).await
+}
+
+/// Marks the returned line (`partner.bank.payment.returned.v1` with payer aid) for re-issue;
+/// other payers' returns are not ours. Returns whether a line was marked.
+pub async fn payment_returned(
+    tx: &impl ConnectionTrait,
+    event: &PaymentReturned,
+) -> Result<bool, EventRefused> {
+    if event.payer != Payer::Aid {
+        return Ok(false);
+    }
+    let line = payment_line::Entity::find_by_id(event.line_id)
+        .one(tx)
+        .await?
+        .filter(|l| l.batch_id == event.batch_id)
+        .ok_or_else(|| {
+            EventRefused::Permanent(format!(
+                "no line {} in batch {}",
+                event.line_id, event.batch_id
+            ))
+        })?;
+    if line.return_id == Some(event.return_id) {
+        return Ok(false);
+    }
+    if line.amount_fen != event.amount_fen {
+        return Err(EventRefused::Permanent(format!(
+            "the return is for {} fen but the line paid {}",
+            event.amount_fen, line.amount_fen
+        )));
+    }
+    if line.status != "issued" {
+        return Err(EventRefused::Permanent(format!(
+            "the line is {}, not issued",
+            line.status
+        )));
+    }
+    payment_line::Entity::update_many()
+        .set(payment_line::ActiveModel {
+            status: Set("returned".into()),
+            return_id: Set(Some(event.return_id)),
+            return_reason: Set(Some(snake(event.reason_code))),
+            returned_on: Set(Some(event.returned_on)),
+            ..Default::default()
+        })
+        .filter(payment_line::Column::Id.eq(line.id))
+        .exec(tx)
+        .await?;
+    Ok(true)
+}

@@ -1,0 +1,222 @@
+//! The application aggregate in the database: loading it within the caller's division, saving it
+//! under optimistic concurrency (the `version` column), and turning the state machine's refusals
+//! into problems a clerk can act on.
+
+use axum::http::StatusCode;
+use chrono::{Duration, NaiveDate, Utc};
+use kit::{Principal, Problem};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use serde::Serialize;
+
+use crate::domain::application::{Application, ApplicationError, Status};
+use crate::domain::enrollment::EnrollmentError;
+use crate::domain::integrity::DutyConflict;
+use crate::store::application;
+
+use super::procedure_facts::HouseholdFacts;
+
+/// Today in China Standard Time (UTC+8), the bureau's calendar day.
+pub fn today() -> NaiveDate {
+    (Utc::now() + Duration::hours(8)).date_naive()
+}
+
+/// The date of a step: the one given (a paper record entered later), never in the future.
+pub fn step_date(on: Option<NaiveDate>) -> Result<NaiveDate, Problem> {
+    let today = today();
+    match on {
+        Some(on) if on > today => Err(Problem::invalid("on", "cannot be in the future")),
+        Some(on) => Ok(on),
+        None => Ok(today),
+    }
+}
+
+/// The stored name of a status (`in_publicity`).
+pub fn status_name(status: Status) -> String {
+    snake(status)
+}
+
+/// A serde enum's snake_case name.
+pub fn snake<T: Serialize>(v: T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// Converts between two serde enums with the same snake_case names (contract ↔ domain).
+pub fn convert<A: Serialize, B: serde::de::DeserializeOwned>(a: A) -> Result<B, Problem> {
+    serde_json::to_value(a)
+        .and_then(serde_json::from_value)
+        .map_err(|e| internal("contract and domain names differ", e))
+}
+
+/// An application row with its aggregate and findings.
+pub struct Loaded {
+    pub row: application::Model,
+    pub app: Application,
+    pub facts: HouseholdFacts,
+}
+
+fn corrupt(e: impl std::fmt::Display) -> Problem {
+    tracing::error!(error = %e, "a stored application does not load");
+    Problem::internal()
+}
+
+impl Loaded {
+    /// Parses a row.
+    pub fn from_row(row: application::Model) -> Result<Self, Problem> {
+        let app: Application = serde_json::from_str(&row.state).map_err(corrupt)?;
+        let facts = if row.facts.is_empty() {
+            HouseholdFacts::default()
+        } else {
+            serde_json::from_str(&row.facts).map_err(corrupt)?
+        };
+        Ok(Self { row, app, facts })
+    }
+}
+
+/// The application `id` if it lies in the caller's division (404 otherwise, so another township
+/// cannot even learn that it exists).
+pub async fn load(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    id: uuid::Uuid,
+) -> Result<Loaded, Problem> {
+    let row = application::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|a| who.sees(&a.village_code))
+        .ok_or_else(|| Problem::not_found("no such application in your division"))?;
+    Loaded::from_row(row)
+}
+
+/// The application `id` regardless of division (event handlers act for the whole district).
+pub async fn load_any(
+    db: &impl ConnectionTrait,
+    id: uuid::Uuid,
+) -> Result<Option<Loaded>, Problem> {
+    match application::Entity::find_by_id(id).one(db).await? {
+        Some(row) => Ok(Some(Loaded::from_row(row)?)),
+        None => Ok(None),
+    }
+}
+
+/// Writes the aggregate and findings back if nobody changed the row meanwhile; returns the new
+/// version.
+pub async fn save(db: &impl ConnectionTrait, loaded: &Loaded) -> Result<i32, Problem> {
+    let state = serde_json::to_string(&loaded.app).map_err(corrupt)?;
+    let facts = serde_json::to_string(&loaded.facts).map_err(corrupt)?;
+    let version = loaded.row.version + 1;
+    let result = application::Entity::update_many()
+        .set(application::ActiveModel {
+            status: Set(status_name(loaded.app.status())),
+            state: Set(state),
+            facts: Set(facts),
+            version: Set(version),
+            ..Default::default()
+        })
+        .filter(application::Column::Id.eq(loaded.row.id))
+        .filter(application::Column::Version.eq(loaded.row.version))
+        .exec(db)
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(kit::edge::concurrency::changed_meanwhile());
+    }
+    Ok(version)
+}
+
+/// The problem for a refused transition: a stable `type` per rule, the sentence as detail.
+pub fn refused(e: ApplicationError) -> Problem {
+    let detail = e.to_string();
+    let (status, kind) = match &e {
+        ApplicationError::WrongStatus { .. } => (StatusCode::CONFLICT, "wrong-status"),
+        ApplicationError::Duty(DutyConflict::EarlierRole { .. }) => {
+            (StatusCode::FORBIDDEN, "separation-of-duties")
+        }
+        ApplicationError::Duty(DutyConflict::Relative { .. }) => {
+            (StatusCode::FORBIDDEN, "staff-relative")
+        }
+        ApplicationError::WrongOffice { .. } => (StatusCode::FORBIDDEN, "wrong-office"),
+        ApplicationError::NoDelegatedAuthority => (StatusCode::FORBIDDEN, "no-delegated-authority"),
+        ApplicationError::StaffRelativeNeedsDistrict => {
+            (StatusCode::FORBIDDEN, "staff-relative-needs-district")
+        }
+        ApplicationError::DistrictHomeVisitMissing => {
+            (StatusCode::CONFLICT, "district-home-visit-missing")
+        }
+        ApplicationError::TooFewInvestigators(_) => {
+            return Problem::invalid("investigators", detail);
+        }
+        ApplicationError::PublicityNotElapsed { .. } => {
+            (StatusCode::CONFLICT, "publicity-not-elapsed")
+        }
+        ApplicationError::ReinvestigationRequired => {
+            (StatusCode::CONFLICT, "reinvestigation-required")
+        }
+        ApplicationError::ReasonsRequired => return Problem::invalid("reasons", detail),
+        ApplicationError::TextRequired(what) => {
+            let field = if what.contains("objection") {
+                "summary"
+            } else {
+                "reason"
+            };
+            return Problem::invalid(field, detail);
+        }
+        ApplicationError::AssessmentRefused(_) => (StatusCode::CONFLICT, "assessment-refused"),
+        ApplicationError::DateBeforePreviousStep { .. } => return Problem::invalid("on", detail),
+        ApplicationError::AlreadyExtended => (StatusCode::CONFLICT, "already-extended"),
+        ApplicationError::Reference(_) => (StatusCode::CONFLICT, "reference-data-missing"),
+    };
+    Problem::new(status, kind, "The procedure does not allow this").detail(detail)
+}
+
+/// The problem for a refused enrollment step.
+pub fn enrollment_refused(e: EnrollmentError) -> Problem {
+    let detail = e.to_string();
+    match e {
+        EnrollmentError::AmountNotPositive | EnrollmentError::OutcomeMismatch { .. } => {
+            Problem::invalid("monthly_amount_fen", detail)
+        }
+        EnrollmentError::BeforeConfirmation(_) => Problem::invalid("on", detail),
+        EnrollmentError::Ended(_) => Problem::conflict("enrollment-ended", detail),
+        EnrollmentError::GradualExitRunning(_) => Problem::conflict("gradual-exit-running", detail),
+        EnrollmentError::NoGradualExit(_) => Problem::conflict("no-gradual-exit", detail),
+    }
+}
+
+/// Logs an internal failure once and answers 500 without internals.
+pub fn internal(what: &str, e: impl std::fmt::Display) -> Problem {
+    tracing::error!(what, error = %e, "internal failure");
+    Problem::internal()
+}
+
+/// Why an event from the bus cannot be applied: never (`Permanent`, it goes to the dead letters
+/// with the reason) or not now (`Problem`, retried).
+#[derive(Debug, thiserror::Error)]
+pub enum EventRefused {
+    #[error("{0}")]
+    Permanent(String),
+    #[error("{}", .0.detail.clone().unwrap_or_else(|| .0.title.clone()))]
+    Problem(Problem),
+}
+
+impl From<Problem> for EventRefused {
+    fn from(p: Problem) -> Self {
+        Self::Problem(p)
+    }
+}
+
+impl From<sea_orm::DbErr> for EventRefused {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Self::Problem(e.into())
+    }
+}
+
+impl From<EventRefused> for kit::inbox::HandlerError {
+    fn from(e: EventRefused) -> Self {
+        match e {
+            EventRefused::Permanent(reason) => Self::Permanent(reason),
+            EventRefused::Problem(p) => Self::Transient(p.detail.unwrap_or(p.title)),
+        }
+    }
+}

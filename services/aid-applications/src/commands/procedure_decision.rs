@@ -1,0 +1,145 @@
+//! The decision: confirmation by the district, or by a township holding delegated authority (never
+//! for a staff-relative case), or rejection with written reasons. A confirmation starts the
+//! enrollment in the same transaction; both publish `aid.application.decided.v1`.
+
+use chrono::NaiveDate;
+use contracts::{
+    aid::{ApplicationDecided, DecisionOutcome, RejectionReason},
+    common::{TownshipCode, VillageCode},
+};
+use kit::{Principal, Problem, Role, outbox::Outbox};
+use sea_orm::ConnectionTrait;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::enrollment::{Payee, start_on_confirmation};
+use super::procedure::{convert, internal, load, step_date};
+use super::procedure_steps::{Stepped, step};
+use super::reference::township_authority;
+use crate::domain::application::{ApplicationEvent, Outcome};
+
+/// The decision as the approver records it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DecisionInput {
+    /// approved or rejected.
+    #[schema(value_type = String)]
+    pub outcome: DecisionOutcome,
+    /// Written reasons given to the household; required when rejected.
+    #[serde(default)]
+    pub reasons: Vec<String>,
+    /// Category of the reasons (income_above_line, property_over_limit, not_locally_registered,
+    /// household_composition, information_refused, other); default other.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub rejection_reason: Option<RejectionReason>,
+    /// Account the benefit is paid to (can also be set later on the enrollment).
+    #[serde(default)]
+    pub payee: Option<Payee>,
+    #[serde(default)]
+    pub on: Option<NaiveDate>,
+}
+
+/// The decision taken, and the enrollment it started.
+pub struct Decided {
+    pub stepped: Stepped,
+    pub enrollment_id: Option<Uuid>,
+}
+
+/// Confirms or rejects; publishes the decision and, on confirmation, starts the enrollment.
+pub async fn decide(
+    tx: &impl ConnectionTrait,
+    outbox: &Outbox,
+    who: &Principal,
+    id: Uuid,
+    input: &DecisionInput,
+) -> Result<Decided, Problem> {
+    let on = step_date(input.on)?;
+    let township = load(tx, who, id).await?.row.township_code;
+    let authority = township_authority(tx, &township).await?;
+    let roles = [Role::TownshipApprover, Role::DistrictApprover];
+    let stepped = match input.outcome {
+        DecisionOutcome::Approved => {
+            step(
+                tx,
+                who,
+                id,
+                &roles,
+                "confirm-application",
+                |app, actor, _, _| app.confirm(actor, authority, on),
+            )
+            .await?
+        }
+        DecisionOutcome::Rejected => {
+            step(
+                tx,
+                who,
+                id,
+                &roles,
+                "reject-application",
+                |app, actor, _, _| app.reject(actor, on, &input.reasons),
+            )
+            .await?
+        }
+    };
+    let ApplicationEvent::Decided {
+        outcome,
+        level,
+        decided_on,
+        ..
+    } = &stepped.event
+    else {
+        return Err(internal("decision", "unexpected event"));
+    };
+    let row = &stepped.loaded.row;
+    let (amount, start_month, rejection_reason) = match outcome {
+        Outcome::Approved {
+            monthly_amount,
+            start_month,
+        } => (Some(*monthly_amount), Some(*start_month), None),
+        Outcome::Rejected { .. } => (
+            None,
+            None,
+            Some(input.rejection_reason.unwrap_or(RejectionReason::Other)),
+        ),
+    };
+    outbox
+        .enqueue(
+            tx,
+            &ApplicationDecided {
+                application_id: id,
+                household_id: row.household_id,
+                programme: convert(stepped.loaded.app.claim.programme())?,
+                outcome: input.outcome,
+                decided_by: convert(*level)?,
+                rejection_reason,
+                monthly_amount_fen: amount.map(|a| a.0),
+                start_month: start_month.map(super::enrollment::contract_month),
+                township_code: TownshipCode::parse(&row.township_code)
+                    .map_err(|e| internal("township", e))?,
+                village_code: VillageCode::parse(&row.village_code)
+                    .map_err(|e| internal("village", e))?,
+                decided_on: *decided_on,
+            },
+        )
+        .await
+        .map_err(|e| internal("outbox", e))?;
+    let enrollment_id = match amount {
+        Some(amount) => Some(
+            start_on_confirmation(
+                tx,
+                outbox,
+                &stepped.loaded,
+                *decided_on,
+                amount,
+                input.payee.as_ref(),
+            )
+            .await?,
+        ),
+        None => None,
+    };
+    Ok(Decided {
+        stepped,
+        enrollment_id,
+    })
+}

@@ -1,0 +1,42 @@
+//! The procedure's inputs from the bus: the verification platform's answer and an objection filed
+//! at the village board. Both apply inside the inbox transaction; what can never apply goes to the
+//! dead letters with its reason.
+
+use contracts::{partner::VerificationCompleted, village::PublicityObjectionRaised};
+use kit::inbox::{EventMeta, Handler, HandlerFuture};
+use sea_orm::DatabaseTransaction;
+
+use crate::commands::{
+    procedure_publicity::objection_raised, procedure_verification::verification_completed,
+};
+
+/// `partner.verification.completed.v1`: record the answer on its request.
+pub struct OnVerificationCompleted;
+
+impl Handler<VerificationCompleted> for OnVerificationCompleted {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        event: VerificationCompleted,
+        _meta: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move { Ok(verification_completed(tx, &event).await?) })
+    }
+}
+
+/// `village.publicity.objection.raised.v1`: back to investigation.
+pub struct OnObjectionRaised;
+
+impl Handler<PublicityObjectionRaised> for OnObjectionRaised {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        event: PublicityObjectionRaised,
+        meta: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let source = meta.source.as_deref().unwrap_or("village-governance");
+            Ok(objection_raised(tx, &event, source).await?)
+        })
+    }
+}

@@ -1,0 +1,30 @@
+//! Verification requests (家庭经济状况核对) sent for an investigation round, and the platform's
+//! answer once it arrives.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "verification_requests")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub application_id: Uuid,
+    pub household_id: Uuid,
+    pub township_code: String,
+    pub village_code: String,
+    pub round: i32,
+    pub requested_on: Date,
+    pub reply_by: Date,
+    /// complete, incomplete or refused; `None` while unanswered.
+    pub outcome: Option<String>,
+    pub household_monthly_income_fen: Option<i64>,
+    pub property_within_limits: Option<bool>,
+    /// The platform's findings, a JSON array of snake_case names.
+    pub findings: String,
+    pub completed_on: Option<Date>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
