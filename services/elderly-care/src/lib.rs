@@ -16,8 +16,7 @@ pub const PORT: u16 = 8084;
 /// The context whose stream this service declares.
 pub const CONTEXT: &str = "elderly";
 
-/// Routes, consumers, and the periodic overdue check (started here: the kit has no slot for
-/// background tasks yet).
+/// Routes, consumers, and the periodic overdue check (started here; it stops with the service).
 pub fn parts(platform: &Platform) -> Parts {
     events::overdue_check::spawn(platform, events::overdue_check::interval_from_env());
     Parts {

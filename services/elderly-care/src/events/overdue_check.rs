@@ -20,15 +20,17 @@ pub fn interval_from_env() -> Duration {
         .map_or(DEFAULT_EVERY, Duration::from_secs)
 }
 
-/// Starts the periodic check on the current runtime. The task ends with the runtime (the kit does
-/// not yet hand services its stop signal).
+/// Starts the periodic check on the current runtime; it ends when the service stops.
 pub fn spawn(platform: &Platform, every: Duration) -> tokio::task::JoinHandle<()> {
     let platform = platform.clone();
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            ticks.tick().await;
+            tokio::select! {
+                () = platform.stop.cancelled() => break,
+                _ = ticks.tick() => {}
+            }
             match check_overdue(&platform.db, &platform.outbox, today()).await {
                 Ok(report) if report.raised > 0 => {
                     tracing::info!(

@@ -358,19 +358,24 @@ async fn a_death_recorded_before_the_enrollment_arrives_plans_no_visit_for_that_
 }
 
 #[tokio::test]
-async fn the_background_task_raises_overdue_alerts_on_its_own() {
+async fn the_background_task_raises_overdue_alerts_on_its_own_and_stops_with_the_service() {
     let app = spawn().await;
     let a = person(18);
     app.publish(&dispersed(Uuid::now_v7(), &[&a], "2025-01-31"))
         .await;
     plans_of(&app, &a, 1).await;
-    let _task = overdue_check::spawn(&app.service().platform, Duration::from_millis(50));
+    let task = overdue_check::spawn(&app.service().platform, Duration::from_millis(50));
     let events = app.expect_events::<VisitOverdue>(1).await;
     assert_eq!(events[0].1.person_ref.as_str(), a);
     assert!(
         events[0].1.missed_visits >= 10,
         "a plan unvisited since 2025"
     );
+    app.stop().await;
+    tokio::time::timeout(Duration::from_secs(10), task)
+        .await
+        .expect("the task stops with the service")
+        .expect("the task ended cleanly");
 }
 
 #[tokio::test]
