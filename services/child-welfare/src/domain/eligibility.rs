@@ -264,6 +264,14 @@ pub fn standing(conditions: &[Condition], as_of: NaiveDate, t: &Thresholds) -> S
             Err(reason) => reasons.push(reason),
         }
     }
+    for c in conditions.iter().filter(|c| !c.is_current(as_of)) {
+        let name = crate::domain::category::word(c.situation);
+        match (c.ended_on, c.since) {
+            (Some(end), _) if end <= as_of => reasons.push(format!("{name} ended on {end}")),
+            (_, Some(since)) => reasons.push(format!("{name} only from {since}")),
+            _ => {}
+        }
+    }
     if reasons.is_empty() {
         reasons.push("no current condition on record".into());
     }

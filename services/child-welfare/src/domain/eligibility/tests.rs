@@ -308,9 +308,12 @@ fn a_release_ends_the_condition_on_the_release_date() {
         assess(std::slice::from_ref(&c), &dead, d(2026, 11, 14), &seeded()).outcome,
         Outcome::DeFactoUnsupported
     );
-    assert_eq!(
-        assess(&[c], &dead, d(2026, 11, 15), &seeded()).outcome,
-        Outcome::NotEligible
+    let after = assess(&[c], &dead, d(2026, 11, 15), &seeded());
+    assert_eq!(after.outcome, Outcome::NotEligible);
+    assert!(
+        after.reason.contains("imprisoned ended on 2026-11-15"),
+        "{}",
+        after.reason
     );
 }
 
