@@ -18,7 +18,7 @@ use sea_orm::{
 use super::{
     CommandError, cases, deaths,
     discovery::discover_both,
-    facts::{Facts, certificate_of},
+    facts::{Facts, certificate_of, lock_people},
     reference, snake,
 };
 use crate::{
@@ -79,6 +79,7 @@ async fn upsert_holder(
     let existing = holder::Entity::find_by_id(person_ref.to_owned())
         .one(db)
         .await?;
+    let is_new = existing.is_none();
     let (township, village) = place_of(d.division);
     let mut active = match existing {
         Some(h) if h.as_of > d.as_of && h.level.is_some() => return Ok(false),
@@ -113,7 +114,11 @@ async fn upsert_holder(
     active.reassessment_since = Set(None);
     active.as_of = Set(d.as_of);
     active.updated_at = Set(Utc::now());
-    active.save(db).await?;
+    if is_new {
+        active.insert(db).await?;
+    } else {
+        active.update(db).await?;
+    }
     Ok(true)
 }
 
@@ -138,6 +143,7 @@ pub async fn certificate_issued(
     id: &IdNumber,
     e: &CertificateIssued,
 ) -> Result<(), CommandError> {
+    lock_people(db, &[person_ref]).await?;
     remember_identity(db, person_ref, id, e.certificate_number.as_str()).await?;
     let details = Details {
         category: snake(e.category),
@@ -172,6 +178,7 @@ pub async fn certificate_changed(
     id: &IdNumber,
     e: &CertificateChanged,
 ) -> Result<(), CommandError> {
+    lock_people(db, &[person_ref]).await?;
     remember_identity(db, person_ref, id, e.certificate_number.as_str()).await?;
     let details = Details {
         category: snake(e.category),
@@ -241,6 +248,7 @@ pub async fn certificate_revoked(
     person_ref: &str,
     e: &CertificateRevoked,
 ) -> Result<(), CommandError> {
+    lock_people(db, &[person_ref]).await?;
     let existing = holder::Entity::find_by_id(person_ref.to_owned())
         .one(db)
         .await?;

@@ -219,7 +219,7 @@ pub async fn compare(
     for r in nursing.iter().chain(&living) {
         candidates.push(candidate(AnomalyKind::EligibleNotClaiming, r)?);
     }
-    let lines = "SELECT l.subsidy_id, l.person_ref, l.kind AS subsidy_kind, l.township_code, SUM(l.amount_fen) AS amount \
+    let lines = "SELECT l.subsidy_id, l.person_ref, l.kind AS subsidy_kind, l.township_code, CAST(SUM(l.amount_fen) AS BIGINT) AS amount \
          FROM payment_lines l WHERE l.status = 'issued' AND l.month >= $1";
     let group = "GROUP BY l.subsidy_id, l.person_ref, l.kind, l.township_code";
     let double = query(

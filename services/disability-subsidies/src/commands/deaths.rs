@@ -13,6 +13,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 
 use super::{
     CommandError, cases,
+    facts::lock_people,
     findings::{self, NewFinding},
     parse_snake, reference,
 };
@@ -93,6 +94,7 @@ pub async fn death_recorded(
     died_on: NaiveDate,
     recorded_on: NaiveDate,
 ) -> Result<(), CommandError> {
+    lock_people(db, &[person_ref]).await?;
     death::Entity::insert(death::ActiveModel {
         person_ref: Set(person_ref.to_owned()),
         died_on: Set(died_on),

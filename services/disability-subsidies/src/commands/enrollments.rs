@@ -19,7 +19,7 @@ use uuid::Uuid;
 use super::{
     CommandError, cases,
     discovery::{Prompt, discover},
-    facts::Facts,
+    facts::{Facts, lock_people},
     findings::{self, NewFinding},
     reference, snake,
 };
@@ -44,7 +44,15 @@ struct State<'a> {
 /// Writes the enrollment and replaces its members. A start never clears an end already known
 /// (an ended event may arrive first).
 async fn store(db: &impl ConnectionTrait, s: State<'_>) -> Result<(), CommandError> {
+    let people: Vec<&str> = s
+        .members
+        .iter()
+        .chain(s.beneficiaries)
+        .map(PersonRef::as_str)
+        .collect();
+    lock_people(db, &people).await?;
     let existing = enrollment::Entity::find_by_id(s.id).one(db).await?;
+    let is_new = existing.is_none();
     let mut active = match existing {
         Some(e) => e.into_active_model(),
         None => enrollment::ActiveModel {
@@ -65,7 +73,11 @@ async fn store(db: &impl ConnectionTrait, s: State<'_>) -> Result<(), CommandErr
         active.end_month = Set(Some(end.to_string()));
     }
     active.updated_at = Set(Utc::now());
-    active.save(db).await?;
+    if is_new {
+        active.insert(db).await?;
+    } else {
+        active.update(db).await?;
+    }
     enrollment_member::Entity::delete_many()
         .filter(enrollment_member::Column::EnrollmentId.eq(s.id))
         .exec(db)

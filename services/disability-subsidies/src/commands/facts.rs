@@ -3,7 +3,7 @@
 //! in, so a later fact reconciles with the earlier ones.
 
 use contracts::{common::Month, partner::DisabilityCategory};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Statement};
 
 use super::parse_snake;
 use crate::{
@@ -163,4 +163,23 @@ impl Facts {
         });
         (township, village)
     }
+}
+
+/// Serialises the reconciliation of these people with any other transaction doing the same: the
+/// row written here stays locked until commit, and a concurrent handler waits for it, then reads
+/// what the first one committed. Taken in a stable order so two handlers never deadlock.
+pub async fn lock_people(db: &impl ConnectionTrait, people: &[&str]) -> Result<(), DbErr> {
+    let mut sorted: Vec<&str> = people.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    for person in sorted {
+        db.execute_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "INSERT INTO person_locks (person_ref, touched_at) VALUES ($1, $2) \
+             ON CONFLICT (person_ref) DO UPDATE SET touched_at = excluded.touched_at",
+            [person.into(), chrono::Utc::now().into()],
+        ))
+        .await?;
+    }
+    Ok(())
 }

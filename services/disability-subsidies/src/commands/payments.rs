@@ -116,7 +116,7 @@ pub async fn run(
     let totals = db
         .query_all_raw(Statement::from_sql_and_values(
             db.get_database_backend(),
-            "SELECT township_code, COUNT(*) AS lines, SUM(amount_fen) AS total FROM payment_lines \
+            "SELECT township_code, COUNT(*) AS lines, CAST(SUM(amount_fen) AS BIGINT) AS total FROM payment_lines \
              WHERE batch_id = $1 AND status = 'issued' GROUP BY township_code ORDER BY township_code",
             [batch_id.into()],
         ))

@@ -51,6 +51,18 @@ impl MigrationTrait for CreateTables {
         .await?;
         m.create_index(index("holders_township", "holders", &["township_code"]))
             .await?;
+        // One row per person, written first by every handler that reconciles a person: facts
+        // arriving at once on different subjects are then applied one after the other.
+        m.create_table(
+            Table::create()
+                .table("person_locks")
+                .if_not_exists()
+                .col(string_len("person_ref", 32))
+                .col(timestamp_with_time_zone("touched_at"))
+                .primary_key(Index::create().col("person_ref"))
+                .to_owned(),
+        )
+        .await?;
         // ID and certificate numbers: read only by this service, on audited unmasked reads.
         m.create_table(
             Table::create()
