@@ -14,7 +14,7 @@ pub async fn connect(url: &str, patience: Duration) -> Result<DatabaseConnection
     let mut options = ConnectOptions::new(url.clone());
     options
         .max_connections(if sqlite { 1 } else { 8 })
-        .min_connections(if sqlite { 1 } else { 1 })
+        .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false);

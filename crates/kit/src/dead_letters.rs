@@ -47,10 +47,10 @@ pub fn headers_json(headers: Option<&HeaderMap>) -> String {
     if let Some(h) = headers {
         for (name, values) in h.iter() {
             let name = name.to_string();
-            if name.starts_with("ce-") || name == "traceparent" || name == "Nats-Msg-Id" {
-                if let Some(v) = values.first() {
-                    map.insert(name, v.as_str().into());
-                }
+            if (name.starts_with("ce-") || name == "traceparent" || name == "Nats-Msg-Id")
+                && let Some(v) = values.first()
+            {
+                map.insert(name, v.as_str().into());
             }
         }
     }

@@ -3,6 +3,7 @@
 //! (problem+json, auth, idempotency, health, metrics, OpenAPI), identity newtypes, and test support.
 
 pub mod audit;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod dead_letters;

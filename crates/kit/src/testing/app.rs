@@ -151,6 +151,30 @@ impl TestApp {
         )
     }
 
+    /// POST JSON with a fresh `Idempotency-Key` and `If-Match: "v<version>"` (updates).
+    pub async fn post_if_match(
+        &self,
+        path: &str,
+        token: &str,
+        version: i32,
+        body: &Value,
+    ) -> (u16, Value) {
+        let resp = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
+            .header("If-Match", format!("\"v{version}\""))
+            .json(body)
+            .send()
+            .await
+            .expect("POST");
+        (
+            resp.status().as_u16(),
+            resp.json().await.unwrap_or(Value::Null),
+        )
+    }
+
     /// Publishes `event` as its producer would (CloudEvents headers, `Nats-Msg-Id` = `ce-id`),
     /// declaring its stream first. Returns the event id.
     pub async fn publish<E: Event>(&self, event: &E) -> String {
@@ -196,12 +220,12 @@ impl TestApp {
         let (first, last) = (info.state.first_sequence, info.state.last_sequence);
         let mut out = Vec::new();
         for seq in first..=last {
-            if let Ok(m) = stream.get_raw_message(seq).await {
-                if m.subject.as_str() == E::SUBJECT {
-                    let raw = String::from_utf8_lossy(&m.payload).into_owned();
-                    if let Ok(e) = serde_json::from_str::<E>(&raw) {
-                        out.push((raw, e));
-                    }
+            if let Ok(m) = stream.get_raw_message(seq).await
+                && m.subject.as_str() == E::SUBJECT
+            {
+                let raw = String::from_utf8_lossy(&m.payload).into_owned();
+                if let Ok(e) = serde_json::from_str::<E>(&raw) {
+                    out.push((raw, e));
                 }
             }
         }
@@ -231,10 +255,10 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        if let Some(s) = self.service.take() {
-            if let Ok(handle) = tokio::runtime::Handle::try_current() {
-                handle.spawn(s.stop());
-            }
+        if let Some(s) = self.service.take()
+            && let Ok(handle) = tokio::runtime::Handle::try_current()
+        {
+            handle.spawn(s.stop());
         }
     }
 }
