@@ -76,7 +76,7 @@ pub async fn open_publicity(
         "GS-{}-{}-{}",
         row.village_code,
         opened_on.format("%Y%m%d"),
-        &publicity_id.simple().to_string()[24..]
+        publicity_id.simple().to_string()[24..].to_uppercase()
     );
     procedure_publicity::Entity::insert(procedure_publicity::ActiveModel {
         id: Set(publicity_id),
