@@ -268,13 +268,12 @@ pub async fn submit_application(
         .holder
         .as_ref()
         .and_then(|h| h.township_code.as_deref())
+        && own != township.as_str()
     {
-        if own != township.as_str() {
-            return Err(Problem::invalid(
-                "village_code",
-                format!("must lie in the 户籍 township {own}"),
-            ));
-        }
+        return Err(Problem::invalid(
+            "village_code",
+            format!("must lie in the 户籍 township {own}"),
+        ));
     }
     if cases::open_case(db, &person_ref, input.kind)
         .await?

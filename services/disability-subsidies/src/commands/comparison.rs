@@ -137,10 +137,10 @@ async fn stops(
         ));
     }
     for (id, stop) in todo {
-        if let Some(case) = subsidy::Entity::find_by_id(id).one(db).await? {
-            if cases::end(db, outbox, case, stop, today).await?.is_some() {
-                stopped += 1;
-            }
+        if let Some(case) = subsidy::Entity::find_by_id(id).one(db).await?
+            && cases::end(db, outbox, case, stop, today).await?.is_some()
+        {
+            stopped += 1;
         }
     }
     Ok(stopped)
