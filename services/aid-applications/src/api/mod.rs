@@ -2,6 +2,7 @@
 
 pub mod actor;
 mod applications;
+mod assistance;
 mod assistance_edge;
 mod enrollment;
 mod households;
@@ -26,6 +27,7 @@ pub fn routes(platform: &Platform) -> OpenApiRouter {
         .merge(enrollment::routes())
         .merge(payment::routes())
         .merge(relatives::routes())
+        .merge(assistance::routes())
         .merge(vagrant::routes())
         .with_state(platform.clone())
 }

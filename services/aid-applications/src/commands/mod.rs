@@ -1,7 +1,9 @@
 //! Use cases: one transaction each, called by the REST edge and by event handlers alike.
 
 pub mod applications;
+pub mod assistance;
 pub mod assistance_clock;
+pub mod assistance_fund;
 pub mod deaths;
 pub mod enrollment;
 pub mod enrollment_steps;

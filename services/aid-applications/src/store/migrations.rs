@@ -12,6 +12,9 @@ impl MigratorTrait for Migrator {
         all.push(Box::new(CreateHouseholds));
         all.push(Box::new(super::relatives_migration::CreateStaffRelatives));
         all.push(Box::new(super::vagrant_migration::CreateVagrantRelief));
+        all.push(Box::new(
+            super::assistance_migration::CreateTemporaryAssistance,
+        ));
         all.push(Box::new(super::procedure_migration::CreateProcedure));
         all.push(Box::new(super::reference_migration::CreateReference));
         all.push(Box::new(super::enrollment_migration::CreateEnrollments));

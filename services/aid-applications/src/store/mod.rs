@@ -2,6 +2,8 @@
 //! SQLite.
 
 pub mod application;
+pub mod assistance;
+mod assistance_migration;
 mod enrollment_migration;
 pub mod enrollment;
 pub mod enrollment_amount;

@@ -1,0 +1,188 @@
+//! `/v1/temporary-assistance` (requests, tiered decisions, act-first paperwork) and
+//! `/v1/reserve-funds/{township}` (balance, ledger, the district's replenishments).
+
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+};
+use chrono::NaiveDate;
+use kit::{
+    Json, Principal, Problem,
+    edge::{
+        idempotency::IdempotencyKey,
+        page::{Page, PageQuery},
+    },
+    service::Platform,
+};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+use super::assistance_edge::once;
+use crate::commands::{
+    assistance::{self, Decision, GrantView, NewRequest, Paperwork},
+    assistance_clock::today,
+    assistance_fund::{self, FundView, Replenishment},
+};
+
+type Written = Result<(StatusCode, axum::Json<serde_json::Value>), Problem>;
+
+pub(super) fn routes() -> OpenApiRouter<Platform> {
+    OpenApiRouter::new()
+        .routes(routes!(record, list))
+        .routes(routes!(overdue))
+        .routes(routes!(show))
+        .routes(routes!(decide))
+        .routes(routes!(paperwork))
+        .routes(routes!(fund))
+        .routes(routes!(replenish))
+}
+
+/// Records a request for temporary assistance (handled by the caller's township).
+#[utoipa::path(post, path = "/v1/temporary-assistance", request_body = NewRequest, tag = "temporary-assistance",
+    params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
+    responses((status = 201, body = GrantView), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn record(
+    State(p): State<Platform>,
+    who: Principal,
+    key: IdempotencyKey,
+    Json(input): Json<NewRequest>,
+) -> Written {
+    once!(p, who, key, &input, StatusCode::CREATED, |tx| {
+        assistance::record_request(&tx, &who, &input).await?
+    })
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+struct ListQuery {
+    /// requested, granted or rejected.
+    status: Option<String>,
+    cursor: Option<Uuid>,
+    limit: Option<u64>,
+}
+
+/// Requests and grants of the caller's division, oldest first.
+#[utoipa::path(get, path = "/v1/temporary-assistance", params(ListQuery), tag = "temporary-assistance",
+    responses((status = 200, body = Page<GrantView>), (status = 401, body = Problem)),
+    security(("bearer" = [])))]
+async fn list(
+    State(p): State<Platform>,
+    who: Principal,
+    Query(q): Query<ListQuery>,
+) -> Result<axum::Json<Page<GrantView>>, Problem> {
+    let limit = q.limit.unwrap_or(50).clamp(1, 200);
+    let items = assistance::list(&p.db, &who, q.status.as_deref(), q.cursor, limit).await?;
+    Ok(axum::Json(Page::new(items, limit, |g| g.id)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+struct OverdueQuery {
+    /// The day to judge at (default today).
+    on: Option<NaiveDate>,
+}
+
+/// Act-first grants whose paperwork is past its deadline.
+#[utoipa::path(get, path = "/v1/temporary-assistance/paperwork-overdue", params(OverdueQuery), tag = "temporary-assistance",
+    responses((status = 200, body = Vec<GrantView>), (status = 401, body = Problem)),
+    security(("bearer" = [])))]
+async fn overdue(
+    State(p): State<Platform>,
+    who: Principal,
+    Query(q): Query<OverdueQuery>,
+) -> Result<axum::Json<Vec<GrantView>>, Problem> {
+    let on = q.on.unwrap_or_else(today);
+    Ok(axum::Json(
+        assistance::paperwork_overdue(&p.db, &who, on).await?,
+    ))
+}
+
+/// One request or grant.
+#[utoipa::path(get, path = "/v1/temporary-assistance/{id}", tag = "temporary-assistance",
+    responses((status = 200, body = GrantView), (status = 401, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+async fn show(
+    State(p): State<Platform>,
+    who: Principal,
+    Path(id): Path<Uuid>,
+) -> Result<axum::Json<GrantView>, Problem> {
+    Ok(axum::Json(
+        assistance::find_visible(&p.db, &who, id).await?.into(),
+    ))
+}
+
+/// Approves (by the township within its cap, the district above; act-first pays from the
+/// reserve fund at once) or rejects with written reasons.
+#[utoipa::path(post, path = "/v1/temporary-assistance/{id}/decision", request_body = Decision, tag = "temporary-assistance",
+    params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
+    responses((status = 200, body = GrantView), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn decide(
+    State(p): State<Platform>,
+    who: Principal,
+    key: IdempotencyKey,
+    Path(id): Path<Uuid>,
+    Json(input): Json<Decision>,
+) -> Written {
+    once!(p, who, key, &(id, &input), StatusCode::OK, |tx| {
+        assistance::decide(&tx, &p.outbox, &who, id, &input).await?
+    })
+}
+
+/// Records the completed paperwork of an act-first grant.
+#[utoipa::path(post, path = "/v1/temporary-assistance/{id}/paperwork", request_body = Paperwork, tag = "temporary-assistance",
+    params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
+    responses((status = 200, body = GrantView), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn paperwork(
+    State(p): State<Platform>,
+    who: Principal,
+    key: IdempotencyKey,
+    Path(id): Path<Uuid>,
+    Json(input): Json<Paperwork>,
+) -> Written {
+    once!(p, who, key, &(id, &input), StatusCode::OK, |tx| {
+        assistance::complete_paperwork(&tx, &who, id, &input).await?
+    })
+}
+
+/// A township's reserve fund: balance and ledger (oldest first).
+#[utoipa::path(get, path = "/v1/reserve-funds/{township}", params(PageQuery), tag = "reserve-funds",
+    responses((status = 200, body = FundView), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn fund(
+    State(p): State<Platform>,
+    who: Principal,
+    Path(township): Path<String>,
+    Query(page): Query<PageQuery>,
+) -> Result<axum::Json<FundView>, Problem> {
+    Ok(axum::Json(
+        assistance_fund::show(&p.db, &who, &township, page.cursor, page.limit()).await?,
+    ))
+}
+
+/// The district replenishes a township's reserve fund.
+#[utoipa::path(post, path = "/v1/reserve-funds/{township}/replenishments", request_body = Replenishment, tag = "reserve-funds",
+    params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
+    responses((status = 201, body = FundView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn replenish(
+    State(p): State<Platform>,
+    who: Principal,
+    key: IdempotencyKey,
+    Path(township): Path<String>,
+    Json(input): Json<Replenishment>,
+) -> Written {
+    once!(
+        p,
+        who,
+        key,
+        &(&township, &input),
+        StatusCode::CREATED,
+        |tx| { assistance_fund::replenish(&tx, &who, &township, &input).await? }
+    )
+}
