@@ -42,13 +42,23 @@ fn dev_password(user: &str) -> String {
     format!("dev-{user}")
 }
 
+/// The AsyncAPI document the permissions derive from (`MESH_ASYNCAPI` renders against another
+/// copy, e.g. the committed one while the working tree holds someone's unfinished change).
+fn asyncapi() -> String {
+    read(
+        &std::env::var("MESH_ASYNCAPI")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| repo().join("schemas/asyncapi.yaml")),
+    )
+}
+
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 #[test]
 fn the_accounts_configuration_is_generated_from_the_contract() {
-    let channels = nats_config::channels(&read(&repo().join("schemas/asyncapi.yaml"))).unwrap();
+    let channels = nats_config::channels(&asyncapi()).unwrap();
     let approvals = approvals();
     let rendered = nats_config::render(&channels, &approvals).unwrap();
     let copies = [
@@ -86,7 +96,7 @@ fn the_accounts_configuration_is_generated_from_the_contract() {
 
 #[test]
 fn each_service_consumes_exactly_what_asyncapi_gives_it() {
-    let channels = nats_config::channels(&read(&repo().join("schemas/asyncapi.yaml"))).unwrap();
+    let channels = nats_config::channels(&asyncapi()).unwrap();
     let users = nats_config::mesh_users(&channels, &approvals()).unwrap();
     let village = &users["village-governance"];
     let pulls: Vec<&String> = village
@@ -230,10 +240,11 @@ fn nats_server_accepts_every_configuration() {
     nats_test(&infra().join("nats-server.conf"), &[]);
     let tls = TlsDir::new();
     nats_test(&tls.path("nats-server-tls.conf"), &[]);
-    // The cluster's configuration, with its development passwords beside it as in the pod.
+    // The cluster's configuration, with its development passwords beside it as in the pod, and
+    // its production variant with TLS.
     let dir = tempfile::tempdir().unwrap();
     let base = repo().join("k8s/platform/nats/base");
-    for file in ["nats.conf", "accounts.conf"] {
+    for file in ["nats.conf", "cluster.conf", "accounts.conf"] {
         std::fs::copy(base.join(file), dir.path().join(file)).unwrap();
     }
     std::fs::copy(
@@ -241,6 +252,10 @@ fn nats_server_accepts_every_configuration() {
         dir.path().join("passwords.conf"),
     )
     .unwrap();
+    nats_test(&dir.path().join("nats.conf"), &[("SERVER_NAME", "nats-0")]);
+    let prod = read(&repo().join("k8s/platform/nats/overlays/prod/nats.conf"))
+        .replace("/etc/nats/tls/", &format!("{}/", tls.dir.path().display()));
+    std::fs::write(dir.path().join("nats.conf"), prod).unwrap();
     nats_test(&dir.path().join("nats.conf"), &[("SERVER_NAME", "nats-0")]);
 }
 
