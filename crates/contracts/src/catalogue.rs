@@ -69,6 +69,7 @@ catalogue! {
     "aid/referral.requested.v1.json" => aid::ReferralRequested;
     "aid/temporary-assistance.granted.v1.json" => aid::TemporaryAssistanceGranted;
     "aid/verification.requested.v1.json" => aid::VerificationRequested;
+    "child/allowance.changed.v1.json" => child::AllowanceChanged;
     "child/allowance.ended.v1.json" => child::AllowanceEnded;
     "child/allowance.started.v1.json" => child::AllowanceStarted;
     "child/payment.batch.issued.v1.json" => child::PaymentBatchIssued;

@@ -113,8 +113,57 @@ pub enum AllowanceEndReason {
     ConditionsEnded,
     /// Moved out of the district.
     MovedAway,
+    /// The child moved to another category (a new allowance started).
+    CategoryChanged,
     /// Another reason.
     Other,
+}
+
+/// Why a child's allowance changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AllowanceChangeReason {
+    /// Institutional ↔ family-based.
+    CareModeChanged,
+    /// The standard rose (natural growth).
+    StandardRaised,
+    /// The child moved to another category.
+    CategoryChanged,
+    /// Another reason.
+    Other,
+}
+
+/// A child's allowance changed amount or basis from `effective_month` on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AllowanceChanged {
+    /// The allowance.
+    pub allowance_id: Uuid,
+    /// The child's registration.
+    pub child_id: Uuid,
+    /// The child.
+    pub person_ref: PersonRef,
+    /// Category after the change.
+    pub category: ChildCategory,
+    /// Care mode after the change.
+    pub care_mode: CareMode,
+    /// Monthly amount from `effective_month`.
+    pub monthly_amount_fen: i64,
+    /// Monthly amount before.
+    pub previous_monthly_amount_fen: i64,
+    /// First month at the new amount.
+    pub effective_month: Month,
+    /// Why.
+    pub reason: AllowanceChangeReason,
+    /// Township of the child.
+    pub township_code: TownshipCode,
+    /// Village or community of the child.
+    pub village_code: VillageCode,
+    /// Date the change was decided.
+    pub changed_on: NaiveDate,
+}
+
+impl Event for AllowanceChanged {
+    const SUBJECT: &'static str = "child.allowance.changed.v1";
 }
 
 /// A child's allowance ended; `end_month` is the last month paid.

@@ -31,6 +31,19 @@ pub struct VisitOverdue {
     pub village_code: VillageCode,
     /// Date the overdue visit was detected.
     pub detected_on: NaiveDate,
+    /// Which plan was missed; absent means a dispersed-support plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_kind: Option<VisitPlanKind>,
+}
+
+/// The kind of visit plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VisitPlanKind {
+    /// Dispersed extreme-poverty support (分散特困探访).
+    DispersedSupport,
+    /// A left-behind rural elderly person (留守老人).
+    LeftBehind,
 }
 
 impl Event for VisitOverdue {

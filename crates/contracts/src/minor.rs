@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::Event;
-use crate::common::{PersonRef, TownshipCode, VillageCode};
+use crate::common::{Month, PersonRef, TownshipCode, VillageCode};
 
 /// Protection function a case belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -38,6 +38,8 @@ pub enum CaseSource {
     Medical,
     /// The police.
     Police,
+    /// The protection hotline.
+    Hotline,
     /// A member of the public.
     Public,
     /// The child.
@@ -197,6 +199,12 @@ pub struct Parent {
     /// The parent, when the ID number is known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub person_ref: Option<PersonRef>,
+    /// When the situation began, when recorded (the 6-month rules count from it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<NaiveDate>,
+    /// When a restriction of liberty is expected to end, when recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_end: Option<NaiveDate>,
 }
 
 /// Minor-protection found a child whose parents may meet the de facto unsupported conditions.
@@ -213,6 +221,9 @@ pub struct ChildAtRiskFlagged {
     /// The minor-protection case that found the child, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub case_id: Option<Uuid>,
+    /// The child's month of birth, when known (the receiver can tell when the child comes of age).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_month: Option<Month>,
     /// Township of the child.
     pub township_code: TownshipCode,
     /// Village or community of the child.

@@ -22,12 +22,17 @@ fn flag(child: &str, father: ParentSituation, mother: ParentSituation) -> ChildA
         father: Parent {
             situation: father,
             person_ref: Some(PersonRef::parse(&person_ref(&id_number(FATHER))).unwrap()),
+            since: None,
+            expected_end: None,
         },
         mother: Parent {
             situation: mother,
             person_ref: None,
+            since: None,
+            expected_end: None,
         },
         case_id: Some(Uuid::now_v7()),
+        birth_month: None,
         township_code: TownshipCode::parse(LIANGLU).unwrap(),
         village_code: VillageCode::parse(LIANGLU_VILLAGE).unwrap(),
         flagged_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),

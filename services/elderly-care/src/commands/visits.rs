@@ -453,5 +453,6 @@ fn overdue_event(
         village_code: VillageCode::parse(&plan.village_code)
             .map_err(|_| ApplyError::Contract("village_code"))?,
         detected_on: today,
+        plan_kind: Some(contracts::elderly::VisitPlanKind::DispersedSupport),
     })
 }

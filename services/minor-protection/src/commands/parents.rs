@@ -3,6 +3,7 @@
 //! written once per child and pair — no names or ID numbers, the child by person_ref. A parent's
 //! death record re-assesses every case naming that parent.
 
+use chrono::Datelike;
 use chrono::NaiveDate;
 use contracts::{
     common::{PersonRef, TownshipCode, VillageCode},
@@ -243,6 +244,11 @@ async fn assess_and_flag(
             .person_ref
             .as_deref()
             .and_then(|s| PersonRef::parse(s).ok()),
+        since: r.since,
+        expected_end: r
+            .since
+            .zip(r.term_months)
+            .and_then(|(since, months)| since.checked_add_months(chrono::Months::new(months))),
     };
     let event = ChildAtRiskFlagged {
         flag_id,
@@ -250,6 +256,9 @@ async fn assess_and_flag(
         father: person(father, f),
         mother: person(mother, m),
         case_id: Some(id),
+        birth_month: c
+            .child_birth_date
+            .and_then(|b| contracts::common::Month::new(b.year(), b.month())),
         township_code: TownshipCode::parse(&c.township_code).map_err(|_| Problem::internal())?,
         village_code: VillageCode::parse(&c.village_code).map_err(|_| Problem::internal())?,
         flagged_on: on,
