@@ -344,3 +344,40 @@ async fn an_invalid_event_is_not_relayed_and_does_not_block_the_next() {
     assert!(!feed[0].body.to_string().contains("110101199003074514"));
     relay_running.stop().await;
 }
+
+/// Feeds the approvals give that `x-partner-feed` in asyncapi.yaml does not list yet: the rural
+/// revitalisation bureau's enrollment feed (a contract change requested from the schema owners).
+const NOT_YET_IN_ASYNCAPI: &[(&str, &str)] = &[
+    ("rural", "aid.enrollment.started.v1"),
+    ("rural", "aid.enrollment.ended.v1"),
+];
+
+#[test]
+fn the_approvals_give_exactly_the_partner_feeds_asyncapi_announces() {
+    #[derive(serde::Deserialize)]
+    struct Doc {
+        channels: BTreeMap<String, Channel>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Channel {
+        #[serde(rename = "x-partner-feed", default)]
+        partner_feed: Vec<String>,
+    }
+    let doc: Doc = serde_yaml_ng::from_str(&asyncapi()).unwrap();
+    let announced: BTreeSet<(String, String)> = doc
+        .channels
+        .into_iter()
+        .flat_map(|(subject, c)| {
+            c.partner_feed
+                .into_iter()
+                .map(move |p| (p, subject.clone()))
+        })
+        .collect();
+    let approved: BTreeSet<(String, String)> = approvals()
+        .partners
+        .iter()
+        .flat_map(|(p, a)| a.subjects.keys().map(move |s| (p.clone(), s.clone())))
+        .filter(|(p, s)| !NOT_YET_IN_ASYNCAPI.contains(&(p.as_str(), s.as_str())))
+        .collect();
+    assert_eq!(approved, announced);
+}

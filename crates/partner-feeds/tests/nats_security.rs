@@ -42,16 +42,6 @@ fn dev_password(user: &str) -> String {
     format!("dev-{user}")
 }
 
-/// The AsyncAPI document the permissions derive from (`MESH_ASYNCAPI` renders against another
-/// copy, e.g. the committed one while the working tree holds someone's unfinished change).
-fn asyncapi() -> String {
-    read(
-        &std::env::var("MESH_ASYNCAPI")
-            .map(PathBuf::from)
-            .unwrap_or_else(|_| repo().join("schemas/asyncapi.yaml")),
-    )
-}
-
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }

@@ -23,6 +23,17 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// The AsyncAPI document the permissions derive from (`MESH_ASYNCAPI` renders against another
+/// copy, e.g. the committed one while the working tree holds someone's unfinished change).
+pub fn asyncapi() -> String {
+    std::fs::read_to_string(
+        std::env::var("MESH_ASYNCAPI")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| repo().join("schemas/asyncapi.yaml")),
+    )
+    .expect("asyncapi.yaml")
+}
+
 /// The committed approvals file.
 pub fn approvals() -> Approvals {
     Approvals::load(&repo().join("k8s/services/partner-feeds/base/approvals.yaml"))
