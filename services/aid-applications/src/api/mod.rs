@@ -6,6 +6,7 @@ mod assistance;
 mod assistance_edge;
 mod enrollment;
 mod households;
+mod monitoring;
 mod payment;
 mod procedure;
 mod procedure_views;
@@ -27,6 +28,7 @@ pub fn routes(platform: &Platform) -> OpenApiRouter {
         .merge(enrollment::routes())
         .merge(payment::routes())
         .merge(relatives::routes())
+        .merge(monitoring::routes())
         .merge(assistance::routes())
         .merge(vagrant::routes())
         .with_state(platform.clone())

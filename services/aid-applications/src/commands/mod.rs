@@ -8,6 +8,8 @@ pub mod deaths;
 pub mod enrollment;
 pub mod enrollment_steps;
 pub mod households;
+pub mod monitoring;
+pub mod monitoring_referrals;
 pub mod payment;
 pub mod procedure;
 pub mod procedure_decision;

@@ -10,6 +10,7 @@ use sea_orm::DatabaseTransaction;
 
 use crate::{SERVICE, commands::deaths::record_death, commands::enrollment_steps::apply_death};
 
+mod monitoring;
 mod payment;
 mod procedure;
 
@@ -23,6 +24,12 @@ pub fn consumers(platform: &Platform) -> Consumers {
         .on(procedure::OnVerificationCompleted)
         .on(procedure::OnObjectionRaised)
         .on(payment::OnPaymentReturned)
+        .on(monitoring::OnHouseholdFlagged {
+            key: platform.config.person_ref_key.clone(),
+        })
+        .on(monitoring::OnCertificateIssued {
+            key: platform.config.person_ref_key.clone(),
+        })
 }
 
 /// `partner.civil-registry.death.recorded.v1`: mark the member deceased and end or change the

@@ -15,6 +15,7 @@ impl MigratorTrait for Migrator {
         all.push(Box::new(
             super::assistance_migration::CreateTemporaryAssistance,
         ));
+        all.push(Box::new(super::monitoring_migration::CreateMonitoring));
         all.push(Box::new(super::procedure_migration::CreateProcedure));
         all.push(Box::new(super::reference_migration::CreateReference));
         all.push(Box::new(super::enrollment_migration::CreateEnrollments));

@@ -10,6 +10,8 @@ pub mod enrollment_amount;
 pub mod household;
 pub mod member;
 mod migrations;
+pub mod monitoring;
+mod monitoring_migration;
 pub mod payment_batch;
 pub mod payment_line;
 mod payment_migration;

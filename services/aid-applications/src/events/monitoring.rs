@@ -1,0 +1,58 @@
+//! Partner facts that open active-discovery tasks: households flagged by the rural revitalisation
+//! bureau, and disability certificates issued to members of marginal households.
+
+use contracts::partner::{CertificateIssued, HouseholdFlagged};
+use kit::{
+    identity::{IdNumber, PersonRefKey},
+    inbox::{EventMeta, Handler, HandlerError, HandlerFuture},
+};
+use sea_orm::DatabaseTransaction;
+
+use crate::{
+    commands::monitoring::{on_certificate_issued, on_household_flagged},
+    domain::household::DisabilityGrade,
+};
+
+/// `partner.rural.household.flagged.v1`: an assess-household task.
+pub(super) struct OnHouseholdFlagged {
+    pub key: PersonRefKey,
+}
+
+impl Handler<HouseholdFlagged> for OnHouseholdFlagged {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        event: HouseholdFlagged,
+        _meta: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let head = IdNumber::parse(event.head_id_number.as_str())
+                .map_err(|e| HandlerError::Permanent(format!("head_id_number: {e}")))?;
+            on_household_flagged(tx, &self.key, &head, &event).await?;
+            Ok(())
+        })
+    }
+}
+
+/// `partner.dpf.certificate.issued.v1`: a single-person dibao candidate task when it applies.
+pub(super) struct OnCertificateIssued {
+    pub key: PersonRefKey,
+}
+
+impl Handler<CertificateIssued> for OnCertificateIssued {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        event: CertificateIssued,
+        _meta: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let holder = IdNumber::parse(event.id_number.as_str())
+                .map_err(|e| HandlerError::Permanent(format!("id_number: {e}")))?;
+            let grade = DisabilityGrade::new(event.category.digit(), event.level)
+                .map_err(|e| HandlerError::Permanent(format!("grade: {e}")))?;
+            on_certificate_issued(tx, &self.key, &holder, grade, &event).await?;
+            Ok(())
+        })
+    }
+}
