@@ -316,7 +316,21 @@ pub async fn publish(
 ) -> Result<(), Problem> {
     let row = &stored.row;
     let record = &stored.record;
-    let (all, paid) = people(tx, row.household_id, &record.beneficiaries, decided_on).await?;
+    // An end names the people as they were in its last paid month (a death included).
+    let people_on = match event {
+        EnrollmentEvent::Ended { last_month, .. } => last_month
+            .first_day()
+            .pred_opt()
+            .unwrap_or(decided_on)
+            .max(record.enrollment.confirmed_on),
+        _ => decided_on,
+    };
+    let (mut all, mut paid) =
+        people(tx, row.household_id, &record.beneficiaries, people_on).await?;
+    if all.is_empty() {
+        // Everyone died before the end's month: name them all rather than nobody.
+        (all, paid) = people(tx, row.household_id, &record.beneficiaries, NaiveDate::MIN).await?;
+    }
     let township = TownshipCode::parse(&row.township_code).map_err(|e| internal("township", e))?;
     let village = VillageCode::parse(&row.village_code).map_err(|e| internal("village", e))?;
     let programme = convert(record.enrollment.programme)?;

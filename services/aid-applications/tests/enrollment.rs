@@ -1,0 +1,329 @@
+//! Enrollments through the REST edge and NATS: started on confirmation (flow 3: dispersed
+//! extreme-poverty support), changed, reviewed, put on gradual exit, ended — also by a death
+//! record from the civil registry — with every refusal leaving the enrollment as it was.
+
+mod procedure_support;
+
+use std::time::Duration;
+
+use contracts::{
+    aid::{EnrollmentChanged, EnrollmentEnded, EnrollmentStarted},
+    partner::DeathRecorded,
+};
+use kit::testing::{TestApp, eventually};
+use procedure_support::*;
+use serde_json::{Value, json};
+
+/// A dibao enrollment for the mother-and-child household; returns (enrollment, member ids, ID numbers).
+async fn dibao(app: &TestApp) -> (String, Vec<String>) {
+    let (household, members) = poor_household(app).await;
+    let id = submit(app, &household, json!({})).await;
+    to_publicity_closed(app, &id).await;
+    (confirm(app, &id, None).await, members)
+}
+
+async fn enrollment(app: &TestApp, id: &str) -> Value {
+    app.get(&format!("/v1/enrollments/{id}"), &clerk()).await.1
+}
+
+async fn post(app: &TestApp, id: &str, route: &str, token: &str, body: Value) -> (u16, Value) {
+    app.post(&format!("/v1/enrollments/{id}/{route}"), token, &body)
+        .await
+}
+
+fn month_of(date: chrono::NaiveDate) -> String {
+    date.format("%Y-%m").to_string()
+}
+
+#[tokio::test]
+async fn dispersed_extreme_poverty_support_starts_with_its_mode_care_level_and_single_beneficiary()
+{
+    let app = spawn().await;
+    let elder = id_number("50011219450808121");
+    let (household, members) = household(
+        &app,
+        "rural",
+        &[NewMember {
+            id_number: &elder,
+            relationship: "head",
+            income_fen: 0,
+            able_to_work: false,
+        }],
+    )
+    .await;
+    let id = submit(
+        &app,
+        &household,
+        json!({ "programme": "extreme_poverty", "member_id": members[0],
+                "support_mode": "dispersed", "care_level": "partial_care" }),
+    )
+    .await;
+    to_publicity_closed(&app, &id).await;
+    let enrollment_id = confirm(&app, &id, Some(payee())).await;
+    let (raw, started) = app.expect_events::<EnrollmentStarted>(1).await.remove(0);
+    assert_eq!(started.enrollment_id.to_string(), enrollment_id);
+    assert_eq!(
+        serde_json::to_value(started.support_mode).unwrap(),
+        "dispersed"
+    );
+    assert_eq!(
+        serde_json::to_value(started.care_level).unwrap(),
+        "partial_care"
+    );
+    // Basic living standard 827 yuan plus the (placeholder) dispersed partial-care allowance 300.
+    assert_eq!(started.monthly_amount_fen, 82_700 + 30_000);
+    assert_eq!((started.members.len(), started.beneficiaries.len()), (1, 1));
+    assert!(!raw.contains(&elder[..14]), "{raw}");
+    let e = enrollment(&app, &enrollment_id).await;
+    assert_eq!(
+        (e["status"].as_str(), e["support_mode"].as_str()),
+        (Some("active"), Some("dispersed"))
+    );
+    assert_eq!(e["payee"], "成员0 ****5678");
+    // Extreme-poverty support has no gradual exit.
+    let (status, problem) = post(
+        &app,
+        &enrollment_id,
+        "gradual-exit",
+        &district_approver(),
+        json!({ "reason": "employment" }),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["type"].as_str().unwrap()),
+        (409, "urn:minzheng:problem:no-gradual-exit")
+    );
+
+    // The civil registry records the death: the enrollment ends after the month of death.
+    let died_on = days_ago(3).max(days_ago(40 - 14));
+    let fact: DeathRecorded = serde_json::from_value(json!({
+        "record_number": "D2026-0001", "id_number": elder, "date_of_death": died_on, "source": "medical",
+        "registering_division": LIANGLU, "recorded_on": today() })).unwrap();
+    app.publish_with_id(&fact, "death-elder").await;
+    app.publish_with_id(&fact, "death-elder").await;
+    let ended = app.expect_events::<EnrollmentEnded>(1).await;
+    assert_eq!(ended.len(), 1);
+    let ended = &ended[0].1;
+    assert_eq!(serde_json::to_value(ended.reason).unwrap(), "death");
+    assert_eq!(ended.end_month.to_string(), month_of(died_on));
+    assert_eq!(enrollment(&app, &enrollment_id).await["status"], "ended");
+}
+
+#[tokio::test]
+async fn the_death_of_one_member_of_a_dibao_household_recomputes_the_benefit_from_the_next_month() {
+    let app = spawn().await;
+    let (enrollment_id, _) = dibao(&app).await;
+    let child = id_number("50011220150601343");
+    let died_on = days_ago(2);
+    let fact: DeathRecorded = serde_json::from_value(json!({
+        "record_number": "D2026-0002", "id_number": child, "date_of_death": died_on, "source": "medical",
+        "registering_division": LIANGLU, "recorded_on": today() })).unwrap();
+    app.publish(&fact).await;
+    let (_, changed) = app.expect_events::<EnrollmentChanged>(1).await.remove(0);
+    assert_eq!(
+        serde_json::to_value(changed.reason).unwrap(),
+        "members_changed"
+    );
+    assert_eq!((changed.members.len(), changed.beneficiaries.len()), (1, 1));
+    assert_eq!(changed.monthly_amount_fen, 63_600);
+    assert_eq!(
+        changed.effective_month.to_string(),
+        month_of(died_on.checked_add_months(chrono::Months::new(1)).unwrap())
+    );
+    eventually(
+        "the enrollment still running",
+        Duration::from_secs(20),
+        || async {
+            (enrollment(&app, &enrollment_id).await["beneficiaries"]
+                .as_array()?
+                .len()
+                == 1)
+                .then_some(())
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_change_is_decided_by_an_approver_and_a_zero_amount_is_refused() {
+    let app = spawn().await;
+    let (id, _) = dibao(&app).await;
+    let body = json!({ "reason": "standard_raised", "monthly_amount_fen": 140_000 });
+    assert_eq!(
+        post(&app, &id, "change", &clerk(), body.clone()).await.0,
+        403
+    );
+    let (status, problem) = post(
+        &app,
+        &id,
+        "change",
+        &district_approver(),
+        json!({ "reason": "standard_raised", "monthly_amount_fen": 0 }),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (422, Some("monthly_amount_fen"))
+    );
+    let (status, problem) = post(&app, &id, "change", &district_approver(), json!({ "reason": "care_level_changed", "monthly_amount_fen": 1, "care_level": "full_care" })).await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (422, Some("reason"))
+    );
+    assert!(app.events::<EnrollmentChanged>().await.is_empty());
+    let (status, changed) = post(&app, &id, "change", &district_approver(), body).await;
+    assert_eq!(status, 200, "{changed}");
+    let (_, event) = app.expect_events::<EnrollmentChanged>(1).await.remove(0);
+    assert_eq!(
+        (
+            serde_json::to_value(event.reason).unwrap(),
+            event.monthly_amount_fen
+        ),
+        (json!("standard_raised"), 140_000)
+    );
+    // Decided before the first paid month: the new amount replaces the starting one.
+    assert_eq!(changed["amounts"].as_array().unwrap().len(), 1);
+    assert_eq!(changed["amounts"][0]["amount"], 140_000);
+    assert_eq!(changed["monthly_amount_fen"], 140_000);
+}
+
+#[tokio::test]
+async fn a_review_records_its_outcome_and_the_next_review_follows_the_household_cadence() {
+    let app = spawn().await;
+    let (id, _) = dibao(&app).await;
+    let before = enrollment(&app, &id).await;
+    let (status, problem) = post(
+        &app,
+        &id,
+        "reviews",
+        &clerk(),
+        json!({ "outcome": "increase", "monthly_amount_fen": 1_000 }),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (422, Some("monthly_amount_fen"))
+    );
+    let (status, reviewed) = post(
+        &app,
+        &id,
+        "reviews",
+        &clerk(),
+        json!({ "outcome": "unchanged" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{reviewed}");
+    // Nobody in the household can work: the next review is 12 months after this one.
+    let next = today().checked_add_months(chrono::Months::new(12)).unwrap();
+    assert_eq!(reviewed["next_review_due"], month_of(next));
+    assert_ne!(reviewed["next_review_due"], before["next_review_due"]);
+    let (status, stopped) =
+        post(&app, &id, "reviews", &clerk(), json!({ "outcome": "stop" })).await;
+    assert_eq!((status, stopped["status"].as_str()), (200, Some("ended")));
+    let (_, ended) = app.expect_events::<EnrollmentEnded>(1).await.remove(0);
+    assert_eq!(serde_json::to_value(ended.reason).unwrap(), "review_stop");
+    assert_eq!(ended.end_month.to_string(), month_of(today()));
+}
+
+#[tokio::test]
+async fn a_gradual_exit_keeps_paying_for_six_months_then_nothing_more_can_change() {
+    let app = spawn().await;
+    let (id, _) = dibao(&app).await;
+    let (status, exiting) = post(
+        &app,
+        &id,
+        "gradual-exit",
+        &district_approver(),
+        json!({ "reason": "employment" }),
+    )
+    .await;
+    assert_eq!(
+        (status, exiting["status"].as_str()),
+        (200, Some("exiting")),
+        "{exiting}"
+    );
+    let (_, changed) = app.expect_events::<EnrollmentChanged>(1).await.remove(0);
+    let last = today().checked_add_months(chrono::Months::new(6)).unwrap();
+    assert_eq!(
+        changed.gradual_exit_last_month.unwrap().to_string(),
+        month_of(last)
+    );
+    assert_eq!(exiting["end_month"], month_of(last));
+    let (status, problem) = post(
+        &app,
+        &id,
+        "change",
+        &district_approver(),
+        json!({ "reason": "standard_raised", "monthly_amount_fen": 150_000 }),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["type"].as_str().unwrap()),
+        (409, "urn:minzheng:problem:gradual-exit-running")
+    );
+}
+
+#[tokio::test]
+async fn an_ended_enrollment_cannot_end_twice_and_the_payee_needs_the_current_etag() {
+    let app = spawn().await;
+    let (id, _) = dibao(&app).await;
+    let path = format!("/v1/enrollments/{id}/payee");
+    let (_, tag, _) = get_tagged(&app, &format!("/v1/enrollments/{id}"), &clerk()).await;
+    assert_eq!(put(&app, &path, &clerk(), "\"v99\"", &payee()).await.0, 412);
+    let (status, problem) = put(
+        &app,
+        &path,
+        &clerk(),
+        &tag,
+        &json!({ "name": "x", "bank": "y", "account": "12ab" }),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (422, Some("account"))
+    );
+    assert_eq!(put(&app, &path, &clerk(), &tag, &payee()).await.0, 200);
+    let (status, problem) = post(
+        &app,
+        &id,
+        "end",
+        &district_approver(),
+        json!({ "reason": "death" }),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (422, Some("reason"))
+    );
+    let (status, _) = post(
+        &app,
+        &id,
+        "end",
+        &district_approver(),
+        json!({ "reason": "moved_away" }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, problem) = post(
+        &app,
+        &id,
+        "end",
+        &district_approver(),
+        json!({ "reason": "moved_away" }),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["type"].as_str().unwrap()),
+        (409, "urn:minzheng:problem:enrollment-ended")
+    );
+    assert_eq!(app.expect_events::<EnrollmentEnded>(1).await.len(), 1);
+    // Another township sees none of it.
+    assert_eq!(
+        app.get(&format!("/v1/enrollments/{id}"), &other_clerk())
+            .await
+            .0,
+        404
+    );
+    let (_, list) = app.get("/v1/enrollments", &other_clerk()).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 0);
+}
