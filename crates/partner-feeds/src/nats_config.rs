@@ -29,6 +29,9 @@ pub const MESH_ACCOUNT: &str = "MESH";
 /// `async_nats::jetstream::with_prefix(client, "$JS.MESH.API")`.
 pub const PARTNER_JS_PREFIX: &str = "$JS.MESH.API";
 
+/// The operators' user in `MESH`.
+pub const ADMIN_USER: &str = "mesh-admin";
+
 /// Who produces and consumes one subject.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Channel {
@@ -189,6 +192,15 @@ pub fn mesh_users(
     }
     feeds.subscribe.insert(format!("{INBOX_PREFIX}.>"));
     users.insert(relay::SERVICE.to_owned(), feeds);
+    // Operators (deleting a retired durable, purging, inspecting): everything in MESH, nothing
+    // in the partners' accounts. Its password is handed out like a root password.
+    users.insert(
+        ADMIN_USER.to_owned(),
+        Permissions {
+            publish: BTreeSet::from([">".to_owned()]),
+            subscribe: BTreeSet::from([">".to_owned()]),
+        },
+    );
     Ok(users)
 }
 
