@@ -24,6 +24,7 @@ use crate::commands::{
     assistance::{self, Decision, GrantView, NewRequest, Paperwork},
     assistance_clock::today,
     assistance_fund::{self, FundView, Replenishment},
+    assistance_paperwork,
 };
 
 type Written = Result<(StatusCode, axum::Json<serde_json::Value>), Problem>;
@@ -95,7 +96,7 @@ async fn overdue(
 ) -> Result<axum::Json<Vec<GrantView>>, Problem> {
     let on = q.on.unwrap_or_else(today);
     Ok(axum::Json(
-        assistance::paperwork_overdue(&p.db, &who, on).await?,
+        assistance_paperwork::paperwork_overdue(&p.db, &who, on).await?,
     ))
 }
 
@@ -146,7 +147,7 @@ async fn paperwork(
     Json(input): Json<Paperwork>,
 ) -> Written {
     once!(p, who, key, &(id, &input), StatusCode::OK, |tx| {
-        assistance::complete_paperwork(&tx, &who, id, &input).await?
+        assistance_paperwork::complete_paperwork(&tx, &who, id, &input).await?
     })
 }
 

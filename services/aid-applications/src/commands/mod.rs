@@ -4,6 +4,7 @@ pub mod applications;
 pub mod assistance;
 pub mod assistance_clock;
 pub mod assistance_fund;
+pub mod assistance_paperwork;
 pub mod deaths;
 pub mod enrollment;
 pub mod enrollment_steps;
