@@ -36,6 +36,8 @@ pub struct BatchView {
     pub total_fen: i64,
     /// Lines held back for want of a payee account.
     pub held_count: i64,
+    /// Lines the bank returned (to re-issue once the account is corrected).
+    pub returned_count: i64,
     pub issued_at: chrono::DateTime<Utc>,
     /// Lines and money per township.
     #[schema(value_type = Vec<Object>)]
@@ -53,37 +55,56 @@ pub fn parse_month(field: &str, s: &str) -> Result<Month, Problem> {
     Month::new(y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?).ok_or_else(bad)
 }
 
-async fn totals(
-    db: &impl ConnectionTrait,
-    batch: Uuid,
-) -> Result<(Vec<TownshipTotal>, i64), Problem> {
+/// Per township: lines sent to the bank and their money (returned lines included: they were
+/// sent); plus the lines held back and the lines returned so far.
+struct Totals {
+    townships: Vec<TownshipTotal>,
+    held: i64,
+    returned: i64,
+}
+
+async fn totals(db: &impl ConnectionTrait, batch: Uuid) -> Result<Totals, Problem> {
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(
             db.get_database_backend(),
-            "SELECT township_code, status, COUNT(*) AS n, COALESCE(SUM(amount_fen), 0) AS total \
-             FROM payment_lines WHERE batch_id = $1 GROUP BY township_code, status \
+            "SELECT township_code, status, COUNT(*) AS n, \
+             CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) AS total FROM payment_lines WHERE batch_id = $1 GROUP BY township_code, status \
              ORDER BY township_code",
             [batch.into()],
         ))
         .await?;
-    let mut townships: Vec<TownshipTotal> = Vec::new();
-    let mut held = 0;
+    let mut out = Totals {
+        townships: Vec::new(),
+        held: 0,
+        returned: 0,
+    };
     for r in rows {
         let code: String = r.try_get("", "township_code")?;
         let status: String = r.try_get("", "status")?;
         let n: i64 = r.try_get("", "n")?;
         let total: i64 = r.try_get("", "total")?;
-        if status == "held" {
-            held += n;
-            continue;
+        match status.as_str() {
+            "held" => {
+                out.held += n;
+                continue;
+            }
+            "returned" => out.returned += n,
+            _ => {}
         }
-        townships.push(TownshipTotal {
-            township_code: TownshipCode::parse(&code).map_err(|e| internal("township", e))?,
-            line_count: u64::try_from(n).unwrap_or(0),
-            total_fen: total,
-        });
+        let township = TownshipCode::parse(&code).map_err(|e| internal("township", e))?;
+        match out.townships.last_mut() {
+            Some(t) if t.township_code == township => {
+                t.line_count += u64::try_from(n).unwrap_or(0);
+                t.total_fen += total;
+            }
+            _ => out.townships.push(TownshipTotal {
+                township_code: township,
+                line_count: u64::try_from(n).unwrap_or(0),
+                total_fen: total,
+            }),
+        }
     }
-    Ok((townships, held))
+    Ok(out)
 }
 
 /// The batch view with its township totals.
@@ -91,7 +112,7 @@ pub async fn view(
     db: &impl ConnectionTrait,
     b: payment_batch::Model,
 ) -> Result<BatchView, Problem> {
-    let (townships, _) = totals(db, b.id).await?;
+    let totals = totals(db, b.id).await?;
     Ok(BatchView {
         id: b.id,
         month: month_text(b.month),
@@ -99,8 +120,9 @@ pub async fn view(
         line_count: b.line_count,
         total_fen: b.total_fen,
         held_count: b.held_count,
+        returned_count: totals.returned,
         issued_at: b.issued_at,
-        townships,
+        townships: totals.townships,
     })
 }
 
@@ -120,7 +142,9 @@ async fn issue(
     who: &Principal,
     batch: payment_batch::Model,
 ) -> Result<BatchView, Problem> {
-    let (townships, held) = totals(tx, batch.id).await?;
+    let Totals {
+        townships, held, ..
+    } = totals(tx, batch.id).await?;
     let line_count: i64 = townships.iter().map(|t| t.line_count as i64).sum();
     let total_fen: i64 = townships.iter().map(|t| t.total_fen).sum();
     let issued_at = Utc::now();
@@ -170,6 +194,7 @@ async fn issue(
         line_count,
         total_fen,
         held_count: held,
+        returned_count: 0,
         issued_at,
         townships,
     })
