@@ -1,23 +1,30 @@
 //! The e2e harness: starts NATS (a server of its own, so faults can be injected) and every service
 //! as a separate process from its built binary, each with its own PostgreSQL database; waits on
 //! `/readyz`; offers only what a black-box client has — the REST edges, the NATS subjects, and the
-//! partner simulator. It never opens a service's database.
+//! partner simulator. It never opens a service's database. The same flows also run against a mesh
+//! started by the launcher (`Mesh::attach`), which is what the demo command does.
+
+pub mod flows;
+mod http;
+mod observe;
+pub mod people;
 
 use std::{
     collections::BTreeMap,
+    io::Write,
     path::PathBuf,
     process::{Child, Command, Stdio},
     time::Duration,
 };
 
 use async_nats::jetstream;
-use contracts::Event;
 use kit::{
     Role,
-    testing::{NatsServer, TestDatabase, eventually, nats_server::free_port},
+    testing::{NatsServer, TestDatabase, nats_server::free_port},
 };
 use partner_sim::Partner;
-use serde_json::Value;
+
+pub use observe::Mark;
 
 /// The six services in DESIGN order.
 pub const SERVICES: [&str; 6] = [
@@ -32,21 +39,42 @@ pub const SERVICES: [&str; 6] = [
 /// How long a flow may take to show its effect.
 pub const PATIENCE: Duration = Duration::from_secs(30);
 
-struct Process {
-    port: u16,
+/// How a service process was started here (absent for an attached mesh).
+struct Launch {
     database_url: String,
     log: PathBuf,
     child: Option<Child>,
 }
 
+struct Process {
+    port: u16,
+    launch: Option<Launch>,
+}
+
 /// A running mesh.
 pub struct Mesh {
-    pub nats: NatsServer,
+    /// The NATS server this harness started (none when attached to a running mesh).
+    pub nats: Option<NatsServer>,
+    nats_url: String,
     pub http: reqwest::Client,
     pub js: jetstream::Context,
     bin_dir: PathBuf,
-    logs: tempfile::TempDir,
+    logs: Option<tempfile::TempDir>,
     processes: BTreeMap<&'static str, Process>,
+    /// Print every request and observation (the demo); tests print too, nextest shows it on failure.
+    narrate: bool,
+    /// Extra environment of every service process.
+    env: Vec<(String, String)>,
+}
+
+/// A mesh started other than by default (the faults suites).
+#[derive(Default)]
+pub struct MeshOptions {
+    /// One database URL per service, in [`SERVICES`] order, instead of fresh databases on the
+    /// test server (e.g. on a PostgreSQL the test restarts).
+    pub databases: Option<Vec<String>>,
+    /// Extra environment of every service process (e.g. `STREAM_REPLICAS=3`).
+    pub env: Vec<(String, String)>,
 }
 
 fn bin_dir() -> PathBuf {
@@ -70,26 +98,39 @@ fn bin_dir() -> PathBuf {
 impl Mesh {
     /// Starts NATS and all six services, and waits until every one is ready.
     pub async fn start() -> Self {
-        let nats = NatsServer::start().await;
-        let js = kit::nats::jetstream(kit::nats::connect(&nats.url(), "e2e").await.expect("NATS"));
+        Self::start_with(NatsServer::start().await, MeshOptions::default()).await
+    }
+
+    /// Starts all six services on `nats` (a cluster's first node, say) with `options`.
+    pub async fn start_with(nats: NatsServer, options: MeshOptions) -> Self {
+        let nats_url = nats.url();
+        let js = kit::nats::jetstream(kit::nats::connect(&nats_url, "e2e").await.expect("NATS"));
         let mut mesh = Self {
-            nats,
+            nats: Some(nats),
+            nats_url,
             http: reqwest::Client::new(),
             js,
             bin_dir: bin_dir(),
-            logs: tempfile::tempdir().expect("log dir"),
+            logs: Some(tempfile::tempdir().expect("log dir")),
             processes: BTreeMap::new(),
+            narrate: true,
+            env: options.env,
         };
-        for name in SERVICES {
-            let database_url = TestDatabase::create().await.url;
-            let log = mesh.logs.path().join(format!("{name}.log"));
+        for (i, name) in SERVICES.into_iter().enumerate() {
+            let database_url = match &options.databases {
+                Some(urls) => urls[i].clone(),
+                None => TestDatabase::create().await.url,
+            };
+            let log = mesh.log_dir().join(format!("{name}.log"));
             mesh.processes.insert(
                 name,
                 Process {
                     port: free_port(),
-                    database_url,
-                    log,
-                    child: None,
+                    launch: Some(Launch {
+                        database_url,
+                        log,
+                        child: None,
+                    }),
                 },
             );
         }
@@ -97,55 +138,116 @@ impl Mesh {
             mesh.spawn(name);
         }
         for name in SERVICES {
-            mesh.wait_ready(name).await;
+            if let Err(e) = mesh.wait_ready(name, Duration::from_secs(60)).await {
+                panic!("{e}");
+            }
         }
         mesh
     }
 
+    /// Attaches to a mesh somebody else runs (the launcher): services on `host:first_port` and the
+    /// five ports after it in DESIGN order, NATS at `nats_url`. Fails when a service is not ready.
+    pub async fn attach(host: &str, first_port: u16, nats_url: &str) -> Result<Self, String> {
+        let client = kit::nats::connect(nats_url, "e2e-demo")
+            .await
+            .map_err(|e| format!("NATS at {nats_url}: {e}"))?;
+        let mut mesh = Self {
+            nats: None,
+            nats_url: nats_url.to_owned(),
+            http: reqwest::Client::new(),
+            js: kit::nats::jetstream(client),
+            bin_dir: PathBuf::new(),
+            logs: None,
+            processes: BTreeMap::new(),
+            narrate: true,
+            env: Vec::new(),
+        };
+        for (i, name) in SERVICES.into_iter().enumerate() {
+            let port = first_port + u16::try_from(i).unwrap_or_default();
+            mesh.processes.insert(name, Process { port, launch: None });
+        }
+        if host != "127.0.0.1" {
+            return Err("only a mesh on 127.0.0.1 is supported".into());
+        }
+        for name in SERVICES {
+            mesh.wait_ready(name, Duration::from_secs(5)).await?;
+        }
+        Ok(mesh)
+    }
+
+    /// Whether this harness started the processes (and may kill or restart them).
+    pub fn owns_processes(&self) -> bool {
+        self.nats.is_some()
+    }
+
+    fn log_dir(&self) -> PathBuf {
+        self.logs
+            .as_ref()
+            .map(|d| d.path().to_path_buf())
+            .unwrap_or_default()
+    }
+
+    /// The NATS URL of the mesh.
+    pub fn nats_url(&self) -> &str {
+        &self.nats_url
+    }
+
+    /// Turns the narration of requests and observations off (or on).
+    pub fn set_narration(&mut self, on: bool) {
+        self.narrate = on;
+    }
+
     fn spawn(&mut self, name: &str) {
-        let nats_url = self.nats.url();
+        let nats_url = self.nats_url.clone();
         let bin = self.bin_dir.join(name);
         let p = self.processes.get_mut(name).expect("known service");
+        let launch = p.launch.as_mut().expect("a process started here");
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
-            .open(&p.log)
+            .open(&launch.log)
             .expect("log file");
         let child = Command::new(bin)
             .env("PORT", p.port.to_string())
-            .env("DATABASE_URL", &p.database_url)
+            .env("DATABASE_URL", &launch.database_url)
             .env("NATS_URL", nats_url)
             .env("RELAY_POLL_MS", "20")
             .env("CONSUMER_ACK_WAIT_MS", "2000")
             .env("RUST_LOG", "warn")
+            // The flows run minor-protection's supervision themselves, with chosen days (elderly
+            // care's overdue check first runs an hour after start, after any flow).
+            .env("SUPERVISION_INTERVAL_SECS", "0")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
             .unwrap_or_else(|e| panic!("starting {name}: {e}"));
-        p.child = Some(child);
+        launch.child = Some(child);
     }
 
-    async fn wait_ready(&self, name: &str) {
+    async fn wait_ready(&self, name: &str, patience: Duration) -> Result<(), String> {
         let url = format!("{}/readyz", self.url(name));
         let http = self.http.clone();
-        let log = self.processes[name].log.clone();
-        let ready = tokio::time::timeout(Duration::from_secs(60), async {
+        let ready = tokio::time::timeout(patience, async {
             loop {
-                if let Ok(r) = http.get(&url).send().await {
-                    if r.status().is_success() {
-                        return;
-                    }
+                if let Ok(r) = http.get(&url).send().await
+                    && r.status().is_success()
+                {
+                    return;
                 }
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         })
         .await;
-        if ready.is_err() {
-            panic!(
-                "{name} not ready; its log:\n{}",
-                std::fs::read_to_string(log).unwrap_or_default()
-            );
+        if ready.is_ok() {
+            return Ok(());
         }
+        let log = self.processes[name]
+            .launch
+            .as_ref()
+            .map(|l| std::fs::read_to_string(&l.log).unwrap_or_default())
+            .unwrap_or_default();
+        Err(format!("{name} is not ready at {url}\n{log}"))
     }
 
     /// `http://127.0.0.1:<port>` of a service.
@@ -155,7 +257,12 @@ impl Mesh {
 
     /// Kills a service with SIGKILL (no chance to finish anything).
     pub fn kill(&mut self, name: &str) {
-        if let Some(mut child) = self.processes.get_mut(name).and_then(|p| p.child.take()) {
+        let launch = self
+            .processes
+            .get_mut(name)
+            .and_then(|p| p.launch.as_mut())
+            .expect("only a process started here can be killed");
+        if let Some(mut child) = launch.child.take() {
             let _ = child.kill();
             let _ = child.wait();
         }
@@ -165,7 +272,9 @@ impl Mesh {
     pub async fn restart(&mut self, name: &str) {
         self.kill(name);
         self.spawn(name);
-        self.wait_ready(name).await;
+        if let Err(e) = self.wait_ready(name, Duration::from_secs(60)).await {
+            panic!("{e}");
+        }
     }
 
     /// A development token.
@@ -178,128 +287,61 @@ impl Mesh {
         kit::testing::TestApp::token_for(subject, role, division)
     }
 
-    /// GET on a service; status and JSON body.
-    pub async fn get(&self, service: &str, path: &str, token: &str) -> (u16, Value) {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.url(service)))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("GET");
-        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
-    }
-
-    /// POST JSON with a fresh Idempotency-Key; status and JSON body.
-    pub async fn post(&self, service: &str, path: &str, token: &str, body: &Value) -> (u16, Value) {
-        let r = self
-            .http
-            .post(format!("{}{path}", self.url(service)))
-            .bearer_auth(token)
-            .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
-            .json(body)
-            .send()
-            .await
-            .expect("POST");
-        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
-    }
-
     /// A partner agency's connection (the simulator).
     pub async fn partner(&self, agency: &str) -> Partner {
-        Partner::connect(&self.nats.url(), agency)
+        Partner::connect(&self.nats_url, agency)
             .await
             .expect("partner connects")
     }
 
-    /// Every message published so far on `subject`, oldest first, as raw JSON text.
-    pub async fn raw_events(&self, subject: &str) -> Vec<String> {
-        let Some(spec) = contracts::stream_for(subject) else {
-            return Vec::new();
-        };
-        let Ok(mut stream) = self.js.get_stream(spec.name).await else {
-            return Vec::new();
-        };
-        let Ok(info) = stream.info().await else {
-            return Vec::new();
-        };
-        let (first, last) = (info.state.first_sequence, info.state.last_sequence);
-        let mut out = Vec::new();
-        for seq in first..=last {
-            if let Ok(m) = stream.get_raw_message(seq).await {
-                if m.subject.as_str() == subject {
-                    out.push(String::from_utf8_lossy(&m.payload).into_owned());
-                }
-            }
+    /// Prints a step of a flow.
+    pub fn say(&self, text: impl AsRef<str>) {
+        if self.narrate {
+            println!("\n▶ {}", text.as_ref());
+            let _ = std::io::stdout().flush();
         }
-        out
     }
 
-    /// Every event of type `E` published so far.
-    pub async fn events<E: Event>(&self) -> Vec<E> {
-        self.raw_events(E::SUBJECT)
-            .await
-            .iter()
-            .filter_map(|raw| serde_json::from_str(raw).ok())
-            .collect()
-    }
-
-    /// Waits until `check` holds on the events of type `E`, and returns them.
-    pub async fn expect_events<E: Event>(
-        &self,
-        what: &str,
-        check: impl Fn(&[E]) -> bool,
-    ) -> Vec<E> {
-        eventually(what, PATIENCE, || async {
-            let events = self.events::<E>().await;
-            check(&events).then_some(events)
-        })
-        .await
-    }
-
-    /// Waits until a GET answers with a body for which `check` holds.
-    pub async fn expect_view(
-        &self,
-        service: &str,
-        path: &str,
-        token: &str,
-        what: &str,
-        check: impl Fn(&Value) -> bool,
-    ) -> Value {
-        eventually(what, PATIENCE, || async {
-            let (status, body) = self.get(service, path, token).await;
-            (status == 200 && check(&body)).then_some(body)
-        })
-        .await
-    }
-
-    /// Every subject that has messages in the six services' streams (not `partner.*`).
-    pub async fn all_mesh_events(&self) -> Vec<(String, String)> {
-        let mut out = Vec::new();
-        for spec in contracts::STREAMS.iter().filter(|s| s.name != "PARTNER") {
-            let Ok(mut stream) = self.js.get_stream(spec.name).await else {
-                continue;
-            };
-            let Ok(info) = stream.info().await else {
-                continue;
-            };
-            for seq in info.state.first_sequence..=info.state.last_sequence {
-                if let Ok(m) = stream.get_raw_message(seq).await {
-                    out.push((
-                        m.subject.to_string(),
-                        String::from_utf8_lossy(&m.payload).into_owned(),
-                    ));
-                }
-            }
+    /// Prints an effect observed.
+    pub fn saw(&self, text: impl AsRef<str>) {
+        if self.narrate {
+            println!("    ✓ {}", text.as_ref());
+            let _ = std::io::stdout().flush();
         }
-        out
+    }
+
+    fn trace(&self, text: impl AsRef<str>) {
+        if self.narrate {
+            println!("    {}", text.as_ref());
+        }
     }
 }
 
 impl Drop for Mesh {
     fn drop(&mut self) {
-        let names: Vec<&'static str> = self.processes.keys().copied().collect();
+        let names: Vec<&'static str> = self
+            .processes
+            .iter()
+            .filter(|(_, p)| p.launch.is_some())
+            .map(|(n, _)| *n)
+            .collect();
         for name in names {
             self.kill(name);
+        }
+        // A failed flow shows what the services said.
+        if std::thread::panicking() {
+            for (name, p) in &self.processes {
+                if let Some(l) = &p.launch {
+                    let log = std::fs::read_to_string(&l.log).unwrap_or_default();
+                    let tail: Vec<&str> = log.lines().rev().take(30).collect();
+                    if !tail.is_empty() {
+                        eprintln!("--- {name} (last lines of its log) ---");
+                        for line in tail.into_iter().rev() {
+                            eprintln!("{line}");
+                        }
+                    }
+                }
+            }
         }
     }
 }
