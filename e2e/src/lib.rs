@@ -6,8 +6,12 @@
 
 pub mod flows;
 mod http;
+pub mod interrupted;
+pub mod leaks;
+pub mod nats_cluster;
 mod observe;
 pub mod people;
+pub mod private_postgres;
 
 use std::{
     collections::BTreeMap,
