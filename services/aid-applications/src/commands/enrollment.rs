@@ -237,7 +237,7 @@ pub async fn start_on_confirmation(
         Claim::ExtremePoverty(s) => (vec![s.member], Some(s)),
     };
     let id = Uuid::now_v7();
-    let (domain, event) = Enrollment::start(NewEnrollment {
+    let (domain, _started) = Enrollment::start(NewEnrollment {
         id,
         application_id: row.id,
         household_id: h.id,
@@ -302,7 +302,6 @@ pub async fn start_on_confirmation(
         )
         .await
         .map_err(|err| internal("outbox", err))?;
-    let _ = event;
     Ok(id)
 }
 
@@ -415,4 +414,63 @@ pub async fn application_of(
     load_any(db, stored.row.application_id)
         .await?
         .ok_or_else(|| internal("enrollment", "its application is missing"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_payee_needs_a_name_a_bank_and_an_account_of_eight_to_thirty_two_digits() {
+        let ok = Payee {
+            name: "张三".into(),
+            bank: "重庆农商行".into(),
+            account: "6217000012345678".into(),
+        };
+        let cases = [
+            (ok.clone(), None),
+            (
+                Payee {
+                    name: " ".into(),
+                    ..ok.clone()
+                },
+                Some("payee.name"),
+            ),
+            (
+                Payee {
+                    bank: String::new(),
+                    ..ok.clone()
+                },
+                Some("payee.bank"),
+            ),
+            (
+                Payee {
+                    account: "1234567".into(),
+                    ..ok.clone()
+                },
+                Some("payee.account"),
+            ),
+            (
+                Payee {
+                    account: "62170000123456ab".into(),
+                    ..ok.clone()
+                },
+                Some("payee.account"),
+            ),
+            (
+                Payee {
+                    account: "1".repeat(33),
+                    ..ok.clone()
+                },
+                Some("payee.account"),
+            ),
+        ];
+        for (payee, field) in cases {
+            let got = payee
+                .validate("payee.")
+                .err()
+                .map(|p| p.errors[0].field.clone());
+            assert_eq!(got.as_deref(), field, "{payee:?}");
+        }
+    }
 }

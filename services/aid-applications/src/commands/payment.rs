@@ -68,8 +68,8 @@ async fn totals(db: &impl ConnectionTrait, batch: Uuid) -> Result<Totals, Proble
         .query_all_raw(Statement::from_sql_and_values(
             db.get_database_backend(),
             "SELECT township_code, status, COUNT(*) AS n, \
-             CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) AS total FROM payment_lines WHERE batch_id = $1 GROUP BY township_code, status \
-             ORDER BY township_code",
+             CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) AS total FROM payment_lines \
+             WHERE batch_id = $1 GROUP BY township_code, status ORDER BY township_code",
             [batch.into()],
         ))
         .await?;
@@ -378,4 +378,35 @@ pub async fn payment_returned(
         .exec(tx)
         .await?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_parse_only_as_year_dash_month() {
+        let cases = [
+            ("2026-12", Some((2026, 12))),
+            ("2027-01", Some((2027, 1))),
+            ("2026-13", None),
+            ("2026-00", None),
+            ("202612", None),
+            ("2026-1x", None),
+        ];
+        for (text, expected) in cases {
+            let parsed = parse_month("month", text)
+                .ok()
+                .map(|m| (m.year(), m.month()));
+            assert_eq!(parsed, expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn months_are_stored_as_ordered_integers() {
+        let dec = Month::new(2026, 12).unwrap();
+        assert_eq!(yyyymm(dec), 202_612);
+        assert!(yyyymm(dec) < yyyymm(dec.next()));
+        assert_eq!(month_text(202_701), "2027-01");
+    }
 }

@@ -239,3 +239,183 @@ pub fn build_household(
         members,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn id_number(first17: &str) -> String {
+        const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+        let sum: u32 = first17
+            .bytes()
+            .zip(W)
+            .map(|(d, w)| u32::from(d - b'0') * w)
+            .sum();
+        format!("{first17}{}", b"10X98765432"[(sum % 11) as usize] as char)
+    }
+
+    fn household(residence: &str) -> household::Model {
+        household::Model {
+            id: Uuid::nil(),
+            township_code: "500112016".into(),
+            village_code: "500112016001".into(),
+            residence: residence.into(),
+            address: String::new(),
+            staff_relative: false,
+            created_at: Utc::now(),
+            version: 1,
+        }
+    }
+
+    fn member(n: u128, relationship: &str, income: i64, employed: bool) -> member::Model {
+        member::Model {
+            id: Uuid::from_u128(n),
+            household_id: Uuid::nil(),
+            id_number: id_number("50011219800101123"),
+            person_ref: String::new(),
+            name: String::new(),
+            relationship: relationship.into(),
+            employed,
+            able_to_work: employed,
+            monthly_income_fen: income,
+            deceased_on: None,
+        }
+    }
+
+    #[test]
+    fn registered_income_counts_as_wages_only_for_employed_members() {
+        // (registered income, employed, expected kind, expected items)
+        let cases = [
+            (50_000, true, Some(IncomeKind::Wages), 1),
+            (50_000, false, Some(IncomeKind::Other), 1),
+            (0, true, None, 0),
+        ];
+        for (income, employed, kind, items) in cases {
+            let h = build_household(
+                &household("urban"),
+                &[member(1, "head", income, employed)],
+                &HouseholdFacts::default(),
+                None,
+                d(2026, 1, 1),
+            );
+            let m = &h.members[0];
+            assert_eq!(m.income.len(), items, "{income} {employed}");
+            assert_eq!(m.income.first().map(|i| i.kind), kind);
+            assert_eq!(m.birth_date, d(1980, 1, 1));
+        }
+    }
+
+    #[test]
+    fn findings_override_the_registration_and_the_dead_are_left_out() {
+        let mut child = member(2, "child", 0, false);
+        child.deceased_on = Some(d(2026, 3, 10));
+        let facts = HouseholdFacts {
+            local_hukou: false,
+            property_over_limits: vec!["两套住房 two homes".into()],
+            members: vec![MemberFacts {
+                member_id: Uuid::from_u128(1),
+                income: Some(vec![IncomeLine {
+                    kind: IncomeKind::Pension,
+                    monthly_fen: 30_000,
+                }]),
+                employed: Some(false),
+                able_to_work: Some(false),
+                disability: Some(DisabilityFacts::Certificate {
+                    category: 5,
+                    level: 3,
+                    expires_on: None,
+                }),
+                severe_illness: true,
+                has_capable_supporter: true,
+            }],
+        };
+        let members = [member(1, "head", 90_000, true), child];
+        let before = build_household(&household("rural"), &members, &facts, None, d(2026, 3, 9));
+        let after = build_household(&household("rural"), &members, &facts, None, d(2026, 3, 10));
+        assert_eq!((before.members.len(), after.members.len()), (2, 1));
+        let head = &after.members[0];
+        assert_eq!(head.monthly_income(), Fen(30_000));
+        assert!(!head.employed && !head.able_to_work && head.severe_illness);
+        assert!(head.has_capable_supporter && head.disability.is_some());
+        assert_eq!(after.residence, Residence::Rural);
+        assert!(!after.local_hukou);
+        assert_eq!(
+            after.property,
+            PropertyCheck::OverLimits {
+                reasons: vec!["两套住房 two homes".into()]
+            }
+        );
+    }
+
+    #[test]
+    fn repeated_relations_are_numbered_in_the_trail() {
+        let members = [
+            member(1, "head", 0, false),
+            member(2, "child", 0, false),
+            member(3, "child", 0, false),
+        ];
+        let h = build_household(
+            &household("urban"),
+            &members,
+            &HouseholdFacts::default(),
+            None,
+            d(2026, 1, 1),
+        );
+        let labels: Vec<&str> = h.members.iter().map(|m| m.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["户主 head of household", "子女 child", "子女 child 2"]
+        );
+    }
+
+    #[test]
+    fn findings_about_strangers_or_impossible_grades_are_refused_by_field() {
+        let members = [member(1, "head", 0, false)];
+        let facts = HouseholdFacts {
+            members: vec![
+                MemberFacts {
+                    member_id: Uuid::from_u128(9),
+                    income: Some(vec![IncomeLine {
+                        kind: IncomeKind::Wages,
+                        monthly_fen: -1,
+                    }]),
+                    employed: None,
+                    able_to_work: None,
+                    disability: None,
+                    severe_illness: false,
+                    has_capable_supporter: false,
+                },
+                MemberFacts {
+                    member_id: Uuid::from_u128(1),
+                    income: None,
+                    employed: None,
+                    able_to_work: None,
+                    disability: Some(DisabilityFacts::Certificate {
+                        category: 8,
+                        level: 1,
+                        expires_on: None,
+                    }),
+                    severe_illness: false,
+                    has_capable_supporter: false,
+                },
+            ],
+            ..HouseholdFacts::default()
+        };
+        let problem = facts.validate(&members).unwrap_err();
+        let fields: Vec<&str> = problem.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "members[0].member_id",
+                "members[0].income[0].monthly_fen",
+                "members[1].disability"
+            ]
+        );
+    }
+}

@@ -288,7 +288,7 @@ pub async fn authority(
     let row = reference_authority::Entity::find_by_id(township.to_owned())
         .one(db)
         .await?
-        .filter(|r| who.sees(&r.township_code) || who.division.contains_code(township))
+        .filter(|r| who.sees(&r.township_code))
         .ok_or_else(|| Problem::not_found("no such township in your division"))?;
     Ok(row.into())
 }

@@ -13,6 +13,7 @@ mod migrations;
 pub mod monitoring;
 mod monitoring_migration;
 pub mod payment_batch;
+mod payment_index_migration;
 pub mod payment_line;
 mod payment_migration;
 mod procedure_migration;
