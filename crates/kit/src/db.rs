@@ -51,6 +51,24 @@ fn loopback_without_tls(url: &str) -> String {
     }
 }
 
+/// Applies `M`'s pending migrations. On PostgreSQL an advisory lock, held by a transaction of its
+/// own while the migrations run on other connections of the pool, makes replicas that start
+/// together (or a migrate init step and a serving pod) migrate one at a time.
+pub async fn migrate<M: sea_orm_migration::MigratorTrait>(
+    db: &DatabaseConnection,
+) -> Result<(), DbErr> {
+    use sea_orm::TransactionTrait;
+    if !is_postgres(db) {
+        return M::up(db, None).await;
+    }
+    let lock = db.begin().await?;
+    lock.execute_unprepared("SELECT pg_advisory_xact_lock(7306012026)")
+        .await?;
+    let result = M::up(db, None).await;
+    lock.commit().await?;
+    result
+}
+
 /// Whether the connection is PostgreSQL (some plumbing uses PostgreSQL-only features).
 pub fn is_postgres(db: &impl ConnectionTrait) -> bool {
     db.get_database_backend() == DbBackend::Postgres

@@ -22,19 +22,51 @@ pub enum NatsError {
     Consumer { durable: String, reason: String },
 }
 
+/// How to authenticate to NATS: user and password, and TLS (with a client certificate when the
+/// server verifies clients). All optional: a development server needs none.
+#[derive(Debug, Clone, Default)]
+pub struct Credentials {
+    pub user: Option<String>,
+    pub password: Option<String>,
+    /// CA bundle that signed the server's certificate; setting it requires TLS.
+    pub ca_file: Option<std::path::PathBuf>,
+    /// Client certificate and key, for servers that verify clients.
+    pub cert_file: Option<std::path::PathBuf>,
+    pub key_file: Option<std::path::PathBuf>,
+}
+
 /// Connects with retries: the first connection waits for the server, and after a drop the client
 /// reconnects for ever (messages are never lost meanwhile: the outbox and the stream hold them).
 pub async fn connect(url: &str, name: &str) -> Result<async_nats::Client, NatsError> {
-    Ok(async_nats::ConnectOptions::new()
+    connect_with(url, name, &Credentials::default()).await
+}
+
+/// Same as [`connect`], authenticating with `credentials`. Replies come back on
+/// `_INBOX.<name>.>`, so a server can limit each service to its own inbox.
+pub async fn connect_with(
+    url: &str,
+    name: &str,
+    credentials: &Credentials,
+) -> Result<async_nats::Client, NatsError> {
+    let mut options = async_nats::ConnectOptions::new()
         .name(name)
+        .custom_inbox_prefix(format!("_INBOX.{name}"))
         .retry_on_initial_connect()
         .max_reconnects(None)
         .connection_timeout(Duration::from_secs(2))
         .reconnect_delay_callback(|attempt| {
             Duration::from_millis((100 * attempt as u64).min(2_000))
-        })
-        .connect(url)
-        .await?)
+        });
+    if let (Some(user), Some(password)) = (&credentials.user, &credentials.password) {
+        options = options.user_and_password(user.clone(), password.clone());
+    }
+    if let Some(ca) = &credentials.ca_file {
+        options = options.require_tls(true).add_root_certificates(ca.clone());
+    }
+    if let (Some(cert), Some(key)) = (&credentials.cert_file, &credentials.key_file) {
+        options = options.add_client_certificate(cert.clone(), key.clone());
+    }
+    Ok(options.connect(url).await?)
 }
 
 /// A JetStream context whose publish acknowledgements time out quickly, so the relay notices a

@@ -75,8 +75,9 @@ impl Service {
         let config = Arc::new(config);
         let database =
             db::connect(&config.database_url, std::time::Duration::from_secs(60)).await?;
-        M::up(&database, None).await?;
-        let client = nats::connect(&config.nats_url, &config.service).await?;
+        db::migrate::<M>(&database).await?;
+        let client =
+            nats::connect_with(&config.nats_url, &config.service, &config.nats_credentials).await?;
         let js = nats::jetstream(client.clone());
         let replicas = config.stream_replicas;
         if let Some(spec) = contracts::STREAMS

@@ -474,3 +474,30 @@ async fn the_outbox_inbox_and_dead_letters_work_on_sqlite_too() {
         1
     );
 }
+
+#[tokio::test]
+async fn services_authenticate_to_a_server_that_requires_credentials() {
+    let nats = NatsServer::start_with(vec![
+        "--user".into(),
+        "aid-applications".into(),
+        "--pass".into(),
+        "s3cret".into(),
+    ])
+    .await;
+    let credentials = kit::nats::Credentials {
+        user: Some("aid-applications".into()),
+        password: Some("s3cret".into()),
+        ..Default::default()
+    };
+    let client = nats::connect_with(&nats.url(), "aid-applications", &credentials)
+        .await
+        .unwrap();
+    client.publish("x.y", "ok".into()).await.unwrap();
+    client.flush().await.unwrap();
+    let anonymous =
+        tokio::time::timeout(Duration::from_secs(2), async_nats::connect(nats.url())).await;
+    assert!(
+        !matches!(anonymous, Ok(Ok(_))),
+        "an anonymous client must not get in"
+    );
+}
