@@ -2,8 +2,12 @@
 //! edges and NATS subjects, narrates what it does and asserts what every service did — and that
 //! the others did nothing. The e2e tests run them on a fresh mesh; the demo on the launcher's.
 
+pub mod aid;
+pub mod certificate;
 pub mod death;
+pub mod dibao_disability;
 pub mod unsupported_child;
+pub mod visits;
 
 use std::collections::BTreeMap;
 
@@ -18,10 +22,11 @@ use crate::{
 
 /// The lists a township clerk reads in each service: the "views" in which a flow's effects (new
 /// applications, enrollments, subsidies, children, plans, beds, cases, board postings) appear.
-pub const VIEWS: [(&str, &str); 10] = [
+pub const VIEWS: [(&str, &str); 11] = [
     ("aid-applications", "/v1/applications"),
     ("aid-applications", "/v1/enrollments"),
     ("aid-applications", "/v1/temporary-assistance"),
+    ("aid-applications", "/v1/discovery-tasks"),
     ("disability-subsidies", "/v1/subsidies"),
     ("child-welfare", "/v1/children"),
     ("child-welfare", "/v1/evaluations"),
