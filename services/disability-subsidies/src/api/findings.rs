@@ -2,6 +2,7 @@
 //! the comparison of a month on demand).
 
 use axum::{
+    Extension,
     extract::{Path, Query, State},
     http::header,
     response::IntoResponse,
@@ -29,7 +30,7 @@ use uuid::Uuid;
 use super::{Created, idempotent};
 use crate::{
     commands::{comparison::compare, today},
-    store::entities::finding,
+    store::{entities::finding, sealed::DataKeys},
 };
 
 pub(super) fn routes() -> OpenApiRouter<Platform> {
@@ -216,13 +217,14 @@ pub(super) struct MonthInput {
     security(("bearer" = [])))]
 async fn run_comparison(
     State(p): State<Platform>,
+    Extension(keys): Extension<DataKeys>,
     who: Principal,
     key: IdempotencyKey,
     Json(input): Json<MonthInput>,
 ) -> Created {
     who.require(&[Role::DistrictOfficer])?;
     idempotent!(p, who, key, &input, 201, |tx| {
-        let summary = compare(&tx, &p.outbox, input.month, today()).await?;
+        let summary = compare(&tx, &p.outbox, &keys, input.month, today()).await?;
         audit::record(
             &tx,
             &who,

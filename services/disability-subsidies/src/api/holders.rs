@@ -1,12 +1,18 @@
 //! `/v1/holders/{person_ref}`: a certificate holder as this service knows them (ID and
-//! certificate numbers masked, unmasked only for district officers and then audited);
-//! re-assessments; work-injury care allowances (人社 data entered by the district).
+//! certificate numbers masked, unmasked only for district officers and then audited), found by
+//! person_ref or by ID number; the account they are paid into; re-assessments; work-injury care
+//! allowances (人社 data entered by the district).
 
-use axum::extract::{Path, Query, State};
+use axum::{
+    Extension,
+    extract::{Path, Query, State},
+};
 use chrono::{NaiveDate, Utc};
 use contracts::{common::Month, disability::SubsidyKind};
 use kit::{
-    Json, Principal, Problem, Role, audit, edge::idempotency::IdempotencyKey, identity::IdNumber,
+    Json, Principal, Problem, Role, audit,
+    edge::{idempotency::IdempotencyKey, problem::FieldError},
+    identity::IdNumber,
     service::Platform,
 };
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
@@ -17,14 +23,24 @@ use uuid::Uuid;
 
 use super::{Created, idempotent};
 use crate::{
-    commands::{cases, certificates::start_reassessment, today},
+    commands::{
+        applications::{AgentInput, PayeeInput, register_payee},
+        cases,
+        certificates::{CERTIFICATE_NUMBER, ID_NUMBER, start_reassessment},
+        open, open_opt, today,
+    },
     domain::months::Stop,
-    store::entities::{holder, identity, work_injury},
+    store::{
+        entities::{holder, identity, work_injury},
+        sealed::DataKeys,
+    },
 };
 
 pub(super) fn routes() -> OpenApiRouter<Platform> {
     OpenApiRouter::new()
         .routes(routes!(show))
+        .routes(routes!(lookup))
+        .routes(routes!(payee))
         .routes(routes!(reassessment))
         .routes(routes!(work_injury_allowance))
 }
@@ -68,9 +84,46 @@ fn mask(s: &str) -> String {
     security(("bearer" = [])))]
 async fn show(
     State(p): State<Platform>,
+    Extension(keys): Extension<DataKeys>,
     who: Principal,
     Path(person_ref): Path<String>,
     Query(q): Query<ShowQuery>,
+) -> Result<axum::Json<HolderView>, Problem> {
+    view(&p, &keys, &who, person_ref, q.unmasked).await
+}
+
+/// An ID number to find a holder by.
+#[derive(Debug, Deserialize, ToSchema)]
+struct Lookup {
+    id_number: String,
+    #[serde(default)]
+    unmasked: bool,
+}
+
+/// Finds a certificate holder by ID number (sent in the body, never in a URL): the number is
+/// turned into its person_ref, the key every record is held under; stored numbers are sealed
+/// and never searched.
+#[utoipa::path(post, path = "/v1/holder-lookups", request_body = Lookup, tag = "holders",
+    responses((status = 200, body = HolderView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn lookup(
+    State(p): State<Platform>,
+    Extension(keys): Extension<DataKeys>,
+    who: Principal,
+    Json(input): Json<Lookup>,
+) -> Result<axum::Json<HolderView>, Problem> {
+    let id = IdNumber::parse(&input.id_number)
+        .map_err(|e| Problem::invalid("id_number", e.to_string()))?;
+    let person_ref = p.config.person_ref_key.person_ref(&id).as_str().to_owned();
+    view(&p, &keys, &who, person_ref, input.unmasked).await
+}
+
+async fn view(
+    p: &Platform,
+    keys: &DataKeys,
+    who: &Principal,
+    person_ref: String,
+    unmasked: bool,
 ) -> Result<axum::Json<HolderView>, Problem> {
     let h = holder::Entity::find_by_id(person_ref.clone())
         .one(&p.db)
@@ -80,11 +133,11 @@ async fn show(
                 || who.division.as_str().len() == 6
         })
         .ok_or_else(|| Problem::not_found("no such certificate holder in your division"))?;
-    if q.unmasked {
+    if unmasked {
         who.require(&[Role::DistrictOfficer])?;
         audit::record(
             &p.db,
-            &who,
+            who,
             "read-unmasked-id-number",
             "holder",
             &person_ref,
@@ -95,11 +148,23 @@ async fn show(
     let ids = identity::Entity::find_by_id(person_ref.clone())
         .one(&p.db)
         .await?;
-    let show = |s: &str| if q.unmasked { s.to_owned() } else { mask(s) };
+    let show = |s: String| if unmasked { s } else { mask(&s) };
+    let (id_number, certificate_number) = match ids {
+        Some(i) => (
+            Some(open(keys, ID_NUMBER, &person_ref, &i.id_number)?),
+            open_opt(
+                keys,
+                CERTIFICATE_NUMBER,
+                &person_ref,
+                i.certificate_number.as_deref(),
+            )?,
+        ),
+        None => (None, None),
+    };
     Ok(axum::Json(HolderView {
         person_ref: h.person_ref,
-        id_number: ids.as_ref().map(|i| show(&i.id_number)),
-        certificate_number: ids.and_then(|i| i.certificate_number).map(|c| show(&c)),
+        id_number: id_number.map(show),
+        certificate_number: certificate_number.map(show),
         category: h.category,
         level: h.level,
         issued_on: h.issued_on,
@@ -109,6 +174,71 @@ async fn show(
         revoked_on: h.revoked_on,
         reassessment_since: h.reassessment_since,
     }))
+}
+
+/// The beneficiary's name, the account to pay and the registered agents.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+struct PayeeChange {
+    name: String,
+    payee: PayeeInput,
+    #[serde(default)]
+    agents: Vec<AgentInput>,
+}
+
+/// Records or replaces the account a holder is paid into (a case opened by the service itself
+/// has none until the township records it; held months are paid by the next run). Names and
+/// account are sealed at rest; audited.
+#[utoipa::path(post, path = "/v1/holders/{person_ref}/payee", request_body = PayeeChange, tag = "holders",
+    params(("Idempotency-Key" = String, Header, description = "required")),
+    responses((status = 200), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn payee(
+    State(p): State<Platform>,
+    Extension(keys): Extension<DataKeys>,
+    who: Principal,
+    key: IdempotencyKey,
+    Path(person_ref): Path<String>,
+    Json(input): Json<PayeeChange>,
+) -> Created {
+    who.require(&[Role::TownshipClerk, Role::DistrictOfficer])?;
+    let mut errors = Vec::new();
+    for (name, value) in [
+        ("name", &input.name),
+        ("payee.bank_code", &input.payee.bank_code),
+        ("payee.account_number", &input.payee.account_number),
+        (
+            "payee.account_holder_name",
+            &input.payee.account_holder_name,
+        ),
+    ] {
+        if value.trim().is_empty() {
+            errors.push(FieldError {
+                field: name.into(),
+                reason: "required".into(),
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Problem::invalid_fields(errors));
+    }
+    idempotent!(p, who, key, &(&person_ref, &input), 200, |tx| {
+        holder::Entity::find_by_id(person_ref.clone())
+            .one(&tx)
+            .await?
+            .filter(|h| h.township_code.as_deref().is_some_and(|t| who.sees(t)))
+            .ok_or_else(|| Problem::not_found("no such certificate holder in your division"))?;
+        register_payee(
+            &tx,
+            &keys,
+            &who,
+            &person_ref,
+            &input.name,
+            Some(&input.payee),
+            &input.agents,
+        )
+        .await?;
+        serde_json::json!({ "person_ref": person_ref })
+    })
 }
 
 /// A re-assessment under way.

@@ -5,9 +5,12 @@ mod findings;
 mod holders;
 mod payments;
 mod programmes;
+mod reminders;
 mod subsidies;
 
 use kit::service::Platform;
+
+use crate::store::sealed::DataKeys;
 use utoipa_axum::router::OpenApiRouter;
 
 /// Runs `$body` in a transaction guarded by the caller's `Idempotency-Key`: a retry gets the first
@@ -43,13 +46,16 @@ pub(crate) use idempotent;
 pub(crate) type Created =
     Result<(axum::http::StatusCode, axum::Json<serde_json::Value>), kit::Problem>;
 
-/// Every route of the service, documented.
-pub fn routes(platform: &Platform) -> OpenApiRouter {
+/// Every route of the service, documented; handlers that seal or open personal data take the
+/// data keys as an `Extension`.
+pub fn routes(platform: &Platform, keys: &DataKeys) -> OpenApiRouter {
     OpenApiRouter::new()
         .merge(subsidies::routes())
         .merge(holders::routes())
         .merge(findings::routes())
         .merge(payments::routes())
         .merge(programmes::routes())
+        .merge(reminders::routes())
         .with_state(platform.clone())
+        .layer(axum::Extension(keys.clone()))
 }

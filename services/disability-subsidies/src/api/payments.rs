@@ -2,6 +2,7 @@
 //! the bank file (CSV; account data, so district officers only, audited).
 
 use axum::{
+    Extension,
     extract::{Path, Query, State},
     http::header,
     response::IntoResponse,
@@ -23,10 +24,14 @@ use uuid::Uuid;
 use super::{Created, findings::MonthInput, idempotent};
 use crate::{
     commands::{
-        payments::{BatchView, run},
+        open_opt,
+        payments::{BatchView, LINE_ACCOUNT, LINE_HOLDER, run},
         today,
     },
-    store::entities::{payment_batch, payment_line},
+    store::{
+        entities::{payment_batch, payment_line},
+        sealed::DataKeys,
+    },
 };
 
 pub(super) fn routes() -> OpenApiRouter<Platform> {
@@ -44,13 +49,14 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
     security(("bearer" = [])))]
 async fn create(
     State(p): State<Platform>,
+    Extension(keys): Extension<DataKeys>,
     who: Principal,
     key: IdempotencyKey,
     Json(input): Json<MonthInput>,
 ) -> Created {
     who.require(&[Role::DistrictOfficer])?;
     idempotent!(p, who, key, &input, 201, |tx| {
-        run(&tx, &p.outbox, &who, input.month, today()).await?
+        run(&tx, &p.outbox, &keys, &who, input.month, today()).await?
     })
 }
 
@@ -152,6 +158,7 @@ fn csv_field(s: &str) -> String {
     security(("bearer" = [])))]
 async fn bank_file(
     State(p): State<Platform>,
+    Extension(keys): Extension<DataKeys>,
     who: Principal,
     Path(id): Path<Uuid>,
 ) -> Result<impl IntoResponse, Problem> {
@@ -175,12 +182,15 @@ async fn bank_file(
         .all(&p.db)
         .await?;
     for l in issued {
+        let row = l.id.to_string();
+        let number = open_opt(&keys, LINE_ACCOUNT, &row, l.account_number.as_deref())?;
+        let holder = open_opt(&keys, LINE_HOLDER, &row, l.account_holder_name.as_deref())?;
         csv.push_str(&format!(
             "{},{},{},{},{},{}\n",
             l.id,
             csv_field(l.bank_code.as_deref().unwrap_or("")),
-            csv_field(l.account_number.as_deref().unwrap_or("")),
-            csv_field(l.account_holder_name.as_deref().unwrap_or("")),
+            csv_field(number.as_deref().unwrap_or("")),
+            csv_field(holder.as_deref().unwrap_or("")),
             l.amount_fen,
             l.month
         ));

@@ -1,19 +1,41 @@
-//! `/v1/fukang-applications` (福康工程), `/v1/rehabilitation-enrollments` (精康融合, pilot
-//! streets) with their service records, `/v1/care-services` (poor severely disabled people).
+//! `/v1/fukang-applications` (福康工程) and their decision, `/v1/rehabilitation-enrollments`
+//! (精康融合, pilot streets) with their service records, `/v1/care-services` (poor severely
+//! disabled people), and `/v1/programme-cases` listing them all.
 
-use axum::extract::{Path, State};
-use kit::{Json, Principal, edge::idempotency::IdempotencyKey, service::Platform};
+use axum::{
+    extract::{Path, Query, State},
+    http::header,
+    response::IntoResponse,
+};
+use kit::{
+    Json, Principal, Problem,
+    edge::{
+        concurrency::{IfMatch, etag},
+        idempotency::IdempotencyKey,
+        page::{Page, PageQuery},
+    },
+    service::Platform,
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use super::{Created, idempotent};
-use crate::commands::programmes::{
-    NewProgrammeCase, NewServiceRecord, Programme, ProgrammeCaseView, open_programme_case,
-    record_service,
+use crate::{
+    commands::programmes::{
+        FukangDecision, NewProgrammeCase, NewServiceRecord, Programme, ProgrammeCaseView,
+        decide_fukang, open_programme_case, record_service,
+    },
+    store::entities::programme_case,
 };
 
 pub(super) fn routes() -> OpenApiRouter<Platform> {
     OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(show))
+        .routes(routes!(decide))
         .routes(routes!(fukang))
         .routes(routes!(rehabilitation))
         .routes(routes!(service_record))
@@ -89,4 +111,88 @@ async fn care_service(
     Json(input): Json<NewProgrammeCase>,
 ) -> Created {
     open(p, who, key, Programme::CareService, input).await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+struct ListQuery {
+    /// fukang, rehabilitation or care_service.
+    programme: Option<String>,
+    status: Option<String>,
+    person_ref: Option<String>,
+    cursor: Option<Uuid>,
+    limit: Option<u64>,
+}
+
+/// Lists the programme cases of the caller's division (a village sees its own).
+#[utoipa::path(get, path = "/v1/programme-cases", params(ListQuery), tag = "programmes",
+    responses((status = 200, body = Page<ProgrammeCaseView>), (status = 401, body = Problem)),
+    security(("bearer" = [])))]
+async fn list(
+    State(p): State<Platform>,
+    who: Principal,
+    Query(q): Query<ListQuery>,
+) -> Result<axum::Json<Page<ProgrammeCaseView>>, Problem> {
+    let page = PageQuery {
+        cursor: q.cursor,
+        limit: q.limit,
+    };
+    let mut find = programme_case::Entity::find()
+        .filter(programme_case::Column::VillageCode.starts_with(who.division.as_str()))
+        .order_by_asc(programme_case::Column::Id)
+        .limit(page.limit());
+    if let Some(c) = page.cursor {
+        find = find.filter(programme_case::Column::Id.gt(c));
+    }
+    for (col, v) in [
+        (programme_case::Column::Programme, &q.programme),
+        (programme_case::Column::Status, &q.status),
+        (programme_case::Column::PersonRef, &q.person_ref),
+    ] {
+        if let Some(v) = v {
+            find = find.filter(col.eq(v.as_str()));
+        }
+    }
+    let items: Vec<ProgrammeCaseView> =
+        find.all(&p.db).await?.into_iter().map(Into::into).collect();
+    Ok(axum::Json(Page::new(items, page.limit(), |c| c.id)))
+}
+
+/// Reads a programme case (its `ETag` is the version to send as `If-Match`).
+#[utoipa::path(get, path = "/v1/programme-cases/{id}", tag = "programmes",
+    responses((status = 200, body = ProgrammeCaseView), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+async fn show(
+    State(p): State<Platform>,
+    who: Principal,
+    Path(id): Path<Uuid>,
+) -> Result<impl IntoResponse, Problem> {
+    let c = programme_case::Entity::find_by_id(id)
+        .one(&p.db)
+        .await?
+        .filter(|c| who.sees(&c.village_code))
+        .ok_or_else(|| Problem::not_found("no such programme case in your division"))?;
+    Ok((
+        [(header::ETAG, etag(c.version))],
+        axum::Json(ProgrammeCaseView::from(c)),
+    ))
+}
+
+/// Approves or refuses a 福康工程 application (township or district approver, not whoever
+/// recorded it; a refusal with its reason).
+#[utoipa::path(post, path = "/v1/fukang-applications/{id}/decision", request_body = FukangDecision, tag = "programmes",
+    params(("If-Match" = String, Header, description = "the ETag of the case as read")),
+    responses((status = 200, body = ProgrammeCaseView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn decide(
+    State(p): State<Platform>,
+    who: Principal,
+    Path(id): Path<Uuid>,
+    IfMatch(version): IfMatch,
+    Json(d): Json<FukangDecision>,
+) -> Result<impl IntoResponse, Problem> {
+    let tx = p.db.begin().await?;
+    let view = decide_fukang(&tx, &who, id, version, &d).await?;
+    tx.commit().await?;
+    Ok(([(header::ETAG, etag(view.version))], axum::Json(view)))
 }

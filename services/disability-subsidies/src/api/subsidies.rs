@@ -1,6 +1,7 @@
-//! `/v1/subsidies`: apply, review (户籍 township), approve (district), read.
+//! `/v1/subsidies`: apply, review (户籍 township), approve (district), withdraw, read.
 
 use axum::{
+    Extension,
     extract::{Path, Query, State},
     http::header,
     response::IntoResponse,
@@ -22,10 +23,13 @@ use uuid::Uuid;
 
 use super::{Created, idempotent};
 use crate::{
-    commands::applications::{
-        Decision, NewApplication, SubsidyView, approve, review, submit_application,
+    commands::{
+        applications::{
+            Decision, NewApplication, SubsidyView, approve, review, submit_application,
+        },
+        withdrawal::{Withdrawal, withdraw},
     },
-    store::entities::subsidy,
+    store::{entities::subsidy, sealed::DataKeys},
 };
 
 pub(super) fn routes() -> OpenApiRouter<Platform> {
@@ -34,6 +38,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
         .routes(routes!(show))
         .routes(routes!(review_case))
         .routes(routes!(approve_case))
+        .routes(routes!(withdraw_case))
 }
 
 /// Submits an application for the living or the nursing subsidy.
@@ -44,12 +49,13 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
     security(("bearer" = [])))]
 async fn create(
     State(p): State<Platform>,
+    Extension(keys): Extension<DataKeys>,
     who: Principal,
     key: IdempotencyKey,
     Json(input): Json<NewApplication>,
 ) -> Created {
     idempotent!(p, who, key, &input, 201, |tx| {
-        submit_application(&tx, &p.config.person_ref_key, &who, &input).await?
+        submit_application(&tx, &p.config.person_ref_key, &keys, &who, &input).await?
     })
 }
 
@@ -149,6 +155,27 @@ async fn approve_case(
 ) -> Result<impl IntoResponse, Problem> {
     let tx = p.db.begin().await?;
     let view = approve(&tx, &p.outbox, &who, id, version, &d).await?;
+    tx.commit().await?;
+    p.outbox.wake();
+    Ok(([(header::ETAG, etag(view.version))], axum::Json(view)))
+}
+
+/// Withdraws a case at the person's request: not yet granted, it is closed; granted, it ends with
+/// `withdrawn` (publishing `disability.subsidy.ended.v1`), the month of the request still paid.
+#[utoipa::path(post, path = "/v1/subsidies/{id}/withdrawal", request_body = Withdrawal, tag = "subsidies",
+    params(("If-Match" = String, Header, description = "the ETag of the case as read")),
+    responses((status = 200, body = SubsidyView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn withdraw_case(
+    State(p): State<Platform>,
+    who: Principal,
+    Path(id): Path<Uuid>,
+    IfMatch(version): IfMatch,
+    Json(input): Json<Withdrawal>,
+) -> Result<impl IntoResponse, Problem> {
+    let tx = p.db.begin().await?;
+    let view = withdraw(&tx, &p.outbox, &who, id, version, &input).await?;
     tx.commit().await?;
     p.outbox.wake();
     Ok(([(header::ETAG, etag(view.version))], axum::Json(view)))

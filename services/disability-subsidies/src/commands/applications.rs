@@ -21,10 +21,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{cases, cases::status, facts::Facts, reference, snake, today};
+use super::{cases, cases::status, facts::Facts, reference, seal, snake, today};
 use crate::{
     domain::{eligibility::eligible, months::start_month},
-    store::entities::{agent, payee, subsidy},
+    store::{
+        entities::{agent, payee, subsidy},
+        sealed::DataKeys,
+    },
 };
 
 /// The account a subsidy is paid into.
@@ -126,21 +129,33 @@ fn field(field: &str, reason: impl Into<String>) -> FieldError {
     }
 }
 
-/// Records the payee and agents of a person (replacing the account; agents are added).
+/// The sealed columns of payees and agents.
+pub mod sealed_columns {
+    pub const PAYEE_NAME: &str = "payees.name";
+    pub const PAYEE_ACCOUNT: &str = "payees.account_number";
+    pub const PAYEE_HOLDER: &str = "payees.account_holder_name";
+    pub const AGENT_NAME: &str = "agents.name";
+}
+use sealed_columns::{AGENT_NAME, PAYEE_ACCOUNT, PAYEE_HOLDER, PAYEE_NAME};
+
+/// Records the payee and agents of a person (replacing the account; agents are added); names and
+/// the account are sealed.
 pub async fn register_payee(
     db: &impl ConnectionTrait,
+    keys: &DataKeys,
     who: &Principal,
     person_ref: &str,
     name: &str,
     account: Option<&PayeeInput>,
     agents: &[AgentInput],
 ) -> Result<(), Problem> {
+    let sealed = |column, v: &str| seal(keys, column, person_ref, v.trim());
     payee::Entity::insert(payee::ActiveModel {
         person_ref: Set(person_ref.to_owned()),
-        name: Set(name.trim().to_owned()),
+        name: Set(sealed(PAYEE_NAME, name)),
         bank_code: Set(account.map(|a| a.bank_code.trim().to_owned())),
-        account_number: Set(account.map(|a| a.account_number.trim().to_owned())),
-        account_holder_name: Set(account.map(|a| a.account_holder_name.trim().to_owned())),
+        account_number: Set(account.map(|a| sealed(PAYEE_ACCOUNT, &a.account_number))),
+        account_holder_name: Set(account.map(|a| sealed(PAYEE_HOLDER, &a.account_holder_name))),
         updated_at: Set(Utc::now()),
         version: Set(1),
     })
@@ -158,10 +173,11 @@ pub async fn register_payee(
     .exec(db)
     .await?;
     for a in agents {
+        let id = Uuid::now_v7();
         agent::ActiveModel {
-            id: Set(Uuid::now_v7()),
+            id: Set(id),
             person_ref: Set(person_ref.to_owned()),
-            name: Set(a.name.trim().to_owned()),
+            name: Set(seal(keys, AGENT_NAME, &id.to_string(), a.name.trim())),
             relationship: Set(a.relationship.trim().to_owned()),
             registered_by: Set(who.subject.clone()),
             created_at: Set(Utc::now()),
@@ -185,6 +201,7 @@ pub async fn register_payee(
 pub async fn submit_application(
     db: &impl ConnectionTrait,
     key: &PersonRefKey,
+    keys: &DataKeys,
     who: &Principal,
     input: &NewApplication,
 ) -> Result<SubsidyView, Problem> {
@@ -304,6 +321,7 @@ pub async fn submit_application(
     }
     register_payee(
         db,
+        keys,
         who,
         &person_ref,
         &input.name,

@@ -19,12 +19,19 @@ use super::{
     CommandError, cases, deaths,
     discovery::discover_both,
     facts::{Facts, certificate_of, lock_people},
-    reference, snake,
+    reference, seal, snake,
 };
 use crate::{
     domain::months::Stop,
-    store::entities::{holder, identity},
+    store::{
+        entities::{holder, identity},
+        sealed::DataKeys,
+    },
 };
+
+/// The sealed columns of the identities table.
+pub const ID_NUMBER: &str = "identities.id_number";
+pub const CERTIFICATE_NUMBER: &str = "identities.certificate_number";
 
 /// The township and village of a 户籍 division code, when it lies in this district.
 fn place_of(division: &str) -> (Option<String>, Option<String>) {
@@ -36,16 +43,23 @@ fn place_of(division: &str) -> (Option<String>, Option<String>) {
     (township, village)
 }
 
+/// Keeps the ID and certificate numbers, sealed (see `store::sealed`).
 async fn remember_identity(
     db: &impl ConnectionTrait,
+    keys: &DataKeys,
     person_ref: &str,
     id: &IdNumber,
     certificate_number: &str,
 ) -> Result<(), CommandError> {
     identity::Entity::insert(identity::ActiveModel {
         person_ref: Set(person_ref.to_owned()),
-        id_number: Set(id.expose().to_owned()),
-        certificate_number: Set(Some(certificate_number.to_owned())),
+        id_number: Set(seal(keys, ID_NUMBER, person_ref, id.expose())),
+        certificate_number: Set(Some(seal(
+            keys,
+            CERTIFICATE_NUMBER,
+            person_ref,
+            certificate_number,
+        ))),
     })
     .on_conflict(
         OnConflict::column(identity::Column::PersonRef)
@@ -139,12 +153,13 @@ async fn end_for_death(
 pub async fn certificate_issued(
     db: &impl ConnectionTrait,
     outbox: &Outbox,
+    keys: &DataKeys,
     person_ref: &str,
     id: &IdNumber,
     e: &CertificateIssued,
 ) -> Result<(), CommandError> {
     lock_people(db, &[person_ref]).await?;
-    remember_identity(db, person_ref, id, e.certificate_number.as_str()).await?;
+    remember_identity(db, keys, person_ref, id, e.certificate_number.as_str()).await?;
     let details = Details {
         category: snake(e.category),
         level: e.level,
@@ -158,6 +173,15 @@ pub async fn certificate_issued(
     }
     let facts = Facts::load(db, person_ref).await?;
     if end_for_death(db, outbox, &facts).await? || !facts.registered_here() {
+        return Ok(());
+    }
+    // A revocation that arrived before the certificate it revokes: nothing is opened (the
+    // revocation ended whatever was open when it came).
+    if facts
+        .certificate
+        .as_ref()
+        .is_some_and(|c| c.revoked_on.is_some())
+    {
         return Ok(());
     }
     discover_both(
@@ -174,12 +198,13 @@ pub async fn certificate_issued(
 pub async fn certificate_changed(
     db: &impl ConnectionTrait,
     outbox: &Outbox,
+    keys: &DataKeys,
     person_ref: &str,
     id: &IdNumber,
     e: &CertificateChanged,
 ) -> Result<(), CommandError> {
     lock_people(db, &[person_ref]).await?;
-    remember_identity(db, person_ref, id, e.certificate_number.as_str()).await?;
+    remember_identity(db, keys, person_ref, id, e.certificate_number.as_str()).await?;
     let details = Details {
         category: snake(e.category),
         level: e.level,

@@ -4,7 +4,7 @@
 //! account paying many people — and certificate-expiry reminders. Events run the same checks for
 //! one person as they arrive (see `deaths`, `enrollments`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, Utc};
 use contracts::{
@@ -12,22 +12,29 @@ use contracts::{
     disability::{AnomalyKind, SubsidyKind},
 };
 use kit::outbox::Outbox;
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryResult, Statement, Value};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryResult, Statement, Value,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
-    CommandError, cases,
+    CommandError,
+    applications::sealed_columns::{AGENT_NAME, PAYEE_ACCOUNT, PAYEE_HOLDER, PAYEE_NAME},
+    cases,
     findings::{self, NewFinding},
-    parse_snake, reference,
+    open, open_opt, parse_snake, reference,
 };
 use crate::{
     domain::{
         months::Stop,
         payee::{PayeeCheck, check_payee},
     },
-    store::entities::subsidy,
+    store::{
+        entities::{agent, subsidy},
+        sealed::DataKeys,
+    },
 };
 
 /// What a comparison did.
@@ -172,6 +179,7 @@ fn candidate(kind: AnomalyKind, r: &QueryResult) -> Result<Candidate, DbErr> {
 pub async fn compare(
     db: &impl ConnectionTrait,
     outbox: &Outbox,
+    keys: &DataKeys,
     month: Month,
     today: NaiveDate,
 ) -> Result<ComparisonSummary, CommandError> {
@@ -278,7 +286,7 @@ pub async fn compare(
         }
     }
     candidates.extend(dead_paid.into_values());
-    candidates.extend(payee_findings(db, &rules).await?);
+    candidates.extend(payee_findings(db, keys, &rules).await?);
     let mut raised = 0;
     for c in candidates {
         let f = NewFinding {
@@ -322,65 +330,102 @@ pub async fn compare(
     })
 }
 
-/// Card-name mismatches and accounts paying many people, among people with a granted case.
+/// Payees read per page when opening names and accounts.
+const PAYEE_PAGE: u64 = 2_000;
+
+/// Card-name mismatches and accounts paying many people, among people with a granted open case.
+/// Names and accounts are sealed, so no query can compare them: the payees of granted cases are
+/// read in pages and opened here, and the accounts grouped in memory.
 async fn payee_findings(
     db: &impl ConnectionTrait,
+    keys: &DataKeys,
     rules: &crate::domain::reference::Rules,
 ) -> Result<Vec<Candidate>, CommandError> {
-    let paid = "FROM payees p JOIN subsidies s ON s.person_ref = p.person_ref AND s.open_key IS NOT NULL AND s.status = 'granted'";
-    let mismatched = query(
-        db,
-        &format!(
-            "SELECT DISTINCT p.person_ref, p.name, p.account_holder_name, s.township_code {paid} \
-             WHERE p.account_holder_name IS NOT NULL AND p.account_holder_name <> p.name"
-        ),
-        vec![],
-    )
-    .await?;
     let mut out = Vec::new();
-    for r in mismatched {
-        let person_ref: String = r.try_get("", "person_ref")?;
-        let name: String = r.try_get("", "name")?;
-        let holder: String = r.try_get("", "account_holder_name")?;
-        let agents: Vec<String> = query(
+    let mut by_account: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    let mut after = String::new();
+    loop {
+        let rows = query(
             db,
-            "SELECT name FROM agents WHERE person_ref = $1",
-            vec![person_ref.clone().into()],
+            &format!(
+                "SELECT DISTINCT p.person_ref, p.name, p.account_number, p.account_holder_name, s.township_code \
+                 FROM payees p JOIN subsidies s ON s.person_ref = p.person_ref AND s.open_key IS NOT NULL AND s.status = 'granted' \
+                 WHERE p.person_ref > $1 ORDER BY p.person_ref LIMIT {PAYEE_PAGE}"
+            ),
+            vec![after.clone().into()],
         )
-        .await?
-        .iter()
-        .filter_map(|a| a.try_get("", "name").ok())
-        .collect();
-        if check_payee(Some(&holder), &name, &agents) == PayeeCheck::NameMismatch {
+        .await?;
+        if rows.is_empty() {
+            break;
+        }
+        let mut mismatched: Vec<(String, String, String, String)> = Vec::new();
+        for r in &rows {
+            let person_ref: String = r.try_get("", "person_ref")?;
+            if person_ref == after {
+                continue;
+            }
+            after = person_ref.clone();
+            let township: String = r.try_get("", "township_code")?;
+            let name = open(
+                keys,
+                PAYEE_NAME,
+                &person_ref,
+                &r.try_get::<String>("", "name")?,
+            )?;
+            let number: Option<String> = r.try_get("", "account_number")?;
+            let holder: Option<String> = r.try_get("", "account_holder_name")?;
+            if let Some(n) = open_opt(keys, PAYEE_ACCOUNT, &person_ref, number.as_deref())? {
+                by_account
+                    .entry(n)
+                    .or_default()
+                    .push((person_ref.clone(), township.clone()));
+            }
+            let holder = open_opt(keys, PAYEE_HOLDER, &person_ref, holder.as_deref())?;
+            if let Some(h) = holder
+                && check_payee(Some(&h), &name, &[]) == PayeeCheck::NameMismatch
+            {
+                mismatched.push((person_ref, township, name, h));
+            }
+        }
+        if mismatched.is_empty() {
+            continue;
+        }
+        let people: Vec<String> = mismatched.iter().map(|m| m.0.clone()).collect();
+        let mut agents: HashMap<String, Vec<String>> = HashMap::new();
+        for a in agent::Entity::find()
+            .filter(agent::Column::PersonRef.is_in(people))
+            .all(db)
+            .await?
+        {
+            let name = open(keys, AGENT_NAME, &a.id.to_string(), &a.name)?;
+            agents.entry(a.person_ref).or_default().push(name);
+        }
+        for (person_ref, township_code, name, holder) in mismatched {
+            let of = agents.get(&person_ref).map_or(&[][..], Vec::as_slice);
+            if check_payee(Some(&holder), &name, of) == PayeeCheck::NameMismatch {
+                out.push(Candidate {
+                    kind: AnomalyKind::CardNameMismatch,
+                    subsidy_kind: None,
+                    subsidy_id: None,
+                    person_ref,
+                    township_code,
+                    amount: None,
+                });
+            }
+        }
+    }
+    let min = usize::try_from(rules.shared_account_min_people).unwrap_or(usize::MAX);
+    for people in by_account.into_values().filter(|p| p.len() >= min) {
+        for (person_ref, township_code) in people {
             out.push(Candidate {
-                kind: AnomalyKind::CardNameMismatch,
+                kind: AnomalyKind::SharedAccount,
                 subsidy_kind: None,
                 subsidy_id: None,
                 person_ref,
-                township_code: r.try_get("", "township_code")?,
+                township_code,
                 amount: None,
             });
         }
-    }
-    let shared = query(
-        db,
-        &format!(
-            "SELECT DISTINCT p.person_ref, s.township_code {paid} WHERE p.account_number IN \
-             (SELECT q.account_number FROM payees q WHERE q.account_number IS NOT NULL \
-              GROUP BY q.account_number HAVING COUNT(*) >= $1)"
-        ),
-        vec![rules.shared_account_min_people.into()],
-    )
-    .await?;
-    for r in shared {
-        out.push(Candidate {
-            kind: AnomalyKind::SharedAccount,
-            subsidy_kind: None,
-            subsidy_id: None,
-            person_ref: r.try_get("", "person_ref")?,
-            township_code: r.try_get("", "township_code")?,
-            amount: None,
-        });
     }
     Ok(out)
 }

@@ -12,6 +12,7 @@ pub mod findings;
 pub mod payments;
 pub mod programmes;
 pub mod reference;
+pub mod withdrawal;
 
 use chrono::{FixedOffset, NaiveDate, Utc};
 use kit::{Problem, inbox::HandlerError, outbox::OutboxError};
@@ -28,6 +29,43 @@ pub enum CommandError {
     /// Reference data has no value in force.
     #[error("reference data: {0}")]
     Reference(String),
+    /// A sealed value did not open (the key is missing or wrong, or the value was altered).
+    #[error("sealed {column}: {error}")]
+    Sealed {
+        column: &'static str,
+        error: crate::store::sealed::OpenError,
+    },
+}
+
+/// Opens a sealed value of `column` bound to `row`.
+pub fn open(
+    keys: &crate::store::sealed::DataKeys,
+    column: &'static str,
+    row: &str,
+    stored: &str,
+) -> Result<String, CommandError> {
+    keys.open(&crate::store::sealed::binding(column, row), stored)
+        .map_err(|error| CommandError::Sealed { column, error })
+}
+
+/// Opens an optional sealed value.
+pub fn open_opt(
+    keys: &crate::store::sealed::DataKeys,
+    column: &'static str,
+    row: &str,
+    stored: Option<&str>,
+) -> Result<Option<String>, CommandError> {
+    stored.map(|s| open(keys, column, row, s)).transpose()
+}
+
+/// Seals a value of `column` for `row`.
+pub fn seal(
+    keys: &crate::store::sealed::DataKeys,
+    column: &'static str,
+    row: &str,
+    plain: &str,
+) -> String {
+    keys.seal(&crate::store::sealed::binding(column, row), plain)
 }
 
 impl From<OutboxError> for CommandError {
@@ -48,6 +86,10 @@ impl From<CommandError> for Problem {
                 tracing::error!(%reason, "an event did not fit its schema");
                 Problem::internal()
             }
+            CommandError::Sealed { column, error } => {
+                tracing::error!(column, %error, "a sealed value did not open");
+                Problem::internal()
+            }
         }
     }
 }
@@ -56,6 +98,8 @@ impl From<CommandError> for HandlerError {
     fn from(e: CommandError) -> Self {
         match e {
             CommandError::Db(db) => HandlerError::Transient(db.to_string()),
+            // A key missing from the configuration can be fixed: retry.
+            e @ CommandError::Sealed { .. } => HandlerError::Transient(e.to_string()),
             other => HandlerError::Permanent(other.to_string()),
         }
     }

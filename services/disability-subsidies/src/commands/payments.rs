@@ -21,13 +21,22 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{CommandError, cases, comparison, facts::certificate_of, reference, snake};
+use super::{
+    CommandError,
+    applications::sealed_columns::{AGENT_NAME, PAYEE_ACCOUNT, PAYEE_HOLDER, PAYEE_NAME},
+    cases, comparison,
+    facts::certificate_of,
+    open, open_opt, reference, seal, snake,
+};
 use crate::{
     domain::{
         payee::{PayeeCheck, check_payee},
         payment::{CaseSnapshot, LineStatus, PersonSnapshot, plan},
     },
-    store::entities::{agent, death, holder, payee, payment_batch, payment_line, subsidy},
+    store::{
+        entities::{agent, death, holder, payee, payment_batch, payment_line, subsidy},
+        sealed::DataKeys,
+    },
 };
 
 /// Cases read per page.
@@ -72,6 +81,7 @@ fn hold_reason(check: PayeeCheck) -> &'static str {
 pub async fn run(
     db: &impl ConnectionTrait,
     outbox: &Outbox,
+    keys: &DataKeys,
     who: &Principal,
     month: Month,
     today: NaiveDate,
@@ -87,7 +97,7 @@ pub async fn run(
         )
         .field("month", "one batch per month"));
     }
-    let summary = comparison::compare(db, outbox, month, today).await?;
+    let summary = comparison::compare(db, outbox, keys, month, today).await?;
     let standards = reference::standards(db).await?;
     let batch_id = Uuid::now_v7();
     let m = month.to_string();
@@ -111,7 +121,7 @@ pub async fn run(
                     .is_none_or(|e| s.next_unpaid_month.as_str() <= e)
             })
             .collect();
-        pay_page(db, batch_id, month, &page, &standards).await?;
+        pay_page(db, keys, batch_id, month, &page, &standards).await?;
     }
     let totals = db
         .query_all_raw(Statement::from_sql_and_values(
@@ -182,8 +192,31 @@ pub async fn run(
 
 use sea_orm::PaginatorTrait;
 
+/// A payee's account, opened.
+struct Account {
+    name: String,
+    bank_code: Option<String>,
+    number: Option<String>,
+    holder: Option<String>,
+}
+
+fn open_account(keys: &DataKeys, p: payee::Model) -> Result<Account, CommandError> {
+    let r = &p.person_ref;
+    Ok(Account {
+        name: open(keys, PAYEE_NAME, r, &p.name)?,
+        bank_code: p.bank_code,
+        number: open_opt(keys, PAYEE_ACCOUNT, r, p.account_number.as_deref())?,
+        holder: open_opt(keys, PAYEE_HOLDER, r, p.account_holder_name.as_deref())?,
+    })
+}
+
+/// The sealed columns of payment lines.
+pub const LINE_ACCOUNT: &str = "payment_lines.account_number";
+pub const LINE_HOLDER: &str = "payment_lines.account_holder_name";
+
 async fn pay_page(
     db: &impl ConnectionTrait,
+    keys: &DataKeys,
     batch_id: Uuid,
     month: Month,
     page: &[subsidy::Model],
@@ -213,20 +246,22 @@ async fn pay_page(
         .into_iter()
         .map(|d| (d.person_ref, d.died_on))
         .collect();
-    let payees: HashMap<String, payee::Model> = payee::Entity::find()
+    let mut payees: HashMap<String, Account> = HashMap::new();
+    for p in payee::Entity::find()
         .filter(payee::Column::PersonRef.is_in(people.clone()))
         .all(db)
         .await?
-        .into_iter()
-        .map(|p| (p.person_ref.clone(), p))
-        .collect();
+    {
+        payees.insert(p.person_ref.clone(), open_account(keys, p)?);
+    }
     let mut agents: HashMap<String, Vec<String>> = HashMap::new();
     for a in agent::Entity::find()
         .filter(agent::Column::PersonRef.is_in(people))
         .all(db)
         .await?
     {
-        agents.entry(a.person_ref).or_default().push(a.name);
+        let name = open(keys, AGENT_NAME, &a.id.to_string(), &a.name)?;
+        agents.entry(a.person_ref).or_default().push(name);
     }
     let earliest = page
         .iter()
@@ -266,8 +301,8 @@ async fn pay_page(
         let cert = holders.get(&s.person_ref).and_then(certificate_of);
         let account = payees.get(&s.person_ref);
         let check = match account {
-            Some(p) if p.account_number.is_some() => check_payee(
-                p.account_holder_name.as_deref(),
+            Some(p) if p.number.is_some() => check_payee(
+                p.holder.as_deref(),
                 &p.name,
                 agents.get(&s.person_ref).map_or(&[][..], Vec::as_slice),
             ),
@@ -296,9 +331,11 @@ async fn pay_page(
                 LineStatus::Issued => ("issued", None),
                 LineStatus::Held(c) => ("held", Some(hold_reason(c).to_owned())),
             };
-            let sent = line.status == LineStatus::Issued;
+            let sent = account.filter(|_| line.status == LineStatus::Issued);
+            let id = Uuid::now_v7();
+            let row = id.to_string();
             rows.push(payment_line::ActiveModel {
-                id: Set(Uuid::now_v7()),
+                id: Set(id),
                 batch_id: Set(batch_id),
                 subsidy_id: Set(s.id),
                 person_ref: Set(s.person_ref.clone()),
@@ -311,13 +348,13 @@ async fn pay_page(
                 hold_reason: Set(hold),
                 arrears: Set(line.arrears),
                 township_code: Set(s.township_code.clone()),
-                bank_code: Set(account.filter(|_| sent).and_then(|a| a.bank_code.clone())),
-                account_number: Set(account
-                    .filter(|_| sent)
-                    .and_then(|a| a.account_number.clone())),
-                account_holder_name: Set(account
-                    .filter(|_| sent)
-                    .and_then(|a| a.account_holder_name.clone())),
+                bank_code: Set(sent.and_then(|a| a.bank_code.clone())),
+                account_number: Set(sent
+                    .and_then(|a| a.number.as_deref())
+                    .map(|n| seal(keys, LINE_ACCOUNT, &row, n))),
+                account_holder_name: Set(sent
+                    .and_then(|a| a.holder.as_deref())
+                    .map(|h| seal(keys, LINE_HOLDER, &row, h))),
                 trail: Set(line.trail.join("\n")),
                 return_reason: Set(None),
             });

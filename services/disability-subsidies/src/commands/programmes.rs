@@ -1,14 +1,17 @@
-//! 福康工程 applications, 精康融合 enrollments (only in the pilot streets) with their service
-//! records, and care services for poor severely disabled people: case records a township keeps.
+//! 福康工程 applications (recorded by the township, decided by an approver), 精康融合
+//! enrollments (only in the pilot streets) with their service records, and care services for poor
+//! severely disabled people: case records a township keeps.
 
 use chrono::Utc;
 use contracts::common::Month;
 use kit::{
     Principal, Problem, Role, audit,
+    edge::concurrency::changed_meanwhile,
     identity::{DivisionCode, DivisionLevel, IdNumber, PersonRefKey},
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -58,6 +61,10 @@ pub struct ProgrammeCaseView {
     pub item: String,
     pub description: String,
     pub started_on: chrono::NaiveDate,
+    pub recorded_by: String,
+    pub decided_by: Option<String>,
+    pub decision_reason: Option<String>,
+    pub version: i32,
 }
 
 impl From<programme_case::Model> for ProgrammeCaseView {
@@ -72,6 +79,10 @@ impl From<programme_case::Model> for ProgrammeCaseView {
             item: c.item,
             description: c.description,
             started_on: c.started_on,
+            recorded_by: c.recorded_by,
+            decided_by: c.decided_by,
+            decision_reason: c.decision_reason,
+            version: c.version,
         }
     }
 }
@@ -216,4 +227,72 @@ pub async fn record_service(
     .insert(db)
     .await?;
     Ok(id)
+}
+
+/// A decision on a 福康工程 application.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FukangDecision {
+    pub approve: bool,
+    /// Required when refusing: the written reason.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// Approves or refuses an open 福康工程 application: an approver of its township or the
+/// district, never whoever recorded it; a refusal carries its written reason.
+pub async fn decide_fukang(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    id: Uuid,
+    version: i32,
+    d: &FukangDecision,
+) -> Result<ProgrammeCaseView, Problem> {
+    who.require(&[Role::TownshipApprover, Role::DistrictApprover])?;
+    let case = programme_case::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|c| c.programme == snake(Programme::Fukang) && who.sees(&c.village_code))
+        .ok_or_else(|| Problem::not_found("no such 福康工程 application in your division"))?;
+    if case.version != version {
+        return Err(changed_meanwhile());
+    }
+    if case.status != "open" {
+        return Err(Problem::conflict(
+            "already-decided",
+            format!("the application is {}", case.status),
+        ));
+    }
+    if case.recorded_by == who.subject {
+        return Err(Problem::forbidden(
+            "whoever recorded an application cannot decide it",
+        ));
+    }
+    let reason = d.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    if !d.approve && reason.is_none() {
+        return Err(Problem::invalid(
+            "reason",
+            "a refusal carries its written reason",
+        ));
+    }
+    let (status, action) = if d.approve {
+        ("approved", "approve-fukang")
+    } else {
+        ("rejected", "reject-fukang")
+    };
+    let mut a = case.into_active_model();
+    a.status = Set(status.to_owned());
+    a.decided_by = Set(Some(who.subject.clone()));
+    a.decision_reason = Set(reason.map(str::to_owned));
+    a.version = Set(version + 1);
+    let decided = a.update(db).await?;
+    audit::record(
+        db,
+        who,
+        action,
+        "programme_case",
+        &id.to_string(),
+        reason.unwrap_or(""),
+    )
+    .await?;
+    Ok(decided.into())
 }

@@ -22,13 +22,15 @@ use crate::{
         certificates, deaths, enrollments,
         payments::{ReturnOutcome, payment_returned},
     },
+    store::sealed::DataKeys,
 };
 
 /// The subscriptions of this service.
-pub fn consumers(platform: &Platform) -> Consumers {
+pub fn consumers(platform: &Platform, keys: &DataKeys) -> Consumers {
     let on = Listener {
         key: platform.config.person_ref_key.clone(),
         outbox: platform.outbox.clone(),
+        keys: keys.clone(),
     };
     Consumers::new(SERVICE)
         .on::<CertificateIssued, _>(on.clone())
@@ -41,11 +43,12 @@ pub fn consumers(platform: &Platform) -> Consumers {
         .on::<PaymentReturned, _>(on)
 }
 
-/// Every handler: the mesh's person_ref key and the outbox.
+/// Every handler: the mesh's person_ref key, the outbox and the keys sealing personal data.
 #[derive(Clone)]
 struct Listener {
     key: PersonRefKey,
     outbox: Outbox,
+    keys: DataKeys,
 }
 
 impl Listener {
@@ -73,7 +76,8 @@ impl Handler<CertificateIssued> for Listener {
                 ));
             }
             let (id, person_ref) = self.person_ref(&e.id_number)?;
-            certificates::certificate_issued(tx, &self.outbox, &person_ref, &id, &e).await?;
+            certificates::certificate_issued(tx, &self.outbox, &self.keys, &person_ref, &id, &e)
+                .await?;
             Ok(())
         })
     }
@@ -93,7 +97,8 @@ impl Handler<CertificateChanged> for Listener {
                 ));
             }
             let (id, person_ref) = self.person_ref(&e.id_number)?;
-            certificates::certificate_changed(tx, &self.outbox, &person_ref, &id, &e).await?;
+            certificates::certificate_changed(tx, &self.outbox, &self.keys, &person_ref, &id, &e)
+                .await?;
             Ok(())
         })
     }

@@ -1,8 +1,11 @@
-//! Migrations: the kit's tables first, then this service's tables, then the reference data.
+//! Migrations: the kit's tables first, then this service's tables, then the reference data,
+//! then the sealing in place of personal data written before encryption at rest.
 
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
-use super::{m001_tables::CreateTables, m002_reference::SeedReference};
+use super::{
+    m001_tables::CreateTables, m002_reference::SeedReference, m003_sealed::SealPersonalData,
+};
 
 /// Every migration of disability-subsidies, oldest first.
 pub struct Migrator;
@@ -12,6 +15,7 @@ impl MigratorTrait for Migrator {
         let mut all = kit::db::migrations();
         all.push(Box::new(CreateTables));
         all.push(Box::new(SeedReference));
+        all.push(Box::new(SealPersonalData));
         all
     }
 }

@@ -1,8 +1,11 @@
-//! The service's own tables and reference data; migrations run on PostgreSQL and SQLite.
+//! The service's own tables and reference data, and the sealing of the personal data they hold;
+//! migrations run on PostgreSQL and SQLite.
 
 pub mod entities;
 mod m001_tables;
 mod m002_reference;
+pub mod m003_sealed;
 mod migrations;
+pub mod sealed;
 
 pub use migrations::Migrator;
