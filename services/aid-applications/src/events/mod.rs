@@ -68,7 +68,16 @@ impl Handler<DeathRecorded> for OnDeathRecorded {
                 event.recorded_on,
             )
             .await
-            .map_err(|p| HandlerError::Transient(p.detail.unwrap_or(p.title)))?;
+            .map_err(|p| {
+                // A refusal will never apply; a concurrent change (412) or a failure may pass
+                // on redelivery.
+                let reason = p.detail.clone().unwrap_or(p.title.clone());
+                if p.status < 500 && p.status != 412 {
+                    HandlerError::Permanent(reason)
+                } else {
+                    HandlerError::Transient(reason)
+                }
+            })?;
             Ok(())
         })
     }
