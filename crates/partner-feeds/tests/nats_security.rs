@@ -96,10 +96,7 @@ fn each_service_consumes_exactly_what_asyncapi_gives_it() {
         .collect();
     assert_eq!(
         pulls,
-        [
-            "$JS.API.CONSUMER.MSG.NEXT.AID.village-governance--aid-publicity-opened-v1",
-            "$JS.API.CONSUMER.MSG.NEXT.PARTNER.village-governance--partner-civil-registry-death-recorded-v1",
-        ]
+        ["$JS.API.CONSUMER.MSG.NEXT.AID.village-governance--aid-publicity-opened-v1",]
     );
     for (user, p) in users.iter().filter(|(u, _)| *u != nats_config::ADMIN_USER) {
         let contexts: Vec<&String> = p.publish.iter().filter(|s| !s.starts_with('$')).collect();
@@ -392,9 +389,9 @@ async fn a_service_publishes_its_own_context_and_is_refused_outside_it() {
 async fn a_service_consumes_only_what_asyncapi_gives_it() {
     let server = secured().await;
     let aid = connect(&server.url(), "aid-applications").await;
-    let village = connect(&server.url(), "village-governance").await;
-    let subject = "aid.publicity.opened.v1";
-    let stream = kit::nats::ensure_stream(&village.js, contracts::stream_for(subject).unwrap(), 1)
+    let elderly = connect(&server.url(), "elderly-care").await;
+    let subject = "aid.enrollment.started.v1";
+    let stream = kit::nats::ensure_stream(&elderly.js, contracts::stream_for(subject).unwrap(), 1)
         .await
         .expect("a consumer may declare the stream it consumes");
     aid.js
@@ -403,7 +400,7 @@ async fn a_service_consumes_only_what_asyncapi_gives_it() {
         .unwrap()
         .await
         .unwrap();
-    let durable = kit::nats::durable_name("village-governance", subject);
+    let durable = kit::nats::durable_name("elderly-care", subject);
     let consumer =
         kit::nats::ensure_pull_consumer(&stream, &durable, subject, Duration::from_secs(5))
             .await
@@ -416,7 +413,7 @@ async fn a_service_consumes_only_what_asyncapi_gives_it() {
     kit::nats::ensure_stream(&aid.js, contracts::stream_for("partner.x").unwrap(), 1)
         .await
         .unwrap();
-    let partner = village
+    let partner = elderly
         .js
         .get_stream("PARTNER")
         .await
@@ -424,16 +421,16 @@ async fn a_service_consumes_only_what_asyncapi_gives_it() {
     let other = "partner.dpf.certificate.issued.v1";
     let refused = kit::nats::ensure_pull_consumer(
         &partner,
-        &kit::nats::durable_name("village-governance", other),
+        &kit::nats::durable_name("elderly-care", other),
         other,
         Duration::from_secs(5),
     )
     .await;
     assert!(refused.is_err());
-    village.refused("$JS.API.CONSUMER").await;
+    elderly.refused("$JS.API.CONSUMER").await;
     // Another service's consumer cannot be pulled from either.
-    let before = village.errors.lock().unwrap().len();
-    village
+    let before = elderly.errors.lock().unwrap().len();
+    elderly
         .client
         .publish(
             format!(
@@ -444,13 +441,13 @@ async fn a_service_consumes_only_what_asyncapi_gives_it() {
         )
         .await
         .unwrap();
-    village
+    elderly
         .refused("$JS.API.CONSUMER.MSG.NEXT.PARTNER.aid-applications")
         .await;
-    assert!(village.errors.lock().unwrap().len() > before);
+    assert!(elderly.errors.lock().unwrap().len() > before);
     // And no raw subscription to a stream's subjects.
-    let _sub = village.client.subscribe("partner.>").await.unwrap();
-    village.refused("partner.>").await;
+    let _sub = elderly.client.subscribe("partner.>").await.unwrap();
+    elderly.refused("partner.>").await;
 }
 
 #[tokio::test]
