@@ -4,6 +4,7 @@
 //! partner simulator. It never opens a service's database. The same flows also run against a mesh
 //! started by the launcher (`Mesh::attach`), which is what the demo command does.
 
+pub mod attack;
 pub mod flows;
 mod http;
 pub mod interrupted;
