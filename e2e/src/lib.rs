@@ -68,6 +68,8 @@ pub struct Mesh {
     processes: BTreeMap<&'static str, Process>,
     /// Print every request and observation (the demo); tests print too, nextest shows it on failure.
     narrate: bool,
+    /// When the mesh was started or attached (the narration shows the time since).
+    since: std::time::Instant,
     /// Extra environment of every service process.
     env: Vec<(String, String)>,
 }
@@ -119,6 +121,7 @@ impl Mesh {
             logs: Some(tempfile::tempdir().expect("log dir")),
             processes: BTreeMap::new(),
             narrate: true,
+            since: std::time::Instant::now(),
             env: options.env,
         };
         for (i, name) in SERVICES.into_iter().enumerate() {
@@ -165,6 +168,7 @@ impl Mesh {
             logs: None,
             processes: BTreeMap::new(),
             narrate: true,
+            since: std::time::Instant::now(),
             env: Vec::new(),
         };
         for (i, name) in SERVICES.into_iter().enumerate() {
@@ -310,7 +314,8 @@ impl Mesh {
     /// Prints an effect observed.
     pub fn saw(&self, text: impl AsRef<str>) {
         if self.narrate {
-            println!("    ✓ {}", text.as_ref());
+            let t = self.since.elapsed().as_secs_f32();
+            println!("    ✓ {} [{t:.1}s]", text.as_ref());
             let _ = std::io::stdout().flush();
         }
     }

@@ -1,13 +1,15 @@
 //! Flow 2: one death record from the civil registry → every service ends what it pays or
 //! schedules for that person, in the month its rules say; nothing keeps paying a dead person.
 //!
-//! The person is a 64-year-old, severely disabled father (level-1 certificate): the disability
-//! service pays him the nursing subsidy, elderly care has installed a home care bed for him, his
+//! The person is a 64-year-old, severely disabled father (level-1 certificate): aid supports him
+//! as a dispersed extreme-poverty person (特困, 分散供养), elderly care visits him monthly and has
+//! installed a home care bed for him, the disability service pays him the nursing subsidy, and his
 //! 12-year-old son is a de facto unsupported child in child-welfare (father 重残, mother declared
 //! missing), found through a minor-protection case naming him as the father.
 
 use chrono::Datelike;
 use contracts::{
+    aid::{EndReason, EnrollmentEnded},
     child::{AllowanceStarted, ChildCategory, Registered},
     disability::{SubsidyEndReason, SubsidyEnded, SubsidyGranted, SubsidyKind},
     elderly::{HomeBedCloseReason, HomeBedClosed, HomeBedEstablished},
@@ -17,7 +19,10 @@ use contracts::{
 use kit::Role;
 use serde_json::{Value, json};
 
-use super::ViewCounts;
+use super::{
+    ViewCounts,
+    aid::{Member, Procedure, Staff, household},
+};
 use crate::{
     Mesh,
     people::{Place, Sex, aged, days_ago, district, month_of, months_ago, today},
@@ -73,6 +78,47 @@ pub async fn run(mesh: &Mesh) {
         .expect("granted");
     assert_eq!(nursing.kind, SubsidyKind::Nursing);
     assert_eq!(nursing.start_month.to_string(), month_of(issued_on));
+
+    mesh.say("He lives alone without income: aid supports him as a dispersed extreme-poverty person (特困, 分散供养)");
+    let staff = Staff::of(&place);
+    let (household_id, members) = household(
+        mesh,
+        &place,
+        &staff,
+        "rural",
+        &[Member {
+            person: &father,
+            name: "陈国强",
+            relationship: "head",
+            monthly_income_fen: 0,
+            able_to_work: false,
+        }],
+    )
+    .await;
+    let support = Procedure::submit(
+        mesh,
+        &staff,
+        &household_id,
+        json!({ "programme": "extreme_poverty", "member_id": members[0],
+                "support_mode": "dispersed", "care_level": "full_care" }),
+        days_ago(80),
+    )
+    .await
+    .through_to_enrollment(0)
+    .await;
+    let plans = mesh
+        .expect_view(
+            "elderly-care",
+            "/v1/visit-plans?kind=dispersed_support",
+            &clerk,
+            "elderly care plans his monthly visits",
+            |p| plan_of(p, &father_ref).is_some(),
+        )
+        .await;
+    let plan_id = plan_of(&plans, &father_ref).expect("the plan")["id"]
+        .as_str()
+        .expect("plan id")
+        .to_owned();
 
     mesh.say("Elderly care installs a home care bed for him (provider, application, assessment, installation)");
     let officer = district("officer-ma", Role::DistrictOfficer);
@@ -182,6 +228,31 @@ pub async fn run(mesh: &Mesh) {
         .publish(&death)
         .await
         .expect("published");
+
+    // Aid: the support ends with the month of death (the last month paid).
+    let enrollment_id = support.enrollment_id;
+    let ended_support = mesh
+        .expect_since::<EnrollmentEnded>(&mark, "aid ends his extreme-poverty support", |e| {
+            e.iter().any(|e| e.enrollment_id == enrollment_id)
+        })
+        .await
+        .remove(0);
+    assert_eq!(ended_support.reason, EndReason::Death);
+    assert_eq!(ended_support.end_month.to_string(), month_of(died_on));
+    mesh.saw(format!(
+        "extreme-poverty support last paid {}",
+        ended_support.end_month
+    ));
+
+    // Elderly care: no more visits.
+    mesh.expect_view(
+        "elderly-care",
+        &format!("/v1/visit-plans/{plan_id}"),
+        &clerk,
+        "elderly care cancels his visit plan",
+        |p| p["status"] == "cancelled" && p["cancel_reason"] == "death",
+    )
+    .await;
 
     // Disability: the nursing subsidy stops in the month of the comparison (the month the record
     // is made): the last month paid is the month before.
@@ -293,6 +364,7 @@ pub async fn run(mesh: &Mesh) {
         assert!(
             [
                 "partner.civil-registry.death.recorded.v1",
+                "aid.enrollment.ended.v1",
                 "disability.subsidy.ended.v1",
                 "elderly.home-bed.closed.v1",
                 "child.allowance.ended.v1",
@@ -323,6 +395,65 @@ pub async fn run(mesh: &Mesh) {
         )
         .await;
     mesh.assert_no_dead_letters(&set_up).await;
+
+    if mesh.owns_processes() {
+        payment_runs_skip_him(mesh, &father_ref, &ended.end_month.to_string()).await;
+    } else {
+        mesh.say(
+            "(The monthly payment runs are the bureau's to start on a shared mesh: not run here.)",
+        );
+    }
+}
+
+/// The month's payment runs pay him nothing for a month after his death: disability's batch of
+/// this month has no line for him after the last month paid; aid's batch of next month pays no one
+/// (he was the only person aid supported on this mesh).
+async fn payment_runs_skip_him(mesh: &Mesh, father_ref: &str, last_paid: &str) {
+    let officer = district("officer-ma", Role::DistrictOfficer);
+    mesh.say("The district runs this month's disability payment and next month's aid payment");
+    let batch = mesh
+        .create(
+            "disability-subsidies",
+            "/v1/payment-batches",
+            &officer,
+            &json!({ "month": month_of(today()) }),
+        )
+        .await;
+    let lines = mesh
+        .list_all(
+            "disability-subsidies",
+            &format!(
+                "/v1/payment-batches/{}/lines",
+                batch["id"].as_str().expect("id")
+            ),
+            &officer,
+        )
+        .await;
+    let his: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["person_ref"] == father_ref)
+        .collect();
+    assert!(
+        his.iter()
+            .all(|l| l["month"].as_str().is_some_and(|m| m <= last_paid)),
+        "disability pays him for a month after the last one: {his:?}"
+    );
+    mesh.saw(format!(
+        "disability batch {}: {} line(s) for him, none after {last_paid}",
+        batch["month"],
+        his.len()
+    ));
+    let next = crate::people::month_after(today());
+    let batch = mesh
+        .create(
+            "aid-applications",
+            "/v1/payment-batches",
+            &officer,
+            &json!({ "month": next }),
+        )
+        .await;
+    assert_eq!(batch["line_count"], 0, "aid pays the dead: {batch}");
+    mesh.saw(format!("aid batch {next}: no line"));
 }
 
 /// The son's allowances after his father's death: the first ended no later than the month of
@@ -356,4 +487,11 @@ fn assert_allowances_follow(child: &Value, first: &AllowanceStarted, died_on: ch
                 .expect("a date"),
         "no month unpaid between the two allowances: {child}"
     );
+}
+
+fn plan_of<'a>(page: &'a Value, person_ref: &str) -> Option<&'a Value> {
+    page["items"]
+        .as_array()?
+        .iter()
+        .find(|p| p["person_ref"] == person_ref)
 }

@@ -6,6 +6,8 @@ pub mod aid;
 pub mod certificate;
 pub mod death;
 pub mod dibao_disability;
+pub mod publicity;
+pub mod temporary;
 pub mod unsupported_child;
 pub mod visits;
 
