@@ -267,8 +267,22 @@ pub struct VerificationCompleted {
     pub property_within_limits: Option<bool>,
     /// Items the investigators must look at.
     pub findings: Vec<VerificationFinding>,
+    /// Per-person findings, when the platform gives them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<VerifiedMember>,
     /// Date of the answer.
     pub completed_on: NaiveDate,
+}
+
+/// One member's verified income.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifiedMember {
+    /// The member, as the claim-check details named them.
+    pub person_ref: crate::common::PersonRef,
+    /// Verified monthly income.
+    pub monthly_income_fen: i64,
+    /// True when the income is from work.
+    pub employed: bool,
 }
 
 impl Event for VerificationCompleted {

@@ -182,6 +182,7 @@ pub fn verification(
         household_monthly_income_fen: Some(monthly_income_fen),
         property_within_limits: Some(property_within_limits),
         findings: Vec::new(),
+        members: Vec::new(),
         completed_on: on,
     }
 }

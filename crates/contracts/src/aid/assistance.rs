@@ -139,6 +139,9 @@ pub struct PaymentBatchIssued {
     pub townships: Vec<TownshipTotal>,
     /// When the batch was issued to the bank.
     pub issued_at: DateTime<FixedOffset>,
+    /// For a re-issue batch, the batch whose returned lines it pays again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reissue_of: Option<Uuid>,
 }
 
 impl Event for PaymentBatchIssued {

@@ -141,6 +141,8 @@ async fn issue(
     outbox: &Outbox,
     who: &Principal,
     batch: payment_batch::Model,
+
+    reissue_of: Option<Uuid>,
 ) -> Result<BatchView, Problem> {
     let Totals {
         townships, held, ..
@@ -174,6 +176,7 @@ async fn issue(
                 total_fen,
                 townships: townships.clone(),
                 issued_at: issued_at.fixed_offset(),
+                reissue_of,
             },
         )
         .await
@@ -268,7 +271,7 @@ pub async fn run_month(
         [id.into(), yyyymm(month).into(), first_day.into()],
     ))
     .await?;
-    issue(tx, outbox, who, batch).await
+    issue(tx, outbox, who, batch, None).await
 }
 
 /// Re-issues the returned lines of a batch whose enrollment now has a payee account, in a new
@@ -329,7 +332,7 @@ pub async fn reissue(
         [id.into(), batch_id.into()],
     ))
     .await?;
-    issue(tx, outbox, who, batch).await
+    issue(tx, outbox, who, batch, Some(batch_id)).await
 }
 
 /// Marks the returned line (`partner.bank.payment.returned.v1` with payer aid) for re-issue;
