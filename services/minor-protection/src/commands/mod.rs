@@ -11,6 +11,7 @@ pub mod reading;
 pub mod reference;
 pub mod supervision;
 pub mod units;
+pub mod welfare;
 
 use chrono::{FixedOffset, NaiveDate, Utc};
 use kit::{Principal, Problem, Role, identity::DivisionCode, outbox::OutboxError};

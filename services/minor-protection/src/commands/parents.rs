@@ -215,6 +215,10 @@ async fn assess_and_flag(
         out.note = Some("the child is no longer a minor or has died".into());
         return Ok(out);
     }
+    if super::welfare::standing(tx, &child_ref).await?.supported() {
+        out.note = Some("child-welfare already registers and supports the child".into());
+        return Ok(out);
+    }
     let (fs, ms) = (wire(f.situation), wire(m.situation));
     let earlier = flag::Entity::find()
         .filter(flag::Column::ChildPersonRef.eq(child_ref.clone()))

@@ -1,6 +1,7 @@
 //! Reading cases. The holder's staff get the full record; everyone else who may see the case gets
-//! the restricted view (no names, ID numbers, addresses, narrative, parents). Every read — of one
-//! case or of a list — is written to the audit trail before anything is answered.
+//! the restricted view (no names, ID numbers, addresses, narrative, parents; child-welfare's
+//! registration as a flag only). Every read — of one case or of a list — is written to the audit
+//! trail before anything is answered.
 
 use chrono::NaiveDate;
 use kit::{Principal, Problem, Role, audit, audit::AuditEntry, identity::IdNumber};
@@ -12,6 +13,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::access::{Loaded, caller, load};
+use super::welfare::{self, ChildWelfareView};
 use crate::domain::{access::Access, level::Level};
 use crate::store::{action, case, escalation, guardianship, parent, referral, transfer};
 
@@ -124,6 +126,13 @@ pub struct CaseView {
     pub closure_reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parents: Option<Vec<ParentView>>,
+    /// Whether child-welfare registered the child (orphan or de facto unsupported): in both views
+    /// of one case, never in lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub child_welfare_registered: Option<bool>,
+    /// The child's standing with child-welfare, in the full view only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub child_welfare: Option<ChildWelfareView>,
     pub referrals: Vec<ReferralView>,
     pub pending_transfer: Option<TransferView>,
     pub escalations: Vec<EscalationView>,
@@ -181,6 +190,8 @@ fn summary(c: &case::Model, access: Access) -> CaseView {
         narrative: None,
         closure_reason: None,
         parents: None,
+        child_welfare_registered: None,
+        child_welfare: None,
         referrals: Vec::new(),
         pending_transfer: None,
         escalations: Vec::new(),
@@ -278,6 +289,12 @@ pub async fn read_case(
             detail: full.then_some(a.detail),
         })
         .collect();
+    if let Some(child_ref) = c.child_person_ref.as_deref() {
+        v.child_welfare_registered = Some(welfare::is_registered(db, child_ref).await?);
+        if full {
+            v.child_welfare = welfare::view(db, child_ref).await?;
+        }
+    }
     if full {
         v.child = Some(ChildView {
             name: c.child_name.clone(),

@@ -1,5 +1,5 @@
 //! Events minor-protection consumes; each handler calls a command inside the inbox transaction
-//! (a redelivered event is applied once).
+//! (a redelivered event is applied once): death records here, child-welfare's facts in `welfare`.
 
 use contracts::partner::DeathRecorded;
 use kit::{
@@ -12,12 +12,19 @@ use sea_orm::DatabaseTransaction;
 
 use crate::{SERVICE, commands::parents::record_death};
 
+mod welfare;
+
 /// The subscriptions of this service.
 pub fn consumers(platform: &Platform) -> Consumers {
-    Consumers::new(SERVICE).on(OnDeathRecorded {
-        key: platform.config.person_ref_key.clone(),
-        outbox: platform.outbox.clone(),
-    })
+    Consumers::new(SERVICE)
+        .on(OnDeathRecorded {
+            key: platform.config.person_ref_key.clone(),
+            outbox: platform.outbox.clone(),
+        })
+        .on(welfare::OnChildRegistered)
+        .on(welfare::OnAllowanceStarted)
+        .on(welfare::OnAllowanceChanged)
+        .on(welfare::OnAllowanceEnded)
 }
 
 /// `partner.civil-registry.death.recorded.v1`: a parent's death re-assesses the child (and may

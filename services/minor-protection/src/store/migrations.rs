@@ -10,6 +10,7 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         let mut all = kit::db::migrations();
         all.push(Box::new(CreateTables));
+        all.push(Box::new(super::m002_welfare::CreateWelfareTables));
         all
     }
 }

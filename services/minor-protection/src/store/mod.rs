@@ -1,6 +1,6 @@
 //! The service's own tables: the protection units of the three levels, cases and everything done on
-//! them, flags to child-welfare, the left-behind register and its visits, reference parameters.
-//! Migrations run on PostgreSQL and SQLite.
+//! them, flags to child-welfare, the left-behind register and its visits, reference parameters,
+//! and what child-welfare announces about children. Migrations run on PostgreSQL and SQLite.
 
 pub mod action;
 pub mod case;
@@ -8,6 +8,7 @@ pub mod escalation;
 pub mod flag;
 pub mod guardianship;
 pub mod left_behind;
+mod m002_welfare;
 mod migrations;
 pub mod parameter;
 pub mod parent;
@@ -16,5 +17,7 @@ mod seed;
 pub mod transfer;
 pub mod unit;
 pub mod visit;
+pub mod welfare_allowance;
+pub mod welfare_child;
 
 pub use migrations::Migrator;

@@ -7,3 +7,4 @@ mod handover;
 mod left_behind;
 mod supervision;
 mod support;
+mod welfare;

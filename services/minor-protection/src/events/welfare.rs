@@ -1,0 +1,83 @@
+//! child-welfare's announcements about children (`child.registered.v1`, `child.allowance.*`):
+//! each handler records the fact in the inbox transaction through commands::welfare.
+
+use contracts::child::{AllowanceChanged, AllowanceEnded, AllowanceStarted, Registered};
+use kit::{
+    Problem,
+    inbox::{EventMeta, Handler, HandlerError, HandlerFuture},
+};
+use sea_orm::DatabaseTransaction;
+
+use crate::commands::welfare::{
+    record_allowance_changed, record_allowance_ended, record_allowance_started, record_registration,
+};
+
+/// A refused step: a concurrent change or an unavailable database passes; anything else cannot.
+fn refused(p: Problem) -> HandlerError {
+    match p.status {
+        503 | 412 => HandlerError::Transient(p.detail.unwrap_or_default()),
+        _ => HandlerError::Permanent(p.detail.unwrap_or(p.title)),
+    }
+}
+
+/// `child.registered.v1`: keeps the registration, notes it on the child's open cases.
+pub(super) struct OnChildRegistered;
+
+impl Handler<Registered> for OnChildRegistered {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        event: Registered,
+        _meta: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            record_registration(tx, &event).await.map_err(refused)?;
+            Ok(())
+        })
+    }
+}
+
+/// `child.allowance.started.v1`: the child's allowance runs.
+pub(super) struct OnAllowanceStarted;
+
+impl Handler<AllowanceStarted> for OnAllowanceStarted {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        event: AllowanceStarted,
+        _meta: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move { Ok(record_allowance_started(tx, &event).await?) })
+    }
+}
+
+/// `child.allowance.changed.v1`: a new category or care mode.
+pub(super) struct OnAllowanceChanged;
+
+impl Handler<AllowanceChanged> for OnAllowanceChanged {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        event: AllowanceChanged,
+        _meta: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move { Ok(record_allowance_changed(tx, &event).await?) })
+    }
+}
+
+/// `child.allowance.ended.v1`: the allowance ended, noted on the child's open cases.
+pub(super) struct OnAllowanceEnded;
+
+impl Handler<AllowanceEnded> for OnAllowanceEnded {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        event: AllowanceEnded,
+        _meta: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            record_allowance_ended(tx, &event).await.map_err(refused)?;
+            Ok(())
+        })
+    }
+}
