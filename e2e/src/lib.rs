@@ -41,8 +41,9 @@ pub const SERVICES: [&str; 6] = [
     "village-governance",
 ];
 
-/// How long a flow may take to show its effect.
-pub const PATIENCE: Duration = Duration::from_secs(30);
+/// How long a flow may take to show its effect (generous: the whole suite runs several meshes of
+/// six processes at once).
+pub const PATIENCE: Duration = Duration::from_secs(60);
 
 /// How a service process was started here (absent for an attached mesh).
 struct Launch {

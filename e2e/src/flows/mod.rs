@@ -22,6 +22,52 @@ use crate::{
     people::{DISTRICT, Place},
 };
 
+/// The flows by their number in DESIGN §3.2, with what each shows.
+pub const FLOWS: [(u8, &str); 7] = [
+    (
+        1,
+        "dibao for a household with a certified disabled member opens the living subsidy by itself; its end stops it",
+    ),
+    (
+        2,
+        "one death record ends what every service pays or schedules for the person",
+    ),
+    (
+        3,
+        "dispersed extreme-poverty support plans monthly visits; a missed one is raised",
+    ),
+    (
+        4,
+        "a publicity on the village board, masked, for 7 days; an objection sends the case back to investigation",
+    ),
+    (
+        5,
+        "minor-protection flags a de facto unsupported child; child-welfare registers and pays",
+    ),
+    (
+        6,
+        "a level-1 certificate opens a nursing subsidy; in a marginal household, a single-person dibao candidate",
+    ),
+    (
+        7,
+        "temporary assistance: township cap, district above, act-first from a reserve fund that never goes negative",
+    ),
+];
+
+/// Runs flow `n` (1–7).
+pub async fn run(n: u8, mesh: &Mesh) {
+    match n {
+        1 => dibao_disability::run(mesh).await,
+        2 => death::run(mesh).await,
+        3 => visits::run(mesh).await,
+        4 => publicity::run(mesh).await,
+        5 => unsupported_child::run(mesh).await,
+        6 => certificate::run(mesh).await,
+        7 => temporary::run(mesh).await,
+        _ => panic!("there is no flow {n}: flows are numbered 1 to 7"),
+    }
+}
+
 /// The lists a township clerk reads in each service: the "views" in which a flow's effects (new
 /// applications, enrollments, subsidies, children, plans, beds, cases, board postings) appear.
 pub const VIEWS: [(&str, &str); 11] = [
