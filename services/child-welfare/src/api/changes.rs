@@ -136,8 +136,9 @@ async fn care(
     Json(input): Json<CareUpdate>,
 ) -> Result<(StatusCode, HeaderMap), Problem> {
     let tx = p.db.begin().await?;
-    let new = update_care(&tx, &who, id, version, &input).await?;
+    let new = update_care(&tx, &p.outbox, &who, id, version, &input, today()).await?;
     tx.commit().await?;
+    p.outbox.wake();
     let mut headers = HeaderMap::new();
     headers.insert(header::ETAG, etag(new));
     Ok((StatusCode::NO_CONTENT, headers))

@@ -48,6 +48,13 @@ struct EvaluationView {
     village_code: String,
     father_situation: String,
     mother_situation: String,
+    /// When each flagged situation began and, for a restriction of liberty, is expected to end.
+    father_since: Option<chrono::NaiveDate>,
+    father_expected_end: Option<chrono::NaiveDate>,
+    mother_since: Option<chrono::NaiveDate>,
+    mother_expected_end: Option<chrono::NaiveDate>,
+    /// `YYYY-MM`, when the flag carries it.
+    birth_month: Option<String>,
     flagged_on: chrono::NaiveDate,
     /// open, registered, submitted, closed or already_registered.
     status: String,
@@ -67,6 +74,11 @@ impl From<evaluation::Model> for EvaluationView {
             village_code: e.village_code,
             father_situation: e.father_situation,
             mother_situation: e.mother_situation,
+            father_since: e.father_since,
+            father_expected_end: e.father_expected_end,
+            mother_since: e.mother_since,
+            mother_expected_end: e.mother_expected_end,
+            birth_month: e.birth_month,
             flagged_on: e.flagged_on,
             status: e.status,
             outcome: e.outcome,

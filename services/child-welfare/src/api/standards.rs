@@ -10,7 +10,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{Answer, idempotent};
 use crate::{
-    commands::standards::{Growth, apply_growth},
+    commands::{
+        records::today,
+        standards::{Growth, apply_growth},
+    },
     store::reference_value,
 };
 
@@ -71,6 +74,6 @@ async fn growth(
     Json(input): Json<Growth>,
 ) -> Result<Answer, Problem> {
     idempotent!(p, who, key, input, StatusCode::CREATED, |tx| {
-        apply_growth(&tx, &who, &input).await?
+        apply_growth(&tx, &p.outbox, &who, &input, today()).await?
     })
 }

@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
+    allowance_changes::care_mode_changed,
     lifecycle::{Ending, close_child, close_if_aged_out, end_allowance},
     records::{self, load_visible},
     registration::{BankAccount, Guardian, NewSchooling},
@@ -37,14 +38,17 @@ pub struct CareUpdate {
     pub bank_account: Option<BankAccount>,
 }
 
-/// Replaces care mode, guardian and account when `version` is the one stored; later batches pay
-/// at the standard of the new care mode.
+/// Replaces care mode, guardian and account when `version` is the one stored. A new care mode
+/// counts for the running allowance from the month after `today` (never for a month a batch
+/// already paid), published as `child.allowance.changed.v1`.
 pub async fn update_care(
     tx: &impl ConnectionTrait,
+    outbox: &Outbox,
     who: &Principal,
     id: Uuid,
     version: i32,
     input: &CareUpdate,
+    today: NaiveDate,
 ) -> Result<i32, Problem> {
     who.require(&[Role::TownshipClerk, Role::DistrictOfficer])?;
     let record = load_visible(tx, who, id).await?;
@@ -92,6 +96,10 @@ pub async fn update_care(
         }
     );
     audit::record(tx, who, "update-care", "child", &id.to_string(), &detail).await?;
+    if word(input.care_mode) != c.care_mode {
+        let reference = records::reference(tx).await?;
+        care_mode_changed(tx, outbox, who, &reference, &record, input.care_mode, today).await?;
+    }
     Ok(version + 1)
 }
 

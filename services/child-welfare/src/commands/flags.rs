@@ -1,11 +1,16 @@
 //! Minor-protection flags (`minor.child.at-risk.flagged.v1`): each opens an evaluation. When the
-//! flagged situations already satisfy the predicate — a claimed 重残 only when a qualifying 残联
-//! certificate of that parent is on record — the child is registered at once (origin
-//! `at_risk_flag`, family-based, evidence pending) and the allowance starts the following month;
-//! otherwise staff complete the evaluation with dated evidence, or close it.
+//! flagged situations already satisfy the predicate — checked from the flag's `since` and
+//! `expected_end` when it carries them; a claimed 重残 only when a qualifying 残联 certificate of
+//! that parent is on record — and the child's month of birth (when given) leaves a month to pay,
+//! the child is registered at once (origin `at_risk_flag`, family-based, evidence pending) and the
+//! allowance starts the following month; otherwise staff complete the evaluation with dated
+//! evidence, or close it.
 
 use chrono::{NaiveDate, Utc};
-use contracts::minor::{ChildAtRiskFlagged, ParentSituation};
+use contracts::{
+    common::Month,
+    minor::{ChildAtRiskFlagged, ParentSituation},
+};
 use kit::{Principal, Problem, Role, audit, identity::PersonRefKey, outbox::Outbox};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
@@ -20,9 +25,11 @@ use super::{
 };
 use crate::{
     domain::{
+        basis::birth_from_month,
         category::{CareMode, Category, ParentRole, parse_word, word},
         eligibility::{Condition, Disability, Situation, assess},
-        entitlement::start_month,
+        entitlement::{last_entitled_month, start_month},
+        reference::Reference,
     },
     store::{certificate, child, evaluation},
 };
@@ -83,6 +90,11 @@ pub async fn evaluate_flag(
             .person_ref
             .as_ref()
             .map(|r| r.as_str().to_owned()),
+        father_since: flag.father.since,
+        father_expected_end: flag.father.expected_end,
+        mother_since: flag.mother.since,
+        mother_expected_end: flag.mother.expected_end,
+        birth_month: flag.birth_month.map(|m| m.to_string()),
         flagged_on: flag.flagged_on,
         status: if known.is_some() {
             "already_registered"
@@ -107,6 +119,11 @@ pub async fn evaluate_flag(
         father_ref: Set(model.father_ref.clone()),
         mother_situation: Set(model.mother_situation.clone()),
         mother_ref: Set(model.mother_ref.clone()),
+        father_since: Set(model.father_since),
+        father_expected_end: Set(model.father_expected_end),
+        mother_since: Set(model.mother_since),
+        mother_expected_end: Set(model.mother_expected_end),
+        birth_month: Set(model.birth_month.clone()),
         flagged_on: Set(model.flagged_on),
         status: Set(model.status.clone()),
         outcome: Set(String::new()),
@@ -123,18 +140,33 @@ pub async fn evaluate_flag(
     try_register(tx, outbox, &model, today).await
 }
 
-/// The flagged situation of one parent as a condition: asserted without dates, except a claimed
-/// 重残, which counts only with the parent's certificate on record.
+/// One parent as the flag gives them.
+struct Flagged<'a> {
+    situation: Situation,
+    person_ref: Option<&'a str>,
+    since: Option<NaiveDate>,
+    expected_end: Option<NaiveDate>,
+}
+
+/// The flagged situation of one parent as a condition: with the flag's dates when it carries
+/// them (the 6-month rules are then checked from `since` and `expected_end`), asserted without
+/// dates otherwise; a claimed 重残 counts only with the parent's certificate on record.
 async fn flagged_condition(
     tx: &impl ConnectionTrait,
-    s: Situation,
-    person_ref: Option<&str>,
+    p: Flagged<'_>,
     today: NaiveDate,
 ) -> Result<Condition, Problem> {
+    let s = p.situation;
     if s != Situation::SevereDisability {
-        return Ok(Condition::asserted(s));
+        return Ok(Condition {
+            situation: s,
+            since: p.since,
+            expected_end: p.expected_end.filter(|_| s.has_term()),
+            ended_on: None,
+            disability: None,
+        });
     }
-    let Some(r) = person_ref else {
+    let Some(r) = p.person_ref else {
         return Ok(Condition::asserted(s));
     };
     let cert = certificate::Entity::find_by_id(r.to_owned())
@@ -170,13 +202,44 @@ pub async fn try_register(
     let reference = records::reference(tx).await?;
     let thresholds = reference.thresholds(today).map_err(not_in_force)?;
     let sides = [
-        (ParentRole::Father, &e.father_situation, &e.father_ref),
-        (ParentRole::Mother, &e.mother_situation, &e.mother_ref),
+        (
+            ParentRole::Father,
+            &e.father_situation,
+            &e.father_ref,
+            e.father_since,
+            e.father_expected_end,
+        ),
+        (
+            ParentRole::Mother,
+            &e.mother_situation,
+            &e.mother_ref,
+            e.mother_since,
+            e.mother_expected_end,
+        ),
     ];
     let mut conditions = Vec::new();
-    for (_, s, r) in sides {
-        let s = parse_word::<Situation>(s).unwrap_or(Situation::Present);
-        conditions.push(flagged_condition(tx, s, r.as_deref(), today).await?);
+    for (_, s, r, since, expected_end) in sides {
+        let flagged = Flagged {
+            situation: parse_word::<Situation>(s).unwrap_or(Situation::Present),
+            person_ref: r.as_deref(),
+            since,
+            expected_end,
+        };
+        conditions.push(flagged_condition(tx, flagged, today).await?);
+    }
+    // With the month of birth, age-out is known before the identity is complete.
+    if let Some(note) = aged_out(&reference, e, today)? {
+        update_evaluation(tx, e, "open", &note, None, None).await?;
+        audit::record(
+            tx,
+            &who,
+            "evaluate-flag",
+            "evaluation",
+            &e.id.to_string(),
+            &note,
+        )
+        .await?;
+        return Ok(());
     }
     let assessment = assess(
         std::slice::from_ref(&conditions[0]),
@@ -204,6 +267,7 @@ pub async fn try_register(
         id_number: None,
         name: None,
         birth_date: None,
+        birth_month: e.birth_month.clone(),
         township_code: e.township_code.clone(),
         village_code: e.village_code.clone(),
         category: word(category),
@@ -236,7 +300,7 @@ pub async fn try_register(
         e.flag_id,
         e.case_id.map(|c| format!(", case {c}")).unwrap_or_default()
     );
-    for ((role, _, r), condition) in sides.into_iter().zip(&conditions) {
+    for ((role, _, r, _, _), condition) in sides.into_iter().zip(&conditions) {
         let parent_id = insert_parent(tx, id, role, r.clone(), None, None).await?;
         insert_condition(tx, parent_id, condition, &evidence, &who.subject).await?;
     }
@@ -271,6 +335,30 @@ pub async fn try_register(
     )
     .await?;
     Ok(())
+}
+
+/// Why a flagged child of the evaluation's month of birth can no longer be paid from the month
+/// after `today` (18 and not known to be in school), if so.
+fn aged_out(
+    reference: &Reference,
+    e: &evaluation::Model,
+    today: NaiveDate,
+) -> Result<Option<String>, Problem> {
+    let Some(birth) = e
+        .birth_month
+        .as_deref()
+        .and_then(|m| m.parse::<Month>().ok())
+        .and_then(birth_from_month)
+    else {
+        return Ok(None);
+    };
+    let rules = reference.age_rules(today).map_err(not_in_force)?;
+    let (last, _) = last_entitled_month(birth, None, &rules);
+    Ok((last < start_month(today)).then(|| {
+        format!(
+            "aged out: the allowance by age ended in {last}; register only with full-time schooling"
+        )
+    }))
 }
 
 async fn update_evaluation(

@@ -90,7 +90,7 @@ pub async fn start_allowance(
     approved_on: NaiveDate,
 ) -> Result<allowance::Model, Problem> {
     let c = &record.child;
-    if let Some(birth) = c.birth_date {
+    if let Some(birth) = record.birth() {
         let rules = reference.age_rules(approved_on).map_err(not_in_force)?;
         let (last, _) = last_entitled_month(birth, record.schooling().as_ref(), &rules);
         if last < start {
@@ -110,6 +110,8 @@ pub async fn start_allowance(
         child_id: c.id,
         category: word(category),
         care_mode: c.care_mode.clone(),
+        previous_care_mode: None,
+        care_mode_from: None,
         start_month: start.to_string(),
         end_month: None,
         end_reason: None,
@@ -124,6 +126,8 @@ pub async fn start_allowance(
         child_id: Set(model.child_id),
         category: Set(model.category.clone()),
         care_mode: Set(model.care_mode.clone()),
+        previous_care_mode: Set(None),
+        care_mode_from: Set(None),
         start_month: Set(model.start_month.clone()),
         end_month: Set(None),
         end_reason: Set(None),
@@ -250,7 +254,9 @@ pub enum Reevaluated {
 
 /// Re-evaluates a registered child after a change effective on `as_of` (a release, a death, a
 /// certificate): the conditions ending ends the allowance with `as_of`'s month as the last month
-/// paid; a change of category ends it and starts the new one from the following month.
+/// paid; a change of category ends it (`category_changed`) and starts the new one from the
+/// following month — one allowance per category, as the funds are accounted by category — rather
+/// than publishing `child.allowance.changed.v1`.
 pub async fn reevaluate(
     tx: &impl ConnectionTrait,
     outbox: &Outbox,
@@ -304,7 +310,7 @@ pub async fn reevaluate(
                 c,
                 &active,
                 Ending {
-                    reason: AllowanceEndReason::Other,
+                    reason: AllowanceEndReason::CategoryChanged,
                     end_month: end,
                     ended_on: today,
                 },
@@ -348,7 +354,7 @@ pub async fn close_if_aged_out(
     month: Month,
     today: NaiveDate,
 ) -> Result<Reevaluated, Problem> {
-    let (Some(active), Some(birth)) = (record.active_allowance(), record.child.birth_date) else {
+    let (Some(active), Some(birth)) = (record.active_allowance(), record.birth()) else {
         return Ok(Reevaluated::Unchanged);
     };
     let rules = reference.age_rules(today).map_err(not_in_force)?;

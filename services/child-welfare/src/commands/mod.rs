@@ -1,5 +1,6 @@
 //! Use cases: one transaction each, called by the REST edge and by event handlers alike.
 
+pub mod allowance_changes;
 pub mod care;
 pub mod conditions;
 pub mod flags;

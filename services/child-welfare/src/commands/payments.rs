@@ -25,7 +25,7 @@ use super::{
 };
 use crate::{
     domain::{
-        category::{CareMode, Category, parse_word, word},
+        category::{Category, parse_word, word},
         reference::Standard,
     },
     store::{allowance, child, payment_batch, payment_line},
@@ -135,7 +135,7 @@ pub async fn issue_batch(
             continue;
         }
         let category = parse_word::<Category>(&a.category).unwrap_or(Category::DeFactoUnsupported);
-        let mode = parse_word::<CareMode>(&c.care_mode).unwrap_or(CareMode::FamilyBased);
+        let mode = records::allowance_mode(&a, month);
         let amount = reference
             .standard(Standard::for_child(category, mode), first_day)
             .map_err(not_in_force)?;

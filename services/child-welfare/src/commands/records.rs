@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::{
     domain::{
+        basis::{birth_from_month, mode_in},
         category::{CareMode, Category, ParentRole, parse_word, word},
         eligibility::{Assessment, Condition, Disability, Situation, assess},
         entitlement::Schooling,
@@ -36,6 +37,18 @@ impl ChildRecord {
     /// The current care mode.
     pub fn care_mode(&self) -> CareMode {
         parse_word(&self.child.care_mode).unwrap_or(CareMode::FamilyBased)
+    }
+
+    /// The date the age rules count from: the birth date, or the first of the month of birth a
+    /// flag carried while the identity is not complete.
+    pub fn birth(&self) -> Option<NaiveDate> {
+        self.child.birth_date.or_else(|| {
+            self.child
+                .birth_month
+                .as_deref()
+                .and_then(|m| m.parse().ok())
+                .and_then(birth_from_month)
+        })
     }
 
     /// The allowance being paid (no end month yet), if any.
@@ -87,6 +100,16 @@ pub fn domain_condition(c: &condition::Model) -> Option<Condition> {
         ended_on: c.ended_on,
         disability,
     })
+}
+
+/// The care mode an allowance pays `month` at.
+pub fn allowance_mode(a: &allowance::Model, month: contracts::common::Month) -> CareMode {
+    mode_in(
+        month,
+        parse_word(&a.care_mode).unwrap_or(CareMode::FamilyBased),
+        a.previous_care_mode.as_deref().and_then(parse_word),
+        a.care_mode_from.as_deref().and_then(|m| m.parse().ok()),
+    )
 }
 
 /// A stored enrolment in domain terms.

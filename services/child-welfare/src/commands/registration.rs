@@ -275,6 +275,7 @@ pub async fn submit_registration(
         id_number: Set(Some(child_id.expose().to_owned())),
         name: Set(Some(input.name.trim().to_owned())),
         birth_date: Set(Some(child_id.birth_date())),
+        birth_month: Set(None),
         township_code: Set(township.as_str().to_owned()),
         village_code: Set(village.as_str().to_owned()),
         category: Set(word(category)),

@@ -1,13 +1,17 @@
 //! The standards and other reference values, and the natural-growth rule: raising every
-//! allowance standard by a per-mille rate from a date, as new effective-dated rows.
+//! allowance standard by a per-mille rate from a date, as new effective-dated rows, announced for
+//! every running allowance.
 
 use chrono::NaiveDate;
-use kit::{Principal, Problem, Role, audit};
+use kit::{Principal, Problem, Role, audit, outbox::Outbox};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::records::{self, not_in_force};
+use super::{
+    allowance_changes::standards_raised,
+    records::{self, not_in_force},
+};
 use crate::{
     domain::reference::{Standard, grown},
     store::reference_value,
@@ -34,10 +38,15 @@ pub struct Raised {
 }
 
 /// Raises every allowance standard from `valid_from` (rounded up to whole yuan).
+///
+/// Every allowance running in the first month paid at the raised standards (or starting later)
+/// gets `child.allowance.changed.v1` with its new amount.
 pub async fn apply_growth(
     tx: &impl ConnectionTrait,
+    outbox: &Outbox,
     who: &Principal,
     input: &Growth,
+    today: NaiveDate,
 ) -> Result<Vec<Raised>, Problem> {
     who.require(&[Role::DistrictApprover])?;
     if !(0..=500).contains(&input.per_mille) {
@@ -90,13 +99,15 @@ pub async fn apply_growth(
             value_fen: value,
         });
     }
+    let after = records::reference(tx).await?;
+    let changed = standards_raised(tx, outbox, &reference, &after, input.valid_from, today).await?;
     audit::record(
         tx,
         who,
         "apply-natural-growth",
         "reference_values",
         &input.valid_from.to_string(),
-        &format!("{}‰", input.per_mille),
+        &format!("{}‰; {changed} allowances changed", input.per_mille),
     )
     .await?;
     Ok(raised)

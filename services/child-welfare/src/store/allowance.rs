@@ -10,7 +10,11 @@ pub struct Model {
     pub id: Uuid,
     pub child_id: Uuid,
     pub category: String,
+    /// The care mode in force (from `care_mode_from` when a change is on record).
     pub care_mode: String,
+    /// The care mode before the latest change, paid for months before `care_mode_from`.
+    pub previous_care_mode: Option<String>,
+    pub care_mode_from: Option<String>,
     pub start_month: String,
     pub end_month: Option<String>,
     pub end_reason: Option<String>,

@@ -12,6 +12,8 @@ pub struct Model {
     pub id_number: Option<String>,
     pub name: Option<String>,
     pub birth_date: Option<Date>,
+    /// `YYYY-MM`, from a flag, until the identity gives the birth date.
+    pub birth_month: Option<String>,
     pub township_code: String,
     pub village_code: String,
     pub category: String,

@@ -18,6 +18,12 @@ pub struct Model {
     pub father_ref: Option<String>,
     pub mother_situation: String,
     pub mother_ref: Option<String>,
+    pub father_since: Option<Date>,
+    pub father_expected_end: Option<Date>,
+    pub mother_since: Option<Date>,
+    pub mother_expected_end: Option<Date>,
+    /// `YYYY-MM`, when the flag carries it.
+    pub birth_month: Option<String>,
     pub flagged_on: Date,
     pub status: String,
     pub outcome: String,

@@ -1,5 +1,6 @@
 //! Migrations: the kit's tables first, then this service's tables, then the seed of reference
-//! values (standards, terms, thresholds) the bureau corrects as data.
+//! values (standards, terms, thresholds) the bureau corrects as data, then the allowance basis
+//! and flag dates (`m003_basis`).
 
 use chrono::NaiveDate;
 use sea_orm::DbErr;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         let mut all = kit::db::migrations();
         all.push(Box::new(CreateTables));
         all.push(Box::new(SeedReference));
+        all.push(Box::new(super::m003_basis::AllowanceBasis));
         all
     }
 }
@@ -365,8 +367,8 @@ const SEED: [(&str, i64, bool, &str); 10] = [
     (names::ADULTHOOD_YEARS, 18, false, DOMAIN),
     (names::IMPRISONMENT_MIN_MONTHS, 6, false, DOMAIN),
     (names::OUT_OF_CONTACT_MIN_MONTHS, 6, false, DOMAIN),
-    // DOMAIN.md states no minimum term for these two; research §3.1 reads 民发〔2019〕62号 as
-    // requiring 6 months for every restriction of liberty — the bureau decides by a new row.
+    // Seeded 0 here; corrected to 6 months by `m003_basis` (民发〔2019〕62号: every restriction
+    // of liberty counts from a term of 6 months; see the README).
     (
         names::COMPULSORY_DETOX_MIN_MONTHS,
         0,

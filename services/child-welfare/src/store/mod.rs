@@ -9,6 +9,7 @@ pub mod condition;
 pub mod enrollment;
 pub mod evaluation;
 pub mod grant;
+mod m003_basis;
 mod migrations;
 pub mod parent;
 pub mod payment_batch;

@@ -2,6 +2,8 @@
 //! the test's own: registration and its refusals, evaluation of minor-protection flags, partner
 //! facts (deaths, certificates), payment batches and bank returns, programmes and standards.
 
+mod allowance_changes;
+mod flag_dates;
 mod flags;
 mod partner_facts;
 mod payments;

@@ -61,7 +61,7 @@ async fn the_death_of_the_imprisoned_parent_makes_the_child_an_orphan_from_the_n
     app.publish(&death(&id_number(FATHER), &died_on, "D2026-0003"))
         .await;
     let ended = app.expect_events::<AllowanceEnded>(1).await;
-    assert_eq!(ended[0].1.reason, AllowanceEndReason::Other);
+    assert_eq!(ended[0].1.reason, AllowanceEndReason::CategoryChanged);
     assert_eq!(ended[0].1.end_month, start_month(&decided).prev());
     let started = app.expect_events::<AllowanceStarted>(2).await;
     assert_eq!(started[1].1.category, ChildCategory::Orphan);

@@ -112,3 +112,8 @@ pub async fn child_until(
     })
     .await
 }
+
+/// Today in the bureau's time zone, as the service counts it (`YYYY-MM-DD`).
+pub fn today_text() -> String {
+    child_welfare::commands::records::today().to_string()
+}
