@@ -20,7 +20,9 @@ impl MigratorTrait for Migrator {
         all.push(Box::new(super::reference_migration::CreateReference));
         all.push(Box::new(super::enrollment_migration::CreateEnrollments));
         all.push(Box::new(super::payment_migration::CreatePayments));
-        all.push(Box::new(super::payment_index_migration::IndexMembersByHousehold));
+        all.push(Box::new(
+            super::payment_index_migration::IndexMembersByHousehold,
+        ));
         all
     }
 }

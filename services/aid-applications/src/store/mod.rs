@@ -4,9 +4,9 @@
 pub mod application;
 pub mod assistance;
 mod assistance_migration;
-mod enrollment_migration;
 pub mod enrollment;
 pub mod enrollment_amount;
+mod enrollment_migration;
 pub mod household;
 pub mod member;
 mod migrations;
