@@ -204,4 +204,55 @@ pub async fn run(mesh: &Mesh) {
         )
         .await;
     mesh.assert_no_dead_letters(&set_up).await;
+
+    if mesh.owns_processes() {
+        next_month_pays_nursing_only(mesh, &son_ref, &stopped.end_month.to_string()).await;
+    }
+}
+
+/// Next month's disability payment run: a nursing line for him, no living line after the last
+/// dibao month (run only on the suite's own mesh: the payment runs are the bureau's to start).
+async fn next_month_pays_nursing_only(mesh: &Mesh, son_ref: &str, last_living: &str) {
+    let officer = crate::people::district("officer-ma", kit::Role::DistrictOfficer);
+    let next = crate::people::month_after(today());
+    mesh.say(format!(
+        "The district runs the disability payment of {next}"
+    ));
+    let batch = mesh
+        .create(
+            "disability-subsidies",
+            "/v1/payment-batches",
+            &officer,
+            &json!({ "month": next }),
+        )
+        .await;
+    let lines = mesh
+        .list_all(
+            "disability-subsidies",
+            &format!(
+                "/v1/payment-batches/{}/lines",
+                batch["id"].as_str().expect("id")
+            ),
+            &officer,
+        )
+        .await;
+    let his = |kind: &str| -> Vec<String> {
+        lines
+            .iter()
+            .filter(|l| l["person_ref"] == son_ref && l["kind"] == kind)
+            .filter_map(|l| l["month"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let (living, nursing) = (his("living"), his("nursing"));
+    assert!(
+        living.iter().all(|m| m.as_str() <= last_living),
+        "a living subsidy paid after the last dibao month: {living:?}"
+    );
+    assert!(
+        nursing.contains(&next),
+        "the nursing subsidy of {next}: {nursing:?}"
+    );
+    mesh.saw(format!(
+        "batch {next}: nursing {nursing:?}, living {living:?} (none after {last_living})"
+    ));
 }
