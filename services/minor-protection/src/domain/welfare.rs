@@ -114,10 +114,12 @@ impl Standing {
     }
 
     /// Whether child-welfare supports the child now, so that a new at-risk flag would only repeat
-    /// what it already knows: registered and the allowance not ended — or ended only to move to
-    /// another category (the new allowance follows), or registered again after the end.
-    /// A child whose allowance ended (conditions ended, adoption, moved away …) may be flagged
-    /// again when its parents' situation qualifies anew.
+    /// what it already knows: registered and the allowance not ended — or ended without the
+    /// child's situation ending (`category_changed`: the new allowance follows; `other`: e.g. the
+    /// child is supported as extreme poverty instead and child-welfare keeps the registration), or
+    /// registered again after the end. A child whose allowance ended because its situation did
+    /// (conditions ended, adoption, adulthood, moving away …) may be flagged again when its
+    /// parents' situation qualifies anew.
     pub fn supported(&self) -> bool {
         let Some(registration) = self.registration else {
             return false;
@@ -127,8 +129,10 @@ impl Standing {
             AllowanceState::Ended {
                 reason, ended_on, ..
             } => {
-                reason == AllowanceEndReason::CategoryChanged
-                    || registration.registered_on > ended_on
+                matches!(
+                    reason,
+                    AllowanceEndReason::CategoryChanged | AllowanceEndReason::Other
+                ) || registration.registered_on > ended_on
             }
         }
     }
@@ -274,6 +278,18 @@ mod tests {
                     "2023-02-05",
                 )],
                 true,
+            ),
+            (
+                "ended for another reason (supported as extreme poverty instead)",
+                registered("2022-10-20"),
+                vec![ended(started("2022-11"), "2023-01", Other, "2023-01-05")],
+                true,
+            ),
+            (
+                "adopted",
+                registered("2022-10-20"),
+                vec![ended(started("2022-11"), "2023-01", Adopted, "2023-01-05")],
+                false,
             ),
             (
                 "registered again after the end",
