@@ -224,6 +224,7 @@ impl Mesh {
             .env("RELAY_POLL_MS", "20")
             .env("CONSUMER_ACK_WAIT_MS", "2000")
             .env("RUST_LOG", "warn")
+            .env("DB_POOL_SIZE", "4")
             // The flows run minor-protection's supervision themselves, with chosen days (elderly
             // care's overdue check first runs an hour after start, after any flow).
             .env("SUPERVISION_INTERVAL_SECS", "0")
