@@ -6,6 +6,7 @@ mod children;
 mod evaluations;
 mod payments;
 mod standards;
+mod support;
 
 use axum::http::StatusCode;
 use kit::{
@@ -25,6 +26,7 @@ pub fn routes(platform: &Platform) -> OpenApiRouter {
         .merge(evaluations::routes())
         .merge(payments::routes())
         .merge(standards::routes())
+        .merge(support::routes())
         .with_state(platform.clone())
 }
 

@@ -79,7 +79,9 @@ pub async fn announce_registration(
 }
 
 /// Starts an allowance for `record` under `category` from `start` with its event; refuses when
-/// the child is no longer entitled by age in that month.
+/// the child is no longer entitled by age in that month. `None` when the child is supported as
+/// extreme poverty in that month: the allowance is held and starts when the support ends
+/// (commands::support).
 pub async fn start_allowance(
     tx: &impl ConnectionTrait,
     outbox: &Outbox,
@@ -88,7 +90,7 @@ pub async fn start_allowance(
     category: Category,
     start: Month,
     approved_on: NaiveDate,
-) -> Result<allowance::Model, Problem> {
+) -> Result<Option<allowance::Model>, Problem> {
     let c = &record.child;
     if let Some(birth) = record.birth() {
         let rules = reference.age_rules(approved_on).map_err(not_in_force)?;
@@ -99,6 +101,9 @@ pub async fn start_allowance(
                 format!("the child's entitlement by age and schooling ends in {last}"),
             ));
         }
+    }
+    if super::support::hold_at_start(tx, c, start, approved_on).await? {
+        return Ok(None);
     }
     let first_day = start.first_day().unwrap_or(approved_on);
     let standard = Standard::for_child(category, record.care_mode());
@@ -158,7 +163,7 @@ pub async fn start_allowance(
         )
         .await
         .map_err(outbox_failed)?;
-    Ok(model)
+    Ok(Some(model))
 }
 
 /// Why and when an allowance ends.

@@ -11,3 +11,4 @@ pub mod programmes;
 pub mod records;
 pub mod registration;
 pub mod standards;
+pub mod support;

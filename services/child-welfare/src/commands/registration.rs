@@ -502,7 +502,7 @@ pub async fn decide_registration(
         id,
         status: "registered".into(),
         category: word(category),
-        start_month: Some(allowance.start_month),
+        start_month: allowance.map(|a| a.start_month),
         monthly_amount_fen: amount,
     })
 }

@@ -1,5 +1,6 @@
 //! Pure rules of child welfare: who qualifies, from when to when the allowance is paid, at which
-//! standard, and which programmes a child may draw. No I/O.
+//! standard, which programmes a child may draw, and no allowance during extreme-poverty support.
+//! No I/O.
 
 pub mod basis;
 pub mod category;
@@ -7,3 +8,4 @@ pub mod eligibility;
 pub mod entitlement;
 pub mod programme;
 pub mod reference;
+pub mod support;

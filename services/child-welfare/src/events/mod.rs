@@ -2,6 +2,7 @@
 //! redelivered event is applied once.
 
 use contracts::{
+    aid::{EnrollmentChanged, EnrollmentEnded, EnrollmentStarted},
     minor::ChildAtRiskFlagged,
     partner::{
         CertificateChanged, CertificateIssued, CertificateRevoked, DeathRecorded, PaymentReturned,
@@ -28,10 +29,15 @@ use crate::{
     },
 };
 
+mod support;
+
 /// The subscriptions of this service.
 pub fn consumers(platform: &Platform) -> Consumers {
     let on = OnFact {
         key: platform.config.person_ref_key.clone(),
+        outbox: platform.outbox.clone(),
+    };
+    let enrollments = support::OnEnrollment {
         outbox: platform.outbox.clone(),
     };
     Consumers::new(SERVICE)
@@ -43,6 +49,9 @@ pub fn consumers(platform: &Platform) -> Consumers {
         .on::<CertificateChanged, _>(on.clone())
         .on::<CertificateRevoked, _>(on)
         .on(OnPaymentReturned)
+        .on::<EnrollmentStarted, _>(enrollments.clone())
+        .on::<EnrollmentChanged, _>(enrollments.clone())
+        .on::<EnrollmentEnded, _>(enrollments)
 }
 
 /// A refusal from a command: the database or a missing reference value may pass (retry);

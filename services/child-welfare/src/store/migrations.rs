@@ -1,6 +1,6 @@
 //! Migrations: the kit's tables first, then this service's tables, then the seed of reference
 //! values (standards, terms, thresholds) the bureau corrects as data, then the allowance basis
-//! and flag dates (`m003_basis`).
+//! and flag dates (`m003_basis`), extreme-poverty support (`m004_support`).
 
 use chrono::NaiveDate;
 use sea_orm::DbErr;
@@ -17,6 +17,7 @@ impl MigratorTrait for Migrator {
         all.push(Box::new(CreateTables));
         all.push(Box::new(SeedReference));
         all.push(Box::new(super::m003_basis::AllowanceBasis));
+        all.push(Box::new(super::m004_support::ExtremePovertySupport));
         all
     }
 }

@@ -3,6 +3,7 @@
 //! facts (deaths, certificates), payment batches and bank returns, programmes and standards.
 
 mod allowance_changes;
+mod extreme_poverty;
 mod flag_dates;
 mod flags;
 mod partner_facts;

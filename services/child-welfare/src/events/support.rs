@@ -1,0 +1,66 @@
+//! aid's enrollments (`aid.enrollment.*`): extreme-poverty support of a registered child stops
+//! its allowance and the end of the support lets it start again (commands::support).
+
+use contracts::aid::{EnrollmentChanged, EnrollmentEnded, EnrollmentStarted};
+use kit::{
+    inbox::{EventMeta, Handler, HandlerFuture},
+    outbox::Outbox,
+};
+use sea_orm::DatabaseTransaction;
+
+use super::handler_error;
+use crate::commands::{
+    records::today,
+    support::{record_changed, record_ended, record_started},
+};
+
+/// The three enrollment subjects share one handler.
+#[derive(Clone)]
+pub(super) struct OnEnrollment {
+    pub outbox: Outbox,
+}
+
+impl Handler<EnrollmentStarted> for OnEnrollment {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        event: EnrollmentStarted,
+        _meta: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            record_started(tx, &self.outbox, &event, today())
+                .await
+                .map_err(handler_error)
+        })
+    }
+}
+
+impl Handler<EnrollmentChanged> for OnEnrollment {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        event: EnrollmentChanged,
+        _meta: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            record_changed(tx, &self.outbox, &event, today())
+                .await
+                .map_err(handler_error)
+        })
+    }
+}
+
+impl Handler<EnrollmentEnded> for OnEnrollment {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        event: EnrollmentEnded,
+        _meta: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            record_ended(tx, &self.outbox, &event, today())
+                .await
+                .map_err(handler_error)
+        })
+    }
+}
