@@ -195,6 +195,10 @@ pub async fn replay(
             .get("ce-source")
             .and_then(|s| s.as_str())
             .map(str::to_owned),
+        time: headers
+            .get("ce-time")
+            .and_then(|t| t.as_str())
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()),
         trace,
         stream_seq: letter.stream_seq as u64,
         deliveries: letter.deliveries,

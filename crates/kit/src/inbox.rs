@@ -35,6 +35,8 @@ pub struct EventMeta {
     pub subject: String,
     /// The producing service (`ce-source`), when given.
     pub source: Option<String>,
+    /// When the producer says the event happened (`ce-time`), when given and well-formed.
+    pub time: Option<chrono::DateTime<chrono::FixedOffset>>,
     pub trace: TraceContext,
     pub stream_seq: u64,
     pub deliveries: i64,
@@ -50,6 +52,15 @@ pub enum HandlerError {
     /// Something that may pass (a database restart): redelivered with backoff until the limit.
     #[error("{0}")]
     Transient(String),
+}
+
+impl EventMeta {
+    /// The bureau's calendar day the event happened (`ce-time` in China Standard Time), when the
+    /// producer gave a time: the anchor of rules that count from when a fact arrived.
+    pub fn day(&self) -> Option<chrono::NaiveDate> {
+        self.time
+            .map(|t| t.with_timezone(&crate::clock::china()).date_naive())
+    }
 }
 
 impl From<DbErr> for HandlerError {
@@ -344,6 +355,7 @@ impl Runner {
             event_id,
             subject: message.subject.to_string(),
             source: header("ce-source"),
+            time: header("ce-time").and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok()),
             trace,
             stream_seq,
             deliveries,

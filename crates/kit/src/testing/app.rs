@@ -183,8 +183,29 @@ impl TestApp {
         id
     }
 
+    /// Publishes `event` with `ce-time` set, as a producer reporting when it happened (or a
+    /// partner whose feed delivers a fact late).
+    pub async fn publish_at<E: Event>(
+        &self,
+        event: &E,
+        time: chrono::DateTime<chrono::FixedOffset>,
+    ) -> String {
+        let id = uuid::Uuid::now_v7().to_string();
+        self.publish_inner(event, &id, Some(time)).await;
+        id
+    }
+
     /// Publishes `event` with a chosen event id (to test duplicates).
     pub async fn publish_with_id<E: Event>(&self, event: &E, id: &str) {
+        self.publish_inner(event, id, None).await;
+    }
+
+    async fn publish_inner<E: Event>(
+        &self,
+        event: &E,
+        id: &str,
+        time: Option<chrono::DateTime<chrono::FixedOffset>>,
+    ) {
         let spec = contracts::stream_for(E::SUBJECT).expect("a stream for the subject");
         nats::ensure_stream(&self.js, spec, 1)
             .await
@@ -198,6 +219,9 @@ impl TestApp {
         headers.insert("ce-specversion", "1.0");
         headers.insert("ce-type", E::SUBJECT);
         headers.insert("ce-source", "test");
+        if let Some(t) = time {
+            headers.insert("ce-time", t.to_rfc3339().as_str());
+        }
         self.js
             .publish_with_headers(E::SUBJECT, headers, body.into())
             .await

@@ -157,6 +157,7 @@ pub async fn certificate_issued(
     person_ref: &str,
     id: &IdNumber,
     e: &CertificateIssued,
+    received_on: NaiveDate,
 ) -> Result<(), CommandError> {
     lock_people(db, &[person_ref]).await?;
     remember_identity(db, keys, person_ref, id, e.certificate_number.as_str()).await?;
@@ -184,14 +185,11 @@ pub async fn certificate_issued(
     {
         return Ok(());
     }
-    discover_both(
-        db,
-        outbox,
-        &facts,
-        Month::from_date(e.issued_on),
-        e.issued_on,
-    )
-    .await
+    // Discovery stands in for an application made when the fact reached the mesh: a certificate
+    // issued within the back-pay window is paid from its month, an older one from the month it
+    // arrived (never more than the back-pay limit), whatever the delay of the partner's feed.
+    let on = received_on.max(e.issued_on);
+    discover_both(db, outbox, &facts, Month::from_date(on), on).await
 }
 
 /// `partner.dpf.certificate.changed.v1`: re-assessment, re-issue, renewal or a move.
@@ -202,6 +200,7 @@ pub async fn certificate_changed(
     person_ref: &str,
     id: &IdNumber,
     e: &CertificateChanged,
+    received_on: NaiveDate,
 ) -> Result<(), CommandError> {
     lock_people(db, &[person_ref]).await?;
     remember_identity(db, keys, person_ref, id, e.certificate_number.as_str()).await?;
@@ -255,14 +254,8 @@ pub async fn certificate_changed(
             _ => {}
         }
     }
-    discover_both(
-        db,
-        outbox,
-        &facts,
-        Month::from_date(e.changed_on),
-        e.changed_on,
-    )
-    .await
+    let on = received_on.max(e.changed_on);
+    discover_both(db, outbox, &facts, Month::from_date(on), on).await
 }
 
 /// `partner.dpf.certificate.revoked.v1`: the subsidies stop from the month after the revocation

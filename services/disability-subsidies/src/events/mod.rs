@@ -67,7 +67,7 @@ impl Handler<CertificateIssued> for Listener {
         &'a self,
         tx: &'a DatabaseTransaction,
         e: CertificateIssued,
-        _: &'a EventMeta,
+        meta: &'a EventMeta,
     ) -> HandlerFuture<'a> {
         Box::pin(async move {
             if !e.is_consistent() {
@@ -76,8 +76,16 @@ impl Handler<CertificateIssued> for Listener {
                 ));
             }
             let (id, person_ref) = self.person_ref(&e.id_number)?;
-            certificates::certificate_issued(tx, &self.outbox, &self.keys, &person_ref, &id, &e)
-                .await?;
+            certificates::certificate_issued(
+                tx,
+                &self.outbox,
+                &self.keys,
+                &person_ref,
+                &id,
+                &e,
+                meta.day().unwrap_or(e.issued_on),
+            )
+            .await?;
             Ok(())
         })
     }
@@ -88,7 +96,7 @@ impl Handler<CertificateChanged> for Listener {
         &'a self,
         tx: &'a DatabaseTransaction,
         e: CertificateChanged,
-        _: &'a EventMeta,
+        meta: &'a EventMeta,
     ) -> HandlerFuture<'a> {
         Box::pin(async move {
             if !e.is_consistent() {
@@ -97,8 +105,16 @@ impl Handler<CertificateChanged> for Listener {
                 ));
             }
             let (id, person_ref) = self.person_ref(&e.id_number)?;
-            certificates::certificate_changed(tx, &self.outbox, &self.keys, &person_ref, &id, &e)
-                .await?;
+            certificates::certificate_changed(
+                tx,
+                &self.outbox,
+                &self.keys,
+                &person_ref,
+                &id,
+                &e,
+                meta.day().unwrap_or(e.changed_on),
+            )
+            .await?;
             Ok(())
         })
     }

@@ -279,3 +279,43 @@ async fn a_revocation_for_death_stops_as_a_death_and_one_arriving_first_opens_no
         "a revoked certificate opens nothing"
     );
 }
+
+/// A partner fact's `ce-time` at noon, China time, on `day`.
+fn at_noon(day: &str) -> chrono::DateTime<chrono::FixedOffset> {
+    date(day)
+        .and_hms_opt(12, 0, 0)
+        .unwrap()
+        .and_local_timezone(kit::clock::china())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_certificate_reaching_the_mesh_late_is_back_paid_at_most_three_months() {
+    let app = spawn().await;
+    // Issued in January, delivered by the federation's feed in July: paid from July, not January.
+    let late = id_number("50011219600101123");
+    app.publish_at(
+        &certificate(&late, 1, "2026-01-10", LIANGLU_VILLAGE),
+        at_noon("2026-07-15"),
+    )
+    .await;
+    assert_eq!(
+        wait_granted(&app, &late, SubsidyKind::Nursing)
+            .await
+            .start_month,
+        month("2026-07")
+    );
+    // Issued in January, delivered in March: within the window, paid from January.
+    let prompt = id_number("50011219600102123");
+    app.publish_at(
+        &certificate(&prompt, 1, "2026-01-10", LIANGLU_VILLAGE),
+        at_noon("2026-03-01"),
+    )
+    .await;
+    assert_eq!(
+        wait_granted(&app, &prompt, SubsidyKind::Nursing)
+            .await
+            .start_month,
+        month("2026-01")
+    );
+}
