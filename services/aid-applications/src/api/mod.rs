@@ -4,6 +4,7 @@ pub mod actor;
 mod applications;
 mod assistance;
 mod assistance_edge;
+mod benefits;
 mod enrollment;
 mod households;
 mod monitoring;
@@ -29,6 +30,7 @@ pub fn routes(platform: &Platform) -> OpenApiRouter {
         .merge(payment::routes())
         .merge(relatives::routes())
         .merge(monitoring::routes())
+        .merge(benefits::routes())
         .merge(assistance::routes())
         .merge(vagrant::routes())
         .with_state(platform.clone())

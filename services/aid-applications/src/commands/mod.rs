@@ -5,6 +5,8 @@ pub mod assistance;
 pub mod assistance_clock;
 pub mod assistance_fund;
 pub mod assistance_paperwork;
+pub mod benefits;
+pub mod benefits_certificates;
 pub mod deaths;
 pub mod enrollment;
 pub mod enrollment_steps;

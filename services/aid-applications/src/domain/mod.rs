@@ -3,6 +3,7 @@
 pub mod actor;
 pub mod application;
 pub mod benefit;
+pub mod benefits;
 pub mod calendar;
 pub mod enrollment;
 pub mod household;

@@ -10,6 +10,7 @@ use sea_orm::DatabaseTransaction;
 
 use crate::{SERVICE, commands::deaths::record_death, commands::enrollment_steps::apply_death};
 
+mod benefits;
 mod monitoring;
 mod payment;
 mod procedure;
@@ -28,6 +29,19 @@ pub fn consumers(platform: &Platform) -> Consumers {
             key: platform.config.person_ref_key.clone(),
         })
         .on(monitoring::OnCertificateIssued {
+            key: platform.config.person_ref_key.clone(),
+        })
+        .on::<contracts::child::Registered, _>(benefits::OnOtherBenefit)
+        .on::<contracts::child::AllowanceStarted, _>(benefits::OnOtherBenefit)
+        .on::<contracts::child::AllowanceChanged, _>(benefits::OnOtherBenefit)
+        .on::<contracts::child::AllowanceEnded, _>(benefits::OnOtherBenefit)
+        .on::<contracts::disability::SubsidyGranted, _>(benefits::OnOtherBenefit)
+        .on::<contracts::disability::SubsidyChanged, _>(benefits::OnOtherBenefit)
+        .on::<contracts::disability::SubsidyEnded, _>(benefits::OnOtherBenefit)
+        .on::<contracts::partner::CertificateChanged, _>(benefits::OnCertificateFact {
+            key: platform.config.person_ref_key.clone(),
+        })
+        .on::<contracts::partner::CertificateRevoked, _>(benefits::OnCertificateFact {
             key: platform.config.person_ref_key.clone(),
         })
 }

@@ -52,6 +52,17 @@ impl Handler<CertificateIssued> for OnCertificateIssued {
             let grade = DisabilityGrade::new(event.category.digit(), event.level)
                 .map_err(|e| HandlerError::Permanent(format!("grade: {e}")))?;
             on_certificate_issued(tx, &self.key, &holder, grade, &event).await?;
+            // The grade is kept for the household view and the single-person dibao reviews.
+            let person_ref = self.key.person_ref(&holder);
+            crate::commands::benefits_certificates::on_certificate_issued(
+                tx,
+                person_ref.as_str(),
+                &holder,
+                grade,
+                event.expires_on,
+                event.issued_on,
+            )
+            .await?;
             Ok(())
         })
     }

@@ -23,6 +23,7 @@ impl MigratorTrait for Migrator {
         all.push(Box::new(
             super::payment_index_migration::IndexMembersByHousehold,
         ));
+        all.push(Box::new(super::benefits_migration::CreateOtherBenefits));
         all
     }
 }

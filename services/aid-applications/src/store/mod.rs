@@ -4,6 +4,8 @@
 pub mod application;
 pub mod assistance;
 mod assistance_migration;
+pub mod benefits;
+mod benefits_migration;
 pub mod enrollment;
 pub mod enrollment_amount;
 mod enrollment_migration;

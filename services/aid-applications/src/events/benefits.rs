@@ -1,0 +1,110 @@
+//! Other departments' facts about people aid may assist: child-welfare's registrations and
+//! allowances, the disability subsidies, and certificate changes and revocations (whose effect on
+//! single-person dibao commands::benefits_certificates applies).
+
+use contracts::{
+    child::{AllowanceChanged, AllowanceEnded, AllowanceStarted, Registered},
+    disability::{SubsidyChanged, SubsidyEnded, SubsidyGranted},
+    partner::{CertificateChanged, CertificateRevoked},
+};
+use kit::{
+    Problem,
+    identity::{IdNumber, PersonRefKey},
+    inbox::{EventMeta, Handler, HandlerError, HandlerFuture},
+};
+use sea_orm::DatabaseTransaction;
+
+use crate::{
+    commands::{
+        benefits::{
+            record_allowance_changed, record_allowance_ended, record_allowance_started,
+            record_child_registered, record_subsidy_changed, record_subsidy_ended,
+            record_subsidy_granted,
+        },
+        benefits_certificates::{on_certificate_changed, on_certificate_revoked},
+    },
+    domain::household::DisabilityGrade,
+};
+
+/// A refused step: a concurrent change (412) or a failure may pass on redelivery; anything else
+/// never will.
+fn refused(p: Problem) -> HandlerError {
+    let reason = p.detail.clone().unwrap_or(p.title.clone());
+    if p.status < 500 && p.status != 412 {
+        HandlerError::Permanent(reason)
+    } else {
+        HandlerError::Transient(reason)
+    }
+}
+
+/// child-welfare's and disability-subsidies' facts: kept per person_ref.
+pub(super) struct OnOtherBenefit;
+
+macro_rules! keep {
+    ($event:ty, $command:ident) => {
+        impl Handler<$event> for OnOtherBenefit {
+            fn handle<'a>(
+                &'a self,
+                tx: &'a DatabaseTransaction,
+                event: $event,
+                _meta: &'a EventMeta,
+            ) -> HandlerFuture<'a> {
+                Box::pin(async move { Ok($command(tx, &event).await?) })
+            }
+        }
+    };
+}
+
+keep!(Registered, record_child_registered);
+keep!(AllowanceStarted, record_allowance_started);
+keep!(AllowanceChanged, record_allowance_changed);
+keep!(AllowanceEnded, record_allowance_ended);
+keep!(SubsidyGranted, record_subsidy_granted);
+keep!(SubsidyChanged, record_subsidy_changed);
+keep!(SubsidyEnded, record_subsidy_ended);
+
+/// `partner.dpf.certificate.changed.v1` / `.revoked.v1`: the grade kept, single-person dibao
+/// tasks and reviews.
+pub(super) struct OnCertificateFact {
+    pub key: PersonRefKey,
+}
+
+fn holder(id_number: &str) -> Result<IdNumber, HandlerError> {
+    IdNumber::parse(id_number).map_err(|e| HandlerError::Permanent(format!("id_number: {e}")))
+}
+
+impl Handler<CertificateChanged> for OnCertificateFact {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        event: CertificateChanged,
+        _meta: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let id = holder(event.id_number.as_str())?;
+            let grade = DisabilityGrade::new(event.category.digit(), event.level)
+                .map_err(|e| HandlerError::Permanent(format!("grade: {e}")))?;
+            on_certificate_changed(tx, &self.key, &id, grade, &event)
+                .await
+                .map_err(refused)?;
+            Ok(())
+        })
+    }
+}
+
+impl Handler<CertificateRevoked> for OnCertificateFact {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a DatabaseTransaction,
+        event: CertificateRevoked,
+        _meta: &'a EventMeta,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let id = holder(event.id_number.as_str())?;
+            on_certificate_revoked(tx, &self.key, &id, &event)
+                .await
+                .map_err(refused)?;
+            Ok(())
+        })
+    }
+}
