@@ -8,7 +8,11 @@ use e2e::Mesh;
 use futures::TryStreamExt;
 
 fn catalogued_durables() -> BTreeSet<String> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas/asyncapi.yaml")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../schemas/asyncapi.yaml"
+    ))
+    .unwrap();
     let doc: serde_json::Value = serde_yaml_ng::from_str(&text).unwrap();
     doc["operations"]
         .as_object()
@@ -29,8 +33,14 @@ async fn the_services_durable_consumers_are_exactly_the_catalogued_ones() {
     let running = loop {
         let mut seen = BTreeSet::new();
         for spec in contracts::STREAMS {
-            let Ok(stream) = mesh.js.get_stream(spec.name).await else { continue };
-            let names: Vec<String> = stream.consumer_names().try_collect().await.unwrap_or_default();
+            let Ok(stream) = mesh.js.get_stream(spec.name).await else {
+                continue;
+            };
+            let names: Vec<String> = stream
+                .consumer_names()
+                .try_collect()
+                .await
+                .unwrap_or_default();
             seen.extend(names);
         }
         if seen.is_superset(&expected) || tokio::time::Instant::now() > deadline {

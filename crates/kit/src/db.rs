@@ -40,7 +40,11 @@ pub async fn connect(url: &str, patience: Duration) -> Result<DatabaseConnection
 /// Connections per service process (`DB_POOL_SIZE`, default 8): the cluster's `max_connections`
 /// must cover every replica of every service using it.
 fn pool_size() -> u32 {
-    std::env::var("DB_POOL_SIZE").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(8)
+    std::env::var("DB_POOL_SIZE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(8)
 }
 
 /// TLS to PostgreSQL on loopback costs ~90 ms per connection and protects nothing.
