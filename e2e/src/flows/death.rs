@@ -250,7 +250,12 @@ pub async fn run(mesh: &Mesh) {
         &format!("/v1/visit-plans/{plan_id}"),
         &clerk,
         "elderly care cancels his visit plan",
-        |p| p["status"] == "cancelled" && p["cancel_reason"] == "death",
+        // Aid ends the enrollment for the death too, and the two events race: the plan is
+        // cancelled by whichever arrives first — either way nothing is scheduled for him.
+        |p| {
+            p["status"] == "cancelled"
+                && (p["cancel_reason"] == "death" || p["cancel_reason"] == "enrollment_ended")
+        },
     )
     .await;
 
