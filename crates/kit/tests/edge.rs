@@ -66,6 +66,28 @@ async fn create_thing(
     Ok((StatusCode::CREATED, axum::Json(body)))
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+struct OnQuery {
+    on: chrono::NaiveDate,
+}
+
+/// Stores nothing, but asks the database about a date (as a report would).
+#[utoipa::path(get, path = "/v1/dates", params(OnQuery), responses((status = 200)))]
+async fn echo_date(
+    axum::extract::State(p): axum::extract::State<Platform>,
+    _who: Principal,
+    axum::extract::Query(q): axum::extract::Query<OnQuery>,
+) -> Result<&'static str, Problem> {
+    use sea_orm::ConnectionTrait;
+    p.db.execute_raw(sea_orm::Statement::from_sql_and_values(
+        p.db.get_database_backend(),
+        "SELECT CAST($1 AS DATE)",
+        [q.on.into()],
+    ))
+    .await?;
+    Ok("ok")
+}
+
 struct App {
     base: String,
     http: reqwest::Client,
@@ -91,6 +113,7 @@ impl App {
             routes: OpenApiRouter::new()
                 .routes(routes!(show_thing))
                 .routes(routes!(create_thing))
+                .routes(routes!(echo_date))
                 .with_state(p.clone()),
             consumers: Consumers::new("kit-test"),
         })
@@ -333,4 +356,32 @@ async fn a_retried_create_returns_the_first_result_and_a_reused_key_with_another
         )
         .await;
     assert_eq!(problem(other).await.0, 422);
+}
+
+#[tokio::test]
+async fn a_value_the_database_cannot_store_is_the_callers_422_not_an_outage() {
+    let app = App::spawn().await;
+    let clerk = App::token(Role::TownshipClerk, "500112016");
+    assert_eq!(
+        app.get("/v1/dates?on=2026-11-29", Some(&clerk))
+            .await
+            .status(),
+        200
+    );
+    let (status, body) = problem(app.get("/v1/dates?on=-200000-01-01", Some(&clerk)).await).await;
+    assert_eq!(
+        (status, body["type"].as_str().unwrap()),
+        (422, "urn:minzheng:problem:invalid-value")
+    );
+    let (status, _) = problem(
+        app.post(
+            "/v1/things",
+            &clerk,
+            Some("k-nul"),
+            br#"{"division":"500112016\u0000","count":1}"#.to_vec(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 422);
 }

@@ -47,7 +47,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
 }
 
 /// Deserialises a body, mapping errors to problems with the JSON path of the offending field.
+/// Text with a NUL character is refused: no record needs one, and PostgreSQL cannot store it.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+        return Err(Problem::invalid(
+            "body",
+            "text must not contain NUL characters (\\u0000)",
+        ));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -114,6 +121,12 @@ mod tests {
     fn a_missing_field_is_named() {
         let p = parse::<Household>(br#"{"members":[]}"#).unwrap_err();
         assert_eq!(p.errors[0].field, "village");
+    }
+
+    #[test]
+    fn a_nul_character_in_text_is_refused() {
+        let p = parse::<Household>(br#"{"village":"a\u0000b","members":[]}"#).unwrap_err();
+        assert_eq!(p.status, 422);
     }
 
     #[test]

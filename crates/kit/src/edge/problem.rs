@@ -160,7 +160,32 @@ impl IntoResponse for Problem {
 
 impl From<sea_orm::DbErr> for Problem {
     fn from(e: sea_orm::DbErr) -> Self {
+        // SQLSTATE class 22 (data exception): a value the caller sent that the database cannot
+        // store (a NUL character, a date out of range, a number too large). The caller's fault,
+        // not an outage.
+        if sqlstate(&e).is_some_and(|code| code.starts_with("22")) {
+            tracing::info!(error = %e, "value refused by the database");
+            return Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-value",
+                "A value cannot be stored",
+            )
+            .detail("a value is outside what can be stored (out of range, or a NUL character)");
+        }
         tracing::error!(error = %e, "database error");
         Problem::unavailable("The database did not answer; try again")
+    }
+}
+
+fn sqlstate(e: &sea_orm::DbErr) -> Option<String> {
+    use sea_orm::{DbErr, RuntimeErr};
+    match e {
+        DbErr::Exec(RuntimeErr::SqlxError(inner)) | DbErr::Query(RuntimeErr::SqlxError(inner)) => {
+            inner
+                .as_database_error()
+                .and_then(|d| d.code())
+                .map(|c| c.into_owned())
+        }
+        _ => None,
     }
 }
