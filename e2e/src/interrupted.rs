@@ -572,7 +572,7 @@ pub async fn until_answering(mesh: &Mesh, service: &str, path: &str) {
     .await;
 }
 
-/// After a fault and the recovery: the flows of DESIGN §3.2 (1, 3–7) run to completion with each effect
+/// After a fault and the recovery: the flows of docs/architecture.md (cross-service flows) (1, 3–7) run to completion with each effect
 /// exactly once, and no event carries personal data. Flow 2 (death) is left out for now: under
 /// load its expectation that elderly-care cancels the visit plan for `death` races with aid's
 /// `aid.enrollment.ended.v1` (reason death), which elderly-care records as `enrollment_ended`

@@ -31,7 +31,7 @@ use partner_sim::Partner;
 
 pub use observe::Mark;
 
-/// The six services in DESIGN order.
+/// The six services in port order (8081–8086).
 pub const SERVICES: [&str; 6] = [
     "aid-applications",
     "disability-subsidies",
@@ -155,7 +155,7 @@ impl Mesh {
     }
 
     /// Attaches to a mesh somebody else runs (the launcher): services on `host:first_port` and the
-    /// five ports after it in DESIGN order, NATS at `nats_url`. Fails when a service is not ready.
+    /// five ports after it in port order (8081–8086), NATS at `nats_url`. Fails when a service is not ready.
     pub async fn attach(host: &str, first_port: u16, nats_url: &str) -> Result<Self, String> {
         let client = kit::nats::connect(nats_url, "e2e-demo")
             .await

@@ -1,4 +1,4 @@
-//! Flow 1 (DESIGN §3.2): dibao approved for a household with a certified disabled member →
+//! Flow 1 (docs/architecture.md (cross-service flows)): dibao approved for a household with a certified disabled member →
 //! disability opens the living subsidy by itself; dibao ended → it stops from the next month.
 
 use e2e::{Mesh, flows::dibao_disability};

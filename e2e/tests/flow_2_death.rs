@@ -1,4 +1,4 @@
-//! Flow 2 (DESIGN §3.2): one death record → every service ends what it pays or schedules for that
+//! Flow 2 (docs/architecture.md (cross-service flows)): one death record → every service ends what it pays or schedules for that
 //! person, in the month its rules say; nothing keeps paying a dead person.
 
 use e2e::{Mesh, flows::death};

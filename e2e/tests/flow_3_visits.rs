@@ -1,4 +1,4 @@
-//! Flow 3 (DESIGN §3.2): a dispersed extreme-poverty enrollment → elderly care plans monthly
+//! Flow 3 (docs/architecture.md (cross-service flows)): a dispersed extreme-poverty enrollment → elderly care plans monthly
 //! visits → a missed visit raises `elderly.visit.overdue.v1`.
 
 use e2e::{Mesh, flows::visits};

@@ -1,4 +1,4 @@
-//! Flow 4 (DESIGN §3.2): publicity opened → on the village board with masked data for 7 days →
+//! Flow 4 (docs/architecture.md (cross-service flows)): publicity opened → on the village board with masked data for 7 days →
 //! an objection filed at the village edge → the aid application goes back to investigation.
 
 use e2e::{Mesh, flows::publicity};

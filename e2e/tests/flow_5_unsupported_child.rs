@@ -1,4 +1,4 @@
-//! Flow 5 (DESIGN §3.2): minor-protection finds both parents meet the de facto unsupported
+//! Flow 5 (docs/architecture.md (cross-service flows)): minor-protection finds both parents meet the de facto unsupported
 //! conditions → child-welfare registers the child and starts the allowance at the right standard;
 //! no other service reacts.
 

@@ -1,4 +1,4 @@
-//! Flow 6 (DESIGN §3.2): a level-1 certificate issued → a nursing-subsidy case opened by itself;
+//! Flow 6 (docs/architecture.md (cross-service flows)): a level-1 certificate issued → a nursing-subsidy case opened by itself;
 //! in a marginal household → a single-person dibao (单人保) candidate in aid.
 
 use e2e::{Mesh, flows::certificate};

@@ -1,4 +1,4 @@
-//! Flow 7 (DESIGN §3.2): temporary assistance — the township approves within its cap, the district
+//! Flow 7 (docs/architecture.md (cross-service flows)): temporary assistance — the township approves within its cap, the district
 //! above it; act-first payments draw the township reserve fund, which never goes negative.
 
 use e2e::{Mesh, flows::temporary};

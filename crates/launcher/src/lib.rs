@@ -13,7 +13,7 @@ use kit::{Role, config::DEV_AUTH_SECRET, edge::auth::dev_token};
 use sea_orm::ConnectionTrait;
 use tokio::process::{Child, Command};
 
-/// The six services, their HTTP ports (DESIGN: 8081–8086 in this order) and their stream.
+/// The six services, their HTTP ports (8081–8086 in this order) and their stream.
 pub const SERVICES: [(&str, u16); 6] = [
     ("aid-applications", 8081),
     ("disability-subsidies", 8082),

@@ -7,7 +7,7 @@ use e2e::{Mesh, flows};
 use futures::FutureExt;
 
 const HELP: &str = "\
-demo — run the cross-service flows of DESIGN §3.2 against a running mesh, narrated
+demo — run the cross-service flows of docs/architecture.md (cross-service flows) against a running mesh, narrated
 
 usage: cargo run -p e2e --bin demo [-- [FLOW…] [--port-offset N] [--nats URL]]
 

@@ -1,4 +1,4 @@
-//! The cross-service flows of DESIGN §3.2, each a function that drives the mesh through its REST
+//! The cross-service flows of docs/architecture.md (cross-service flows), each a function that drives the mesh through its REST
 //! edges and NATS subjects, narrates what it does and asserts what every service did — and that
 //! the others did nothing. The e2e tests run them on a fresh mesh; the demo on the launcher's.
 
@@ -22,7 +22,7 @@ use crate::{
     people::{DISTRICT, Place},
 };
 
-/// The flows by their number in DESIGN §3.2, with what each shows.
+/// The flows by their number in docs/architecture.md (cross-service flows), with what each shows.
 pub const FLOWS: [(u8, &str); 7] = [
     (
         1,

@@ -278,7 +278,7 @@ pub fn seed() -> WorkCalendar {
         ),
         notice(
             2026,
-            // Some public copies show a 7-day Spring Festival (DOMAIN.md); the notice text quoted by
+            // Some public copies show a 7-day Spring Festival (docs/domain.md); the notice text quoted by
             // several independent copies gives 9 days, 2-15 to 2-23, which is what we seed.
             "国务院办公厅关于2026年部分节假日安排的通知 (issued 2025-11)",
             &[

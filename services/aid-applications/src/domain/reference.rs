@@ -338,7 +338,7 @@ pub const SEED_PLACEHOLDERS: &[&str] = &[
     "single_person_dibao_mode",
 ];
 
-/// The Chongqing values of DOMAIN.md, in force from 2021-09-01 (the standard raise of September
+/// The Chongqing values of docs/domain.md, in force from 2021-09-01 (the standard raise of September
 /// 2021, the latest found before the notice of 2022-04-25).
 pub fn seed() -> Parameters {
     let from = NaiveDate::from_ymd_opt(2021, 9, 1).expect("a real date");

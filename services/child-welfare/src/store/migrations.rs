@@ -345,7 +345,7 @@ impl MigrationName for SeedReference {
     }
 }
 
-const DOMAIN: &str = "DOMAIN.md Child welfare (民发〔2019〕62号)";
+const DOMAIN: &str = "docs/domain.md Child welfare (民发〔2019〕62号)";
 const NOT_FOUND: &str = "PLACEHOLDER: Chongqing amount not found (research §3.3); correct as data";
 
 /// `(name, value, placeholder, source)`, all valid from 2022-01-01. The education extension has
@@ -374,13 +374,13 @@ const SEED: [(&str, i64, bool, &str); 10] = [
         names::COMPULSORY_DETOX_MIN_MONTHS,
         0,
         false,
-        "DOMAIN.md states none (research §3.1: 6 months)",
+        "docs/domain.md states none (research §3.1: 6 months)",
     ),
     (
         names::DEPRIVED_OF_LIBERTY_MIN_MONTHS,
         0,
         false,
-        "DOMAIN.md states none (research §3.1: 6 months)",
+        "docs/domain.md states none (research §3.1: 6 months)",
     ),
     (names::SEVERE_MAX_LEVEL_ANY, 2, false, DOMAIN),
     (names::SEVERE_MAX_LEVEL_MIND, 4, false, DOMAIN),

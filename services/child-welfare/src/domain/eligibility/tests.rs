@@ -16,7 +16,7 @@ fn as_of() -> NaiveDate {
     d(AS_OF.0, AS_OF.1, AS_OF.2)
 }
 
-/// The thresholds DOMAIN.md states: imprisonment and out of contact ≥ 6 months, 重残 = level 1–2
+/// The thresholds docs/domain.md states: imprisonment and out of contact ≥ 6 months, 重残 = level 1–2
 /// of any category or 3–4 intellectual/mental.
 fn seeded() -> Thresholds {
     Thresholds {
