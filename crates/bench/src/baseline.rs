@@ -1,0 +1,172 @@
+//! The raw limits every mesh figure is compared with, measured in the same run: JetStream publish
+//! and pull consume + ack (256-byte messages, file storage), single-row PostgreSQL commits with a
+//! pool of 8, and a bare axum handler under 64 connections.
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Instant,
+};
+
+use anyhow::Context;
+use async_nats::jetstream::{self, consumer, stream};
+use futures::StreamExt;
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+
+use crate::load::{self, Pace};
+
+/// JetStream publish and consume rates (messages per second).
+pub struct JetStreamRates {
+    pub publish: f64,
+    pub consume: f64,
+}
+
+/// Publishes `n` 256-byte messages to a fresh file-storage stream, acknowledgements awaited in
+/// batches of 500; then consumes them with a pull consumer and acks each one.
+pub async fn jetstream(nats_url: &str, n: usize) -> anyhow::Result<JetStreamRates> {
+    let client = async_nats::connect(nats_url).await?;
+    let js = jetstream::new(client);
+    let _ = js.delete_stream("BENCH").await;
+    let stream = js
+        .create_stream(stream::Config {
+            name: "BENCH".into(),
+            subjects: vec!["bench.>".into()],
+            storage: stream::StorageType::File,
+            ..Default::default()
+        })
+        .await
+        .context("creating the stream")?;
+    let payload = bytes::Bytes::from(vec![b'x'; 256]);
+    let started = Instant::now();
+    let mut pending = Vec::with_capacity(500);
+    for _ in 0..n {
+        pending.push(js.publish("bench.raw", payload.clone()).await?);
+        if pending.len() == 500 {
+            for ack in pending.drain(..) {
+                ack.await?;
+            }
+        }
+    }
+    for ack in pending.drain(..) {
+        ack.await?;
+    }
+    let publish = n as f64 / started.elapsed().as_secs_f64();
+
+    let consumer = stream
+        .create_consumer(consumer::pull::Config {
+            durable_name: Some("bench".into()),
+            ack_policy: consumer::AckPolicy::Explicit,
+            ..Default::default()
+        })
+        .await?;
+    let started = Instant::now();
+    let mut messages = consumer
+        .stream()
+        .max_messages_per_batch(1000)
+        .messages()
+        .await?;
+    let mut got = 0;
+    while got < n {
+        let m = messages
+            .next()
+            .await
+            .context("the message stream ended")?
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        m.ack().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        got += 1;
+    }
+    let consume = n as f64 / started.elapsed().as_secs_f64();
+    drop(messages);
+    let _ = js.delete_stream("BENCH").await;
+    Ok(JetStreamRates { publish, consume })
+}
+
+/// Creates the table of the commit baseline (same shape as the research's: uuid, text, bigint,
+/// varchar, jsonb, timestamptz, an index).
+pub async fn prepare_postgres(db: &DatabaseConnection) -> anyhow::Result<()> {
+    db.execute_unprepared(
+        "CREATE TABLE IF NOT EXISTS bench_rows (id uuid PRIMARY KEY, subject text NOT NULL, seq bigint NOT NULL, \
+         kind varchar(32) NOT NULL, body jsonb NOT NULL, created_at timestamptz NOT NULL); \
+         CREATE INDEX IF NOT EXISTS bench_rows_created ON bench_rows (created_at)",
+    )
+    .await?;
+    Ok(())
+}
+
+/// `n` single-row INSERTs, each its own transaction (autocommit), from 8 tasks on a pool of 8;
+/// returns commits per second.
+pub async fn postgres(db: &DatabaseConnection, n: usize) -> anyhow::Result<f64> {
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let db = db.clone();
+            let next = next.clone();
+            tokio::spawn(async move {
+                while next.fetch_add(1, Ordering::Relaxed) < n {
+                    db.execute_raw(Statement::from_sql_and_values(
+                        db.get_database_backend(),
+                        "INSERT INTO bench_rows (id, subject, seq, kind, body, created_at) \
+                         VALUES ($1, $2, $3, $4, CAST($5 AS jsonb), $6)",
+                        [
+                            uuid::Uuid::now_v7().into(),
+                            "bench.row.v1".into(),
+                            42i64.into(),
+                            "row".into(),
+                            r#"{"township_code":"500112002","amount_fen":10000}"#.into(),
+                            chrono::Utc::now().into(),
+                        ],
+                    ))
+                    .await?;
+                }
+                Ok::<_, sea_orm::DbErr>(())
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await??;
+    }
+    Ok(n as f64 / started.elapsed().as_secs_f64())
+}
+
+/// A bare axum server answering `GET /` with a static string, on the caller's runtime.
+pub async fn bare_axum() -> anyhow::Result<(std::net::SocketAddr, tokio::task::JoinHandle<()>)> {
+    let app = axum::Router::new().route("/", axum::routing::get(|| async { "Hello, World!" }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok((addr, task))
+}
+
+/// REST figures: requests per second and latency percentiles (ms).
+#[derive(Debug, Clone, Copy)]
+pub struct Http {
+    pub per_second: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+/// `n` requests over 64 connections, as fast as they are answered.
+pub async fn http(
+    addr: std::net::SocketAddr,
+    n: usize,
+    make: load::MakeRequest,
+) -> anyhow::Result<Http> {
+    let outcome = load::run(addr, 64, n, Pace::Closed, make, false).await?;
+    if outcome.errors > 0 {
+        anyhow::bail!(
+            "{} of {n} requests failed (first: {})",
+            outcome.errors,
+            outcome.first_error.unwrap_or_default()
+        );
+    }
+    Ok(Http {
+        per_second: outcome.per_second(),
+        p50_ms: outcome.latencies.percentile_ms(50.0),
+        p99_ms: outcome.latencies.percentile_ms(99.0),
+    })
+}
