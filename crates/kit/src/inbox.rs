@@ -15,7 +15,7 @@ use std::{
 use async_nats::jetstream::{self, AckKind};
 use chrono::Utc;
 use contracts::Event;
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, Statement, TransactionTrait,
 };
@@ -192,6 +192,29 @@ pub async fn apply(
     meta: &EventMeta,
 ) -> Result<Applied, HandlerError> {
     let tx = db.begin().await?;
+    match apply_in(&tx, subscription, data, meta).await {
+        Ok(Applied::Applied) => {
+            tx.commit().await?;
+            Ok(Applied::Applied)
+        }
+        Ok(Applied::Duplicate) => {
+            tx.rollback().await?;
+            Ok(Applied::Duplicate)
+        }
+        Err(e) => {
+            tx.rollback().await?;
+            Err(e)
+        }
+    }
+}
+
+/// Writes the inbox row and runs the handler in `tx`, which the caller commits.
+async fn apply_in(
+    tx: &DatabaseTransaction,
+    subscription: &Subscription,
+    data: Value,
+    meta: &EventMeta,
+) -> Result<Applied, HandlerError> {
     let inserted = tx
         .execute_raw(Statement::from_sql_and_values(
             tx.get_database_backend(),
@@ -207,24 +230,18 @@ pub async fn apply(
         .await?
         .rows_affected();
     if inserted == 0 {
-        tx.rollback().await?;
         return Ok(Applied::Duplicate);
     }
-    match meta
-        .trace
-        .scope(subscription.handler.handle_json(&tx, data, meta))
-        .await
-    {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(Applied::Applied)
-        }
-        Err(e) => {
-            tx.rollback().await?;
-            Err(e)
-        }
-    }
+    meta.trace
+        .scope(subscription.handler.handle_json(tx, data, meta))
+        .await?;
+    Ok(Applied::Applied)
 }
+
+/// Messages a pull consumer asks the server for at a time.
+const PULL_BATCH: usize = 256;
+/// Messages applied in one transaction at most: whatever has arrived, up to this many.
+const APPLY_BATCH: usize = 128;
 
 /// Fault injection for the delivery tests: behave as if the process died at a chosen point.
 #[derive(Default)]
@@ -313,7 +330,7 @@ impl Runner {
                 .map_err(|e| e.to_string())?;
         let mut messages = consumer
             .stream()
-            .max_messages_per_batch(64)
+            .max_messages_per_batch(PULL_BATCH)
             .heartbeat(Duration::from_secs(5))
             .expires(Duration::from_secs(30))
             .messages()
@@ -324,15 +341,118 @@ impl Runner {
                 () = stop.cancelled() => return Ok(()),
                 next = messages.next() => next,
             };
-            match next {
+            let first = match next {
                 None => return Err("message stream ended".into()),
                 Some(Err(e)) => return Err(e.to_string()),
-                Some(Ok(message)) => self.process(message).await,
+                Some(Ok(message)) => message,
+            };
+            // Whatever else has already arrived joins it, without waiting for more.
+            let mut batch = vec![first];
+            let mut interrupted = None;
+            while batch.len() < APPLY_BATCH {
+                match messages.next().now_or_never() {
+                    Some(Some(Ok(message))) => batch.push(message),
+                    Some(Some(Err(e))) => {
+                        interrupted = Some(e.to_string());
+                        break;
+                    }
+                    Some(None) => {
+                        interrupted = Some("message stream ended".into());
+                        break;
+                    }
+                    None => break,
+                }
+            }
+            self.process_batch(batch).await;
+            if let Some(e) = interrupted {
+                return Err(e);
             }
         }
     }
 
+    /// Applies a batch of messages in one transaction (one commit instead of one per event) and
+    /// settles each once it is committed. If any of them fails, nothing of the batch is kept and
+    /// each message is processed alone, exactly as without batching.
+    async fn process_batch(&self, mut batch: Vec<jetstream::Message>) {
+        if batch.len() == 1 {
+            if let Some(message) = batch.pop() {
+                self.process(message).await;
+            }
+            return;
+        }
+        let sub = self.subscription();
+        let mut together = Vec::with_capacity(batch.len());
+        let mut alone = Vec::new();
+        for message in batch {
+            let meta = self.meta(&message);
+            match self.parse(&message) {
+                Ok(data) => together.push((message, meta, data)),
+                Err(_) => alone.push(message),
+            }
+        }
+        match self.apply_together(sub, together).await {
+            Ok(done) => {
+                for (message, meta, applied) in done {
+                    self.settle(message, &meta, Ok(applied)).await;
+                }
+            }
+            Err(undone) => {
+                for message in undone {
+                    self.process(message).await;
+                }
+            }
+        }
+        for message in alone {
+            self.process(message).await;
+        }
+    }
+
+    async fn apply_together(
+        &self,
+        sub: &Subscription,
+        items: Vec<(jetstream::Message, EventMeta, Value)>,
+    ) -> Result<Vec<(jetstream::Message, EventMeta, Applied)>, Vec<jetstream::Message>> {
+        let Ok(tx) = self.db.begin().await else {
+            return Err(items.into_iter().map(|(m, ..)| m).collect());
+        };
+        let mut done = Vec::with_capacity(items.len());
+        let mut rest = items.into_iter();
+        let mut failed = false;
+        for (message, meta, data) in rest.by_ref() {
+            let outcome = apply_in(&tx, sub, data, &meta).await;
+            failed = outcome.is_err();
+            done.push((message, meta, outcome.unwrap_or(Applied::Duplicate)));
+            if failed {
+                break;
+            }
+        }
+        let committed = if failed {
+            let _ = tx.rollback().await;
+            false
+        } else {
+            tx.commit().await.is_ok()
+        };
+        if committed {
+            return Ok(done);
+        }
+        // A commit whose answer was lost may still have happened: the inbox then makes the
+        // messages duplicates when they are processed alone.
+        let mut undone: Vec<_> = done.into_iter().map(|(m, ..)| m).collect();
+        undone.extend(rest.map(|(m, ..)| m));
+        Err(undone)
+    }
+
+    /// Processes one message in a transaction of its own.
     async fn process(&self, message: jetstream::Message) {
+        let meta = self.meta(&message);
+        let outcome = match self.parse(&message) {
+            Err(reason) => Err(HandlerError::Permanent(reason)),
+            Ok(data) => apply(&self.db, self.subscription(), data, &meta).await,
+        };
+        self.settle(message, &meta, outcome).await;
+    }
+
+    fn meta(&self, message: &jetstream::Message) -> EventMeta {
         let sub = self.subscription();
         let (stream_seq, deliveries) = message
             .info()
@@ -351,7 +471,7 @@ impl Runner {
         let trace = header("traceparent")
             .and_then(|t| TraceContext::parse(&t))
             .map_or_else(TraceContext::new_root, |t| t.child());
-        let meta = EventMeta {
+        EventMeta {
             event_id,
             subject: message.subject.to_string(),
             source: header("ce-source"),
@@ -359,19 +479,31 @@ impl Runner {
             trace,
             stream_seq,
             deliveries,
-        };
-        let parsed = serde_json::from_slice::<Value>(&message.payload)
+        }
+    }
+
+    /// The message's data, if it is JSON that fits the subscription's schema (tolerantly).
+    fn parse(&self, message: &jetstream::Message) -> Result<Value, String> {
+        let sub = self.subscription();
+        serde_json::from_slice::<Value>(&message.payload)
             .map_err(|e| format!("not JSON: {e}"))
             .and_then(|v| {
                 contracts::validate_tolerant(sub.subject, &v)
                     .map(|()| v)
                     .map_err(|e| e.to_string())
-            });
-        let outcome = match parsed {
-            Err(reason) => Err(HandlerError::Permanent(reason)),
-            Ok(data) => apply(&self.db, sub, data, &meta).await,
-        };
-        let headers_json = dead_letters::headers_json(message.headers.as_ref());
+            })
+    }
+
+    /// Acknowledges what was applied (or was a duplicate), asks for redelivery of what may pass,
+    /// and moves the rest to the dead letters.
+    async fn settle(
+        &self,
+        message: jetstream::Message,
+        meta: &EventMeta,
+        outcome: Result<Applied, HandlerError>,
+    ) {
+        let sub = self.subscription();
+        let (stream_seq, deliveries) = (meta.stream_seq, meta.deliveries);
         let settle = match outcome {
             Ok(applied) => {
                 metrics::counter!("events_consumed_total", "subject" => sub.subject, "outcome" => if applied == Applied::Applied { "applied" } else { "duplicate" }).increment(1);
@@ -398,6 +530,7 @@ impl Runner {
                     }
                     HandlerError::Permanent(r) => r.clone(),
                 };
+                let headers_json = dead_letters::headers_json(message.headers.as_ref());
                 let record = dead_letters::NewDeadLetter {
                     consumer: &sub.durable,
                     subject: &meta.subject,

@@ -57,6 +57,8 @@ impl MigratorTrait for Migrator {
 struct Effects {
     /// While set, the handler fails transiently (a dependency that is down).
     failing: AtomicBool,
+    /// The handler fails transiently the first time it sees this event.
+    fail_once: std::sync::Mutex<Option<String>>,
 }
 
 impl Effects {
@@ -74,6 +76,10 @@ impl Effects {
                 let meta = meta;
                 if me.failing.load(Ordering::SeqCst) {
                     return Err(HandlerError::Transient("dependency down".into()));
+                }
+                let once = me.fail_once.lock().unwrap().take_if(|e| *e == id);
+                if once.is_some() {
+                    return Err(HandlerError::Transient("a passing failure".into()));
                 }
                 tx.execute_raw(Statement::from_sql_and_values(
                     tx.get_database_backend(),
@@ -121,6 +127,7 @@ impl Fixture {
             outbox: Outbox::new(),
             effects: Arc::new(Effects {
                 failing: AtomicBool::new(false),
+                fail_once: std::sync::Mutex::new(None),
             }),
             stop: CancellationToken::new(),
         }
@@ -305,6 +312,64 @@ async fn a_redelivery_past_the_duplicate_window_is_caught_by_the_inbox() {
         "both copies reached the stream"
     );
     assert_eq!(f.effects().await, 1, "the inbox applied the event once");
+}
+
+#[tokio::test]
+async fn events_arriving_together_are_applied_once_each_when_one_of_them_fails_at_first() {
+    let f = Fixture::new().await;
+    let mut ids = Vec::new();
+    for _ in 0..50 {
+        ids.push(f.commit_event().await);
+    }
+    // All fifty are in the stream before the consumer starts, so they arrive together.
+    f.relay().drain_once().await.unwrap();
+    *f.effects.fail_once.lock().unwrap() = Some(ids[24].to_string());
+    f.start_consumers(Arc::default(), Duration::from_secs(30));
+
+    eventually("every event to be applied", WAIT, || async {
+        (f.effects().await == 50).then_some(())
+    })
+    .await;
+    f.settled().await;
+    assert!(
+        f.effects.fail_once.lock().unwrap().is_none(),
+        "the failure happened"
+    );
+    assert_eq!(f.effects().await, 50);
+    assert_eq!(
+        f.count("SELECT COUNT(DISTINCT event_id) FROM effects")
+            .await,
+        50
+    );
+    assert_eq!(f.count("SELECT COUNT(*) FROM kit_inbox").await, 50);
+}
+
+#[tokio::test]
+async fn an_event_delivered_twice_among_others_arriving_together_is_applied_once() {
+    let f = Fixture::new().await;
+    let id = uuid::Uuid::now_v7().to_string();
+    let body = serde_json::to_vec(&example()).unwrap();
+    for msg_id in ["a", "b", "c", "first-publish", "d", "second-publish", "e"] {
+        let mut headers = async_nats::HeaderMap::new();
+        let ce_id = if msg_id.ends_with("publish") {
+            id.clone()
+        } else {
+            uuid::Uuid::now_v7().to_string()
+        };
+        headers.insert("ce-id", ce_id.as_str());
+        headers.insert("Nats-Msg-Id", msg_id);
+        f.js.publish_with_headers(SUBJECT, headers, body.clone().into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    }
+    f.start_consumers(Arc::default(), Duration::from_secs(30));
+
+    f.settled().await;
+    assert_eq!(f.stream_messages().await, 7);
+    assert_eq!(f.effects().await, 6, "the repeated event was applied once");
+    assert_eq!(f.count("SELECT COUNT(*) FROM kit_inbox").await, 6);
 }
 
 #[tokio::test]
