@@ -165,7 +165,7 @@ impl Config {
             log_format,
             log_filter: parse("RUST_LOG", "info"),
             max_body_bytes: number("MAX_BODY_BYTES", 256 * 1024)? as usize,
-            relay_batch: number("RELAY_BATCH", 256)? as usize,
+            relay_batch: number("RELAY_BATCH", 1_000)? as usize,
             relay_poll: Duration::from_millis(number("RELAY_POLL_MS", 200)?),
             consumer_max_deliver: number("CONSUMER_MAX_DELIVER", 8)? as i64,
             consumer_ack_wait: Duration::from_millis(number("CONSUMER_ACK_WAIT_MS", 30_000)?),

@@ -4,6 +4,7 @@
 //! PostgreSQL a transaction-scoped advisory lock lets one drain at a time, keeping order.
 
 use std::{
+    fmt::Write as _,
     sync::{
         Arc,
         atomic::{AtomicBool, AtomicI64, Ordering},
@@ -14,7 +15,9 @@ use std::{
 use async_nats::{HeaderMap, jetstream};
 use chrono::{DateTime, Utc};
 use contracts::Event;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement, TransactionTrait, Value};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait, Value,
+};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -259,49 +262,41 @@ impl Relay {
         }
         // Pipeline the publishes, then collect the acknowledgements in order.
         let mut pending = Vec::with_capacity(rows.len());
-        for row in &rows {
+        for row in rows {
+            let headers = self.headers(&row);
             let ack = self
                 .js
-                .publish_with_headers(
-                    row.subject.clone(),
-                    self.headers(row),
-                    row.payload.clone().into(),
-                )
+                .publish_with_headers(row.subject.clone(), headers, row.payload.into())
                 .await
                 .map_err(|e| RelayError::Publish(e.to_string()))?;
-            pending.push((row, ack));
+            pending.push((row.id, row.subject, ack));
         }
-        let mut acked: Vec<Value> = Vec::with_capacity(rows.len());
+        let mut acked: Vec<Uuid> = Vec::with_capacity(pending.len());
+        let mut per_subject: Vec<(String, u64)> = Vec::new();
         let mut failure = None;
-        for (row, ack) in pending {
+        for (id, subject, ack) in pending {
             match ack.await {
                 Ok(_) => {
-                    metrics::counter!("events_published_total", "subject" => row.subject.clone())
-                        .increment(1);
-                    acked.push(row.id.into());
+                    match per_subject.iter_mut().find(|(s, _)| *s == subject) {
+                        Some((_, n)) => *n += 1,
+                        None => per_subject.push((subject, 1)),
+                    }
+                    acked.push(id);
                 }
                 Err(e) => {
                     failure.get_or_insert_with(|| RelayError::Publish(e.to_string()));
                 }
             }
         }
+        for (subject, n) in per_subject {
+            metrics::counter!("events_published_total", "subject" => subject).increment(n);
+        }
         if self.faults.die_after_publish.swap(false, Ordering::SeqCst) {
             return Err(RelayError::Injected);
         }
         let published = acked.len();
         if !acked.is_empty() {
-            let placeholders: Vec<String> = (2..acked.len() + 2).map(|i| format!("${i}")).collect();
-            let mut values = vec![Utc::now().into()];
-            values.extend(acked);
-            db.execute_raw(Statement::from_sql_and_values(
-                backend,
-                format!(
-                    "UPDATE kit_outbox SET published_at = $1 WHERE id IN ({})",
-                    placeholders.join(", ")
-                ),
-                values,
-            ))
-            .await?;
+            db.execute_raw(mark_published(backend, acked)).await?;
         }
         match failure {
             Some(e) => Err(e),
@@ -345,6 +340,39 @@ impl Relay {
             .await?;
         Ok(())
     }
+}
+
+/// The statement marking `ids` published. On PostgreSQL the ids travel as one array, so the
+/// statement text is the same whatever the batch's size and stays prepared; SQLite gets a list.
+fn mark_published(backend: DbBackend, ids: Vec<Uuid>) -> Statement {
+    let now: Value = Utc::now().into();
+    if backend == DbBackend::Postgres {
+        let mut array = String::with_capacity(ids.len() * 37 + 2);
+        array.push('{');
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                array.push(',');
+            }
+            let _ = write!(array, "{}", id.hyphenated());
+        }
+        array.push('}');
+        return Statement::from_sql_and_values(
+            backend,
+            "UPDATE kit_outbox SET published_at = $1 WHERE id = ANY(CAST($2 AS uuid[]))",
+            [now, array.into()],
+        );
+    }
+    let placeholders: Vec<String> = (2..ids.len() + 2).map(|i| format!("${i}")).collect();
+    let mut values = vec![now];
+    values.extend(ids.into_iter().map(Value::from));
+    Statement::from_sql_and_values(
+        backend,
+        format!(
+            "UPDATE kit_outbox SET published_at = $1 WHERE id IN ({})",
+            placeholders.join(", ")
+        ),
+        values,
+    )
 }
 
 /// Why a relay cycle failed; the relay retries with backoff.
