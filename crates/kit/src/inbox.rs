@@ -3,6 +3,8 @@
 //! commit, and dead letters for what cannot be handled.
 
 use std::{
+    collections::HashSet,
+    fmt::Write as _,
     future::Future,
     pin::Pin,
     sync::{
@@ -243,6 +245,38 @@ const PULL_BATCH: usize = 256;
 /// Messages applied in one transaction at most: whatever has arrived, up to this many.
 const APPLY_BATCH: usize = 128;
 
+/// Writes the inbox rows of a batch in one statement; returns the event ids it inserted.
+async fn record_all(
+    tx: &DatabaseTransaction,
+    subscription: &Subscription,
+    items: &[(jetstream::Message, EventMeta, Value)],
+) -> Result<HashSet<String>, DbErr> {
+    let mut sql =
+        String::from("INSERT INTO kit_inbox (consumer, event_id, subject, handled_at) VALUES ");
+    let mut values: Vec<sea_orm::Value> = Vec::with_capacity(items.len() * 2 + 2);
+    values.push(subscription.durable.clone().into());
+    values.push(Utc::now().into());
+    for (i, (_, meta, _)) in items.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        let n = values.len();
+        let _ = write!(sql, "($1, ${}, ${}, $2)", n + 1, n + 2);
+        values.push(meta.event_id.clone().into());
+        values.push(meta.subject.clone().into());
+    }
+    sql.push_str(" ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id");
+    tx.query_all_raw(Statement::from_sql_and_values(
+        tx.get_database_backend(),
+        sql,
+        values,
+    ))
+    .await?
+    .iter()
+    .map(|r| r.try_get::<String>("", "event_id"))
+    .collect()
+}
+
 /// Fault injection for the delivery tests: behave as if the process died at a chosen point.
 #[derive(Default)]
 pub struct ConsumerFaults {
@@ -415,13 +449,29 @@ impl Runner {
         let Ok(tx) = self.db.begin().await else {
             return Err(items.into_iter().map(|(m, ..)| m).collect());
         };
+        // Every inbox row in one statement; an event it did not insert was applied before (or
+        // is repeated in this batch: its first copy is the one applied).
+        let mut fresh = match record_all(&tx, sub, &items).await {
+            Ok(fresh) => fresh,
+            Err(_) => {
+                let _ = tx.rollback().await;
+                return Err(items.into_iter().map(|(m, ..)| m).collect());
+            }
+        };
         let mut done = Vec::with_capacity(items.len());
         let mut rest = items.into_iter();
         let mut failed = false;
         for (message, meta, data) in rest.by_ref() {
-            let outcome = apply_in(&tx, sub, data, &meta).await;
+            if !fresh.remove(&meta.event_id) {
+                done.push((message, meta, Applied::Duplicate));
+                continue;
+            }
+            let outcome = meta
+                .trace
+                .scope(sub.handler.handle_json(&tx, data, &meta))
+                .await;
             failed = outcome.is_err();
-            done.push((message, meta, outcome.unwrap_or(Applied::Duplicate)));
+            done.push((message, meta, Applied::Applied));
             if failed {
                 break;
             }

@@ -566,3 +566,39 @@ async fn services_authenticate_to_a_server_that_requires_credentials() {
         "an anonymous client must not get in"
     );
 }
+
+#[tokio::test]
+async fn events_arriving_together_are_applied_once_each_on_sqlite_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("svc.db").display());
+    let f = Fixture::on(
+        kit::db::connect(&url, Duration::from_secs(5))
+            .await
+            .unwrap(),
+    )
+    .await;
+    let mut ids = Vec::new();
+    for _ in 0..20 {
+        ids.push(f.commit_event().await);
+    }
+    f.relay().drain_once().await.unwrap();
+    // A second copy of one of them, as a producer retrying past the duplicate window would send.
+    let mut headers = async_nats::HeaderMap::new();
+    headers.insert("ce-id", ids[7].to_string().as_str());
+    headers.insert("Nats-Msg-Id", "another-copy");
+    f.js.publish_with_headers(
+        SUBJECT,
+        headers,
+        serde_json::to_vec(&example()).unwrap().into(),
+    )
+    .await
+    .unwrap()
+    .await
+    .unwrap();
+    f.start_consumers(Arc::default(), Duration::from_secs(30));
+
+    f.settled().await;
+    assert_eq!(f.stream_messages().await, 21);
+    assert_eq!(f.effects().await, 20);
+    assert_eq!(f.count("SELECT COUNT(*) FROM kit_inbox").await, 20);
+}
