@@ -83,6 +83,18 @@ pub async fn jetstream(nats_url: &str, n: usize) -> anyhow::Result<JetStreamRate
     Ok(JetStreamRates { publish, consume })
 }
 
+/// A pool of 8 for the commit baseline, independent of the kit's settings: no TLS on loopback
+/// and no ping before handing a connection out (the raw limit, not a client's habit).
+pub async fn connect_raw(url: &str) -> anyhow::Result<DatabaseConnection> {
+    let mut options = sea_orm::ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(8)
+        .min_connections(8)
+        .test_before_acquire(false)
+        .sqlx_logging(false);
+    Ok(sea_orm::Database::connect(options).await?)
+}
+
 /// Creates the table of the commit baseline (same shape as the research's: uuid, text, bigint,
 /// varchar, jsonb, timestamptz, an index).
 pub async fn prepare_postgres(db: &DatabaseConnection) -> anyhow::Result<()> {

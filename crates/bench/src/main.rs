@@ -161,7 +161,7 @@ async fn run(plan: Plan) -> anyhow::Result<()> {
     println!("{}", results.machine.describe());
     let nats = NatsServer::start().await;
     let pg = TestDatabase::create().await;
-    let pg_conn = pg.connect().await;
+    let pg_conn = baseline::connect_raw(&pg.url).await?;
     baseline::prepare_postgres(&pg_conn).await?;
     let (axum_addr, axum_task) = baseline::bare_axum().await?;
 
