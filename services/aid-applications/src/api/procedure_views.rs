@@ -49,6 +49,10 @@ struct VerificationView {
     #[schema(value_type = Vec<String>)]
     findings: Value,
     completed_on: Option<NaiveDate>,
+    /// The platform's per-member incomes (`person_ref`, `monthly_income_fen`, `employed`); they
+    /// replace the registered income items unless the investigators recorded their own.
+    #[schema(value_type = Vec<Object>)]
+    members: Value,
 }
 
 /// The assessment with its trail.
@@ -92,6 +96,7 @@ async fn assessment_view(
             property_within_limits: v.property_within_limits,
             findings: serde_json::from_str(&v.findings).unwrap_or_default(),
             completed_on: v.completed_on,
+            members: serde_json::from_str(&v.member_incomes).unwrap_or_default(),
         }),
     }))
 }

@@ -305,7 +305,7 @@ async fn close_candidate(
     Ok(())
 }
 
-async fn flag_for_review(
+pub(crate) async fn flag_for_review(
     tx: &impl ConnectionTrait,
     e: &enrollment::Model,
     person_ref: &str,

@@ -14,7 +14,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::procedure::{Loaded, convert, internal, load_any, snake};
-use super::procedure_facts::{alive_on, build_household};
+use super::procedure_facts::{Register, alive_on, build_household};
+use super::procedure_steps::latest_verification;
 use super::reference::load_parameters;
 use crate::domain::enrollment::{
     Enrollment, EnrollmentEvent, NewEnrollment, review_interval_months,
@@ -22,7 +23,7 @@ use crate::domain::enrollment::{
 use crate::domain::money::Fen;
 use crate::domain::month::Month;
 use crate::domain::programme::{Claim, ExtremePovertySupport};
-use crate::store::{enrollment, enrollment_amount, household, member};
+use crate::store::{enrollment, enrollment_amount, member};
 
 /// The account a benefit is paid to: the beneficiary's own, a registered agent's, or (for
 /// institutional extreme-poverty support) the institution's.
@@ -216,15 +217,15 @@ pub async fn start_on_confirmation(
         p.validate("payee.")?;
     }
     let row = &application.row;
-    let h = household::Entity::find_by_id(row.household_id)
-        .one(tx)
-        .await?
-        .ok_or_else(|| internal("household", "missing"))?;
-    let members = member::Entity::find()
-        .filter(member::Column::HouseholdId.eq(h.id))
-        .all(tx)
-        .await?;
-    let household = build_household(&h, &members, &application.facts, None, confirmed_on);
+    let register = Register::load(tx, row.household_id).await?;
+    let verification = latest_verification(tx, row.id).await?;
+    let household = build_household(
+        &register,
+        &application.facts,
+        verification.as_ref(),
+        confirmed_on,
+    );
+    let h = &register.household;
     let parameters = load_parameters(tx)
         .await?
         .at(confirmed_on)

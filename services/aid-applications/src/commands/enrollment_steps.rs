@@ -12,7 +12,8 @@ use uuid::Uuid;
 
 use super::enrollment::{Payee, StoredEnrollment, application_of, load, publish, save, yyyymm};
 use super::procedure::{enrollment_refused, step_date, today};
-use super::procedure_facts::{alive_on, build_household};
+use super::procedure_facts::{Register, alive_on, build_household};
+use super::procedure_steps::latest_verification;
 use super::reference::load_parameters;
 use crate::domain::benefit::assess;
 use crate::domain::enrollment::{
@@ -23,7 +24,7 @@ use crate::domain::money::Fen;
 use crate::domain::month::Month;
 use crate::domain::programme::{CareLevel, Claim, Programme, SupportMode};
 use crate::domain::reference::GradualExitReason;
-use crate::store::{enrollment, household, member};
+use crate::store::{enrollment, member};
 
 const STAFF: [Role; 3] = [
     Role::TownshipClerk,
@@ -173,15 +174,9 @@ pub async fn review(
     };
     let mut stored = load(tx, who, id).await?;
     let application = application_of(tx, &stored).await?;
-    let h = household::Entity::find_by_id(stored.row.household_id)
-        .one(tx)
-        .await?
-        .ok_or_else(Problem::internal)?;
-    let members = member::Entity::find()
-        .filter(member::Column::HouseholdId.eq(h.id))
-        .all(tx)
-        .await?;
-    let household = build_household(&h, &members, &application.facts, None, on);
+    let register = Register::load(tx, stored.row.household_id).await?;
+    let verification = latest_verification(tx, application.row.id).await?;
+    let household = build_household(&register, &application.facts, verification.as_ref(), on);
     let parameters = load_parameters(tx)
         .await?
         .at(on)
@@ -391,15 +386,12 @@ pub async fn apply_death(
             let current = record.enrollment.amount_for(effective).unwrap_or(Fen::ZERO);
             let recomputed = if record.enrollment.programme == Programme::Dibao {
                 let application = application_of(tx, &stored).await?;
-                let h = household::Entity::find_by_id(stored.row.household_id)
-                    .one(tx)
-                    .await?
-                    .ok_or_else(Problem::internal)?;
+                let register = Register::load(tx, stored.row.household_id).await?;
+                let verification = latest_verification(tx, application.row.id).await?;
                 let household = build_household(
-                    &h,
-                    &members,
+                    &register,
                     &application.facts,
-                    None,
+                    verification.as_ref(),
                     effective.first_day(),
                 );
                 let parameters = load_parameters(tx).await?;
@@ -448,7 +440,7 @@ pub async fn apply_death(
 }
 
 /// The change event for new member lists at an unchanged amount.
-fn members_changed(id: Uuid, amount: Fen, effective_month: Month) -> EnrollmentEvent {
+pub(crate) fn members_changed(id: Uuid, amount: Fen, effective_month: Month) -> EnrollmentEvent {
     EnrollmentEvent::Changed {
         enrollment_id: id,
         reason: ChangeReason::MembersChanged,

@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 use kit::{Problem, identity::IdNumber};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -13,6 +14,8 @@ use crate::domain::household::{
     Residence,
 };
 use crate::domain::money::Fen;
+use crate::domain::property::{Asset, AssetKind};
+use crate::store::household_register::{asset, income};
 use crate::store::{household, member, procedure_verification};
 
 /// One monthly income item.
@@ -148,17 +151,87 @@ pub fn alive_on(m: &member::Model, on: NaiveDate) -> bool {
     m.deceased_on.is_none_or(|d| d > on)
 }
 
-/// The domain household on `on`: living members, the investigation's findings over the
-/// registration data, and a verification that found property over the limits.
+/// What the register holds about a household: the row, its current members, their income items
+/// and its property (disposed items with their date).
+#[derive(Debug, Clone)]
+pub struct Register {
+    pub household: household::Model,
+    pub members: Vec<member::Model>,
+    pub incomes: Vec<income::Model>,
+    pub assets: Vec<asset::Model>,
+}
+
+impl Register {
+    /// Loads the household's register; 404 when there is no such household.
+    pub async fn load(db: &impl ConnectionTrait, household_id: Uuid) -> Result<Self, Problem> {
+        let household = household::Entity::find_by_id(household_id)
+            .one(db)
+            .await?
+            .ok_or_else(|| Problem::not_found("no such household"))?;
+        let members = member::Entity::find()
+            .filter(member::Column::HouseholdId.eq(household_id))
+            .order_by_asc(member::Column::Id)
+            .all(db)
+            .await?;
+        let incomes = income::Entity::find()
+            .filter(income::Column::HouseholdId.eq(household_id))
+            .order_by_asc(income::Column::Id)
+            .all(db)
+            .await?;
+        let assets = asset::Entity::find()
+            .filter(asset::Column::HouseholdId.eq(household_id))
+            .order_by_asc(asset::Column::Id)
+            .all(db)
+            .await?;
+        Ok(Self {
+            household,
+            members,
+            incomes,
+            assets,
+        })
+    }
+}
+
+/// A member's verified monthly income as the verification platform answered it
+/// (`partner.verification.completed.v1` `members`), stored with the request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifiedIncome {
+    pub person_ref: String,
+    pub monthly_income_fen: i64,
+    /// Income from work: the employment-cost deduction applies.
+    pub employed: bool,
+}
+
+/// The per-member incomes of an answered verification (none when unanswered or refused).
+pub fn verified_incomes(v: Option<&procedure_verification::Model>) -> Vec<VerifiedIncome> {
+    v.filter(|v| v.outcome.as_deref().is_some_and(|o| o != "refused"))
+        .and_then(|v| serde_json::from_str(&v.member_incomes).ok())
+        .unwrap_or_default()
+}
+
+fn parse_kind(kind: &str) -> IncomeKind {
+    serde_json::from_value(serde_json::Value::String(kind.to_owned())).unwrap_or(IncomeKind::Other)
+}
+
+fn parse_asset_kind(kind: &str) -> AssetKind {
+    serde_json::from_value(serde_json::Value::String(kind.to_owned())).unwrap_or(AssetKind::Other)
+}
+
+/// The domain household on `on`: living members; each member's income from, in order of
+/// precedence, the investigation's findings, the verification platform's per-member figure, the
+/// registered income items; the registered property; and the property found over the limits by
+/// the investigators or the platform.
 pub fn build_household(
-    h: &household::Model,
-    members: &[member::Model],
+    register: &Register,
     facts: &HouseholdFacts,
     verification: Option<&procedure_verification::Model>,
     on: NaiveDate,
 ) -> Household {
+    let h = &register.household;
+    let verified = verified_incomes(verification);
     let mut seen: Vec<(&str, usize)> = Vec::new();
-    let members = members
+    let members = register
+        .members
         .iter()
         .filter(|m| alive_on(m, on))
         .map(|m| {
@@ -173,16 +246,40 @@ pub fn build_household(
                 }
             };
             let found = facts.members.iter().find(|f| f.member_id == m.id);
-            let employed = found.and_then(|f| f.employed).unwrap_or(m.employed);
-            let income = match found.and_then(|f| f.income.clone()) {
-                Some(lines) => lines
+            let platform = verified.iter().find(|v| v.person_ref == m.person_ref);
+            let employed = found
+                .and_then(|f| f.employed)
+                .or(platform.map(|v| v.employed))
+                .unwrap_or(m.employed);
+            let registered: Vec<IncomeItem> = register
+                .incomes
+                .iter()
+                .filter(|i| i.member_id == m.id)
+                .map(|i| IncomeItem {
+                    kind: parse_kind(&i.kind),
+                    monthly: Fen(i.monthly_fen),
+                })
+                .collect();
+            let income = match (found.and_then(|f| f.income.clone()), platform) {
+                (Some(lines), _) => lines
                     .into_iter()
                     .map(|l| IncomeItem {
                         kind: l.kind,
                         monthly: Fen(l.monthly_fen),
                     })
                     .collect(),
-                None if m.monthly_income_fen > 0 => vec![IncomeItem {
+                (None, Some(v)) if v.monthly_income_fen > 0 => vec![IncomeItem {
+                    kind: if v.employed {
+                        IncomeKind::Wages
+                    } else {
+                        IncomeKind::Other
+                    },
+                    monthly: Fen(v.monthly_income_fen),
+                }],
+                (None, Some(_)) => Vec::new(),
+                (None, None) if !registered.is_empty() => registered,
+                // Registered before income items existed: one figure.
+                (None, None) if m.monthly_income_fen > 0 => vec![IncomeItem {
                     kind: if employed {
                         IncomeKind::Wages
                     } else {
@@ -190,7 +287,7 @@ pub fn build_household(
                     },
                     monthly: Fen(m.monthly_income_fen),
                 }],
-                None => Vec::new(),
+                (None, None) => Vec::new(),
             };
             let disability = found.and_then(|f| f.disability).and_then(|d| match d {
                 DisabilityFacts::Certificate {
@@ -236,6 +333,17 @@ pub fn build_household(
         } else {
             PropertyCheck::OverLimits { reasons }
         },
+        assets: register
+            .assets
+            .iter()
+            .filter(|a| a.disposed_on.is_none_or(|d| d > on))
+            .map(|a| Asset {
+                kind: parse_asset_kind(&a.kind),
+                value: Fen(a.value_fen),
+                exempt: a.exempt,
+                employs_others: a.employs_others,
+            })
+            .collect(),
         members,
     }
 }
@@ -273,6 +381,15 @@ mod tests {
         }
     }
 
+    fn register(household: household::Model, members: &[member::Model]) -> Register {
+        Register {
+            household,
+            members: members.to_vec(),
+            incomes: Vec::new(),
+            assets: Vec::new(),
+        }
+    }
+
     fn member(n: u128, relationship: &str, income: i64, employed: bool) -> member::Model {
         member::Model {
             id: Uuid::from_u128(n),
@@ -298,8 +415,7 @@ mod tests {
         ];
         for (income, employed, kind, items) in cases {
             let h = build_household(
-                &household("urban"),
-                &[member(1, "head", income, employed)],
+                &register(household("urban"), &[member(1, "head", income, employed)]),
                 &HouseholdFacts::default(),
                 None,
                 d(2026, 1, 1),
@@ -336,8 +452,18 @@ mod tests {
             }],
         };
         let members = [member(1, "head", 90_000, true), child];
-        let before = build_household(&household("rural"), &members, &facts, None, d(2026, 3, 9));
-        let after = build_household(&household("rural"), &members, &facts, None, d(2026, 3, 10));
+        let before = build_household(
+            &register(household("rural"), &members),
+            &facts,
+            None,
+            d(2026, 3, 9),
+        );
+        let after = build_household(
+            &register(household("rural"), &members),
+            &facts,
+            None,
+            d(2026, 3, 10),
+        );
         assert_eq!((before.members.len(), after.members.len()), (2, 1));
         let head = &after.members[0];
         assert_eq!(head.monthly_income(), Fen(30_000));
@@ -354,6 +480,135 @@ mod tests {
     }
 
     #[test]
+    fn income_comes_from_the_findings_then_the_platform_then_the_register() {
+        let mut head = member(1, "head", 0, false);
+        head.person_ref = "a".repeat(32);
+        let mut wife = member(2, "spouse", 0, false);
+        wife.person_ref = "b".repeat(32);
+        let child = member(3, "child", 0, false);
+        let mut reg = register(household("urban"), &[head, wife, child]);
+        let item = |member: u128, kind: &str, fen: i64| income::Model {
+            id: Uuid::from_u128(100 + member),
+            household_id: Uuid::nil(),
+            member_id: Uuid::from_u128(member),
+            kind: kind.into(),
+            monthly_fen: fen,
+            source: None,
+            recorded_on: d(2026, 1, 1),
+        };
+        reg.incomes = vec![
+            item(1, "pension", 10_000),
+            item(2, "wages", 20_000),
+            item(3, "family_support", 5_000),
+        ];
+        let verification = procedure_verification::Model {
+            id: Uuid::nil(),
+            application_id: Uuid::nil(),
+            household_id: Uuid::nil(),
+            township_code: "500112016".into(),
+            village_code: "500112016001".into(),
+            round: 1,
+            requested_on: d(2026, 1, 2),
+            reply_by: d(2026, 1, 9),
+            outcome: Some("complete".into()),
+            household_monthly_income_fen: Some(190_000),
+            property_within_limits: Some(true),
+            findings: "[]".into(),
+            completed_on: Some(d(2026, 1, 3)),
+            member_incomes: serde_json::to_string(&[
+                VerifiedIncome {
+                    person_ref: "a".repeat(32),
+                    monthly_income_fen: 40_000,
+                    employed: false,
+                },
+                VerifiedIncome {
+                    person_ref: "b".repeat(32),
+                    monthly_income_fen: 150_000,
+                    employed: true,
+                },
+            ])
+            .unwrap(),
+        };
+        let facts = HouseholdFacts {
+            members: vec![MemberFacts {
+                member_id: Uuid::from_u128(1),
+                income: Some(vec![IncomeLine {
+                    kind: IncomeKind::Pension,
+                    monthly_fen: 35_000,
+                }]),
+                employed: None,
+                able_to_work: None,
+                disability: None,
+                severe_illness: false,
+                has_capable_supporter: false,
+            }],
+            ..HouseholdFacts::default()
+        };
+        let h = build_household(&reg, &facts, Some(&verification), d(2026, 2, 1));
+        let incomes: Vec<(i64, bool, bool)> = h
+            .members
+            .iter()
+            .map(|m| {
+                (
+                    m.monthly_income().0,
+                    m.work_income().is_positive(),
+                    m.employed,
+                )
+            })
+            .collect();
+        // Head: the investigators' finding; wife: the platform's figure, work income, employed
+        // (so the deduction applies); child: the registered item.
+        assert_eq!(
+            incomes,
+            [
+                (35_000, false, false),
+                (150_000, true, true),
+                (5_000, false, false)
+            ]
+        );
+        // Unanswered or refused: the platform's figures are not used.
+        let mut refused = verification.clone();
+        refused.outcome = Some("refused".into());
+        let h = build_household(
+            &reg,
+            &HouseholdFacts::default(),
+            Some(&refused),
+            d(2026, 2, 1),
+        );
+        assert_eq!(h.members[1].monthly_income(), Fen(20_000));
+        assert_eq!(h.members[0].monthly_income(), Fen(10_000));
+    }
+
+    #[test]
+    fn disposed_property_counts_until_its_disposal() {
+        let mut reg = register(household("urban"), &[member(1, "head", 0, false)]);
+        reg.assets = vec![asset::Model {
+            id: Uuid::nil(),
+            household_id: Uuid::nil(),
+            member_id: None,
+            kind: "vehicle".into(),
+            description: "面包车 van".into(),
+            value_fen: 0,
+            exempt: false,
+            exempt_reason: None,
+            employs_others: false,
+            recorded_on: d(2026, 1, 1),
+            disposed_on: Some(d(2026, 3, 1)),
+            disposal_reason: Some("sold".into()),
+        }];
+        let f = HouseholdFacts::default();
+        assert_eq!(
+            build_household(&reg, &f, None, d(2026, 2, 28)).assets.len(),
+            1
+        );
+        assert!(
+            build_household(&reg, &f, None, d(2026, 3, 1))
+                .assets
+                .is_empty()
+        );
+    }
+
+    #[test]
     fn repeated_relations_are_numbered_in_the_trail() {
         let members = [
             member(1, "head", 0, false),
@@ -361,8 +616,7 @@ mod tests {
             member(3, "child", 0, false),
         ];
         let h = build_household(
-            &household("urban"),
-            &members,
+            &register(household("urban"), &members),
             &HouseholdFacts::default(),
             None,
             d(2026, 1, 1),

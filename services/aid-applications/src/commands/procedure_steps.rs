@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::applications::ApplicationView;
 use super::procedure::{Loaded, internal, load, refused, save, step_date};
-use super::procedure_facts::{HouseholdFacts, alive_on, build_household};
+use super::procedure_facts::{HouseholdFacts, Register, alive_on, build_household};
 use super::reference::{load_calendar, load_parameters};
 use crate::api::actor::{actor_id, actor_of};
 use crate::domain::actor::Actor;
@@ -27,7 +27,7 @@ use crate::domain::benefit::{Assessment, assess};
 use crate::domain::calendar::WorkCalendar;
 use crate::domain::household::Household;
 use crate::domain::reference::Parameters;
-use crate::store::{household, member, procedure_verification};
+use crate::store::{member, procedure_verification};
 
 /// The calendar and parameters a step computes with.
 pub struct Reference {
@@ -226,6 +226,7 @@ pub async fn start_investigation(
         property_within_limits: Set(None),
         findings: Set("[]".into()),
         completed_on: Set(None),
+        member_incomes: Set("[]".into()),
     })
     .exec(tx)
     .await?;
@@ -338,16 +339,9 @@ pub async fn assessment(
     loaded: &Loaded,
     on: NaiveDate,
 ) -> Result<(Assessment, Option<procedure_verification::Model>, Household), Problem> {
-    let h = household::Entity::find_by_id(loaded.row.household_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| internal("household", "missing"))?;
-    let members = member::Entity::find()
-        .filter(member::Column::HouseholdId.eq(h.id))
-        .all(db)
-        .await?;
+    let register = Register::load(db, loaded.row.household_id).await?;
     let verification = latest_verification(db, loaded.row.id).await?;
-    let household = build_household(&h, &members, &loaded.facts, verification.as_ref(), on);
+    let household = build_household(&register, &loaded.facts, verification.as_ref(), on);
     let parameters = load_parameters(db).await?;
     let a = assess(&household, &loaded.app.claim, &parameters, on)
         .map_err(|e| Problem::conflict("assessment-impossible", e.to_string()))?;

@@ -7,6 +7,7 @@ use kit::{Principal, Role, audit, identity::DivisionCode};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::procedure::{EventRefused, internal, snake};
+use super::procedure_facts::VerifiedIncome;
 use crate::store::procedure_verification;
 
 /// Records the answer; refuses for good an answer to no request of ours, or naming another
@@ -33,6 +34,16 @@ pub async fn verification_completed(
         return Ok(());
     }
     let findings = serde_json::to_string(&event.findings).map_err(|e| internal("findings", e))?;
+    let incomes: Vec<VerifiedIncome> = event
+        .members
+        .iter()
+        .map(|m| VerifiedIncome {
+            person_ref: m.person_ref.as_str().to_owned(),
+            monthly_income_fen: m.monthly_income_fen,
+            employed: m.employed,
+        })
+        .collect();
+    let member_incomes = serde_json::to_string(&incomes).map_err(|e| internal("members", e))?;
     procedure_verification::Entity::update_many()
         .set(procedure_verification::ActiveModel {
             outcome: Set(Some(snake(event.outcome))),
@@ -40,6 +51,7 @@ pub async fn verification_completed(
             property_within_limits: Set(event.property_within_limits),
             findings: Set(findings.clone()),
             completed_on: Set(Some(event.completed_on)),
+            member_incomes: Set(member_incomes),
             ..Default::default()
         })
         .filter(procedure_verification::Column::Id.eq(request.id))

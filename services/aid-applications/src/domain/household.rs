@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::money::Fen;
+use super::property::Asset;
 
 /// Which dibao standard applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -283,8 +284,10 @@ pub struct Household {
     pub residence: Residence,
     /// Registered (户籍) in the district.
     pub local_hukou: bool,
-    /// Result of the property predicates.
+    /// What the investigators or the verification platform found over the limits.
     pub property: PropertyCheck,
+    /// Registered property, tested against the property predicates in force.
+    pub assets: Vec<Asset>,
     /// Members living together with a duty of support.
     pub members: Vec<Member>,
 }

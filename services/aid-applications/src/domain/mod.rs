@@ -12,6 +12,7 @@ pub mod money;
 pub mod monitoring;
 pub mod month;
 pub mod programme;
+pub mod property;
 pub mod reference;
 pub mod temporary;
 pub mod vagrant;

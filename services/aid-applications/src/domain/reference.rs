@@ -10,6 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use super::household::Residence;
 use super::money::{Fen, PerMille};
 use super::programme::{CareLevel, SupportMode};
+use super::property::PropertyLimits;
 
 /// Why reference data cannot answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -306,6 +307,8 @@ parameters! {
     temporary_limit_per_year_per_emergency_type: u32,
     /// How single-person dibao is paid.
     single_person_dibao_mode: SinglePersonDibaoMode,
+    /// The property predicates (家庭财产) applied to the registered property.
+    property_limits: PropertyLimits,
 }
 
 impl ParameterSet {
@@ -336,6 +339,7 @@ pub const SEED_PLACEHOLDERS: &[&str] = &[
     "gradual_exit_months",
     "temporary_limit_per_year_per_emergency_type",
     "single_person_dibao_mode",
+    "property_limits",
 ];
 
 /// The Chongqing values of docs/domain.md, in force from 2021-09-01 (the standard raise of September
@@ -401,8 +405,20 @@ pub fn seed() -> Parameters {
         temporary_limit_per_year_per_emergency_type: Timeline::starting(from, 1),
         // DEFAULT: 补差 of one; DOMAIN leaves fixed-or-top-up to the bureau.
         single_person_dibao_mode: Timeline::starting(from, SinglePersonDibaoMode::TopUpOfOne),
+        // PLACEHOLDER: Chongqing's property tests are NOT FOUND; these are the kinds of test other
+        // localities publish (潍坊 2017: two or more homes, a vehicle in regular use, financial
+        // assets above twice the yearly standard per person, employing others).
+        property_limits: Timeline::starting(from, PLACEHOLDER_PROPERTY_LIMITS),
     }
 }
+
+/// The property predicates seeded until the bureau sets Chongqing's.
+pub const PLACEHOLDER_PROPERTY_LIMITS: PropertyLimits = PropertyLimits {
+    max_homes: Some(1),
+    financial_assets_months_per_member: Some(24),
+    vehicle_fails: true,
+    business_employing_others_fails: true,
+};
 
 const HISTORICAL_ADD_ON: AddOnAmount = AddOnAmount::Fixed {
     urban: Fen::from_yuan(45),
@@ -500,7 +516,7 @@ mod tests {
         for name in SEED_PLACEHOLDERS {
             assert!(Parameters::NAMES.contains(name), "{name}");
         }
-        assert_eq!(Parameters::NAMES.len(), 19);
+        assert_eq!(Parameters::NAMES.len(), 20);
     }
 
     #[test]

@@ -24,6 +24,9 @@ impl MigratorTrait for Migrator {
             super::payment_index_migration::IndexMembersByHousehold,
         ));
         all.push(Box::new(super::benefits_migration::CreateOtherBenefits));
+        all.push(Box::new(
+            super::household_register_migration::CreateHouseholdRegister,
+        ));
         all
     }
 }

@@ -10,6 +10,8 @@ pub mod enrollment;
 pub mod enrollment_amount;
 mod enrollment_migration;
 pub mod household;
+pub mod household_register;
+mod household_register_migration;
 pub mod member;
 mod migrations;
 pub mod monitoring;

@@ -22,6 +22,9 @@ pub struct Model {
     /// The platform's findings, a JSON array of snake_case names.
     pub findings: String,
     pub completed_on: Option<Date>,
+    /// The platform's per-member incomes, a JSON array of `VerifiedIncome` (`person_ref`,
+    /// `monthly_income_fen`, `employed`); `[]` when it gave none.
+    pub member_incomes: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -18,7 +18,7 @@ pub fn assess_dibao(h: &Household, p: &ParameterSet) -> Result<Assessment, Benef
     let mut a = Assessment::new(Programme::Dibao, p.date);
     let standard = p.dibao_standard(h.residence);
     let (line, income) = dibao_line_and_income(h, p, &mut a);
-    shared_conditions(h, &mut a);
+    shared_conditions(h, p, &mut a);
     if income >= line {
         a.refuse(format!(
             "家庭人均收入不低于低保标准 per-capita income {} 元 is not below the standard {standard} 元 \
@@ -60,7 +60,7 @@ pub fn assess_marginal(h: &Household, p: &ParameterSet) -> Result<Assessment, Be
     let mut a = Assessment::new(Programme::Marginal, p.date);
     let standard = p.dibao_standard(h.residence);
     let (line, income) = dibao_line_and_income(h, p, &mut a);
-    shared_conditions(h, &mut a);
+    shared_conditions(h, p, &mut a);
     let pc = per_capita(income, h.size());
     if income < line {
         a.refuse(format!(

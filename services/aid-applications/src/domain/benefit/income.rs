@@ -4,6 +4,7 @@
 use super::Assessment;
 use crate::domain::household::{Household, Member, PropertyCheck, Residence, SevereDisabilityRule};
 use crate::domain::money::Fen;
+use crate::domain::property::over_limits;
 use crate::domain::reference::{AddOnAmount, AddOnStacking, ParameterSet};
 
 /// Adds each income item (down) and each employed member's deduction (up) to the trail and
@@ -43,8 +44,9 @@ pub(super) fn countable_income<'a>(
     countable
 }
 
-/// Local registration and the property predicates.
-pub(super) fn shared_conditions(h: &Household, a: &mut Assessment) {
+/// Local registration, the property found over the limits, and the property predicates in force
+/// applied to the registered property (against the household's dibao standard).
+pub(super) fn shared_conditions(h: &Household, p: &ParameterSet, a: &mut Assessment) {
     if !h.local_hukou {
         a.refuse("户籍不在本区 the household is not registered (户籍) in the district");
     }
@@ -57,6 +59,12 @@ pub(super) fn shared_conditions(h: &Household, a: &mut Assessment) {
                 "家庭财产超出规定 household property is over the limits: {r}"
             ));
         }
+    }
+    let standard = p.dibao_standard(h.residence);
+    for r in over_limits(&h.assets, &p.property_limits, standard, h.size()) {
+        a.refuse(format!(
+            "家庭财产超出规定 household property is over the limits: {r}"
+        ));
     }
 }
 

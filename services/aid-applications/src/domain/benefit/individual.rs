@@ -109,7 +109,7 @@ pub fn assess_extreme_poverty(
         .member(support.member)
         .ok_or(BenefitError::UnknownMember(support.member))?;
     let mut a = Assessment::new(Programme::ExtremePoverty, p.date);
-    shared_conditions(h, &mut a);
+    shared_conditions(h, p, &mut a);
     if m.able_to_work {
         a.refuse(format!("{}: 有劳动能力 able to work", m.label));
     }

@@ -58,6 +58,7 @@ fn household(residence: Residence, members: Vec<Member>) -> Household {
         residence,
         local_hukou: true,
         property: PropertyCheck::WithinLimits,
+        assets: Vec::new(),
         members,
     }
 }
@@ -151,6 +152,34 @@ fn registration_and_property_are_conditions_of_dibao() {
     assert!(a.reasons[1].contains("owns a car"));
     assert_eq!(a.monthly_amount, Fen::ZERO);
     assert_adds_up(&a);
+}
+
+#[test]
+fn registered_property_is_tested_against_the_predicates_in_force() {
+    use crate::domain::property::{Asset, AssetKind};
+    let deposits = |yuan| Asset {
+        kind: AssetKind::Deposits,
+        value: Fen::from_yuan(yuan),
+        exempt: false,
+        employs_others: false,
+    };
+    // Three urban members: 636 × 24 × 3 = 45 792 yuan of deposits allowed.
+    let cases = [(45_792, true), (45_793, false)];
+    for (yuan, eligible) in cases {
+        let mut h = three(Residence::Urban, adult(1, "申请人 applicant"));
+        h.assets = vec![deposits(yuan)];
+        let a = assess_dibao(&h, &plain()).unwrap();
+        assert_eq!(a.eligible, eligible, "{yuan}: {:?}", a.reasons);
+        if !eligible {
+            assert!(a.reasons[0].contains("45792"), "{:?}", a.reasons);
+        }
+    }
+    // A rule switched off by the bureau no longer refuses.
+    let mut p = plain();
+    p.property_limits.financial_assets_months_per_member = None;
+    let mut h = three(Residence::Urban, adult(1, "申请人 applicant"));
+    h.assets = vec![deposits(1_000_000)];
+    assert!(assess_dibao(&h, &p).unwrap().eligible);
 }
 
 #[test]

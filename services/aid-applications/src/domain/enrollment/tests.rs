@@ -77,6 +77,7 @@ fn households_with_a_member_able_to_work_are_reviewed_every_six_months() {
         residence: Residence::Urban,
         local_hukou: true,
         property: PropertyCheck::WithinLimits,
+        assets: Vec::new(),
         members: vec![member(false), member(able)],
     };
     assert_eq!(review_interval_months(&household(false), &params()), 12);
