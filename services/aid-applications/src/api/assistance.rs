@@ -3,17 +3,20 @@
 
 use axum::{
     extract::{Path, Query, State},
-    http::StatusCode,
+    http::{StatusCode, header},
+    response::IntoResponse,
 };
 use chrono::NaiveDate;
 use kit::{
     Json, Principal, Problem,
     edge::{
+        concurrency::{IfMatch, etag},
         idempotency::IdempotencyKey,
         page::{Page, PageQuery},
     },
     service::Platform,
 };
+use sea_orm::TransactionTrait as _;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -24,7 +27,8 @@ use crate::commands::{
     assistance::{self, Decision, GrantView, NewRequest, Paperwork},
     assistance_clock::today,
     assistance_fund::{self, FundView, Replenishment},
-    assistance_paperwork,
+    assistance_paperwork, assistance_payee,
+    enrollment::Payee,
 };
 
 type Written = Result<(StatusCode, axum::Json<serde_json::Value>), Problem>;
@@ -36,6 +40,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
         .routes(routes!(show))
         .routes(routes!(decide))
         .routes(routes!(paperwork))
+        .routes(routes!(payee))
         .routes(routes!(fund))
         .routes(routes!(replenish))
 }
@@ -75,7 +80,8 @@ async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<axum::Json<Page<GrantView>>, Problem> {
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
-    let items = assistance::list(&p.db, &who, q.status.as_deref(), q.cursor, limit).await?;
+    let mut items = assistance::list(&p.db, &who, q.status.as_deref(), q.cursor, limit).await?;
+    assistance_payee::with_payments(&p.db, &mut items).await?;
     Ok(axum::Json(Page::new(items, limit, |g| g.id)))
 }
 
@@ -100,18 +106,41 @@ async fn overdue(
     ))
 }
 
-/// One request or grant.
+/// One request or grant, with how it was paid; `ETag` = version.
 #[utoipa::path(get, path = "/v1/temporary-assistance/{id}", tag = "temporary-assistance",
-    responses((status = 200, body = GrantView), (status = 401, body = Problem), (status = 404, body = Problem)),
+    responses((status = 200, body = GrantView, headers(("ETag" = String, description = "the version, for If-Match"))),
+        (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn show(
     State(p): State<Platform>,
     who: Principal,
     Path(id): Path<Uuid>,
-) -> Result<axum::Json<GrantView>, Problem> {
-    Ok(axum::Json(
-        assistance::find_visible(&p.db, &who, id).await?.into(),
-    ))
+) -> Result<impl IntoResponse, Problem> {
+    let found = assistance::find_visible(&p.db, &who, id).await?;
+    let view = assistance_payee::view(&p.db, found).await?;
+    Ok(([(header::ETAG, etag(view.version))], axum::Json(view)))
+}
+
+/// Sets or corrects the account a grant without act-first is paid to by the monthly payment
+/// batch (`If-Match` with the grant's ETag); a held or returned line is paid to it by the re-issue.
+#[utoipa::path(put, path = "/v1/temporary-assistance/{id}/payee", request_body = Payee, tag = "temporary-assistance",
+    params(("If-Match" = String, Header, description = "the grant's ETag")),
+    responses((status = 200, body = GrantView, headers(("ETag" = String, description = "the new version"))),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem),
+        (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn payee(
+    State(p): State<Platform>,
+    who: Principal,
+    IfMatch(version): IfMatch,
+    Path(id): Path<Uuid>,
+    Json(input): Json<Payee>,
+) -> Result<impl IntoResponse, Problem> {
+    let tx = p.db.begin().await?;
+    let view = assistance_payee::set_payee(&tx, &who, id, version, &input).await?;
+    tx.commit().await?;
+    Ok(([(header::ETAG, etag(view.version))], axum::Json(view)))
 }
 
 /// Approves (by the township within its cap, the district above; act-first pays from the

@@ -1,5 +1,6 @@
-//! `/v1/payment-batches`: the monthly run, the bank file (CSV, streamed in pages), re-issues of
-//! returned lines. District staff only: a batch spans every township.
+//! `/v1/payment-batches`: the monthly run (enrollments and temporary-assistance grants approved
+//! without act-first), the bank file (CSV, streamed in pages), re-issues of returned lines (and
+//! held grant lines). District staff only: a batch spans every township.
 
 use axum::{
     body::Body,
@@ -90,7 +91,8 @@ async fn show(
     Ok(axum::Json(view(&p.db, b).await?))
 }
 
-/// Re-issues the batch's returned lines whose enrollment has an account again.
+/// Re-issues the batch's returned lines whose enrollment or temporary-assistance grant has an
+/// account again, and its held grant lines whose grant has an account now.
 #[utoipa::path(post, path = "/v1/payment-batches/{id}/reissue", tag = "payments",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 201, body = BatchView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)),
@@ -122,8 +124,12 @@ async fn csv_page(
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(
             db.get_database_backend(),
-            "SELECT l.id, l.month, l.township_code, l.amount_fen, e.payee_name, e.payee_bank, \
-             e.payee_account FROM payment_lines l JOIN enrollments e ON e.id = l.enrollment_id \
+            "SELECT l.id, l.month, l.township_code, l.amount_fen, \
+             COALESCE(e.payee_name, g.payee_name) AS payee_name, \
+             COALESCE(e.payee_bank, g.payee_bank) AS payee_bank, \
+             COALESCE(e.payee_account, g.payee_account) AS payee_account \
+             FROM payment_lines l LEFT JOIN enrollments e ON e.id = l.enrollment_id \
+             LEFT JOIN temporary_grants g ON g.id = l.grant_id \
              WHERE l.batch_id = $1 AND l.status = 'issued' AND l.id > $2 ORDER BY l.id LIMIT $3",
             [batch.into(), after.into(), PAGE.into()],
         ))

@@ -19,6 +19,8 @@ use uuid::Uuid;
 
 use super::assistance_clock::today;
 use super::assistance_fund::{apply, fund_refused, lock, resume};
+use super::assistance_payee::{GrantPayment, enrollment_payee, payment_without_lines};
+use super::enrollment::Payee;
 use super::reference::{load_calendar, load_parameters};
 use crate::{
     api::actor::actor_of,
@@ -56,6 +58,11 @@ pub struct NewRequest {
     pub act_first: bool,
     /// What happened (evidence for the decision).
     pub circumstances: String,
+    /// The account a grant without act-first is paid to by the monthly payment batch (not for
+    /// act-first grants: those are paid in cash from the reserve fund). Without it, approval
+    /// takes the payee of the household's current enrollment, if it has one with an account.
+    #[serde(default)]
+    pub payee: Option<Payee>,
 }
 
 /// A decision on a request.
@@ -109,11 +116,28 @@ pub struct GrantView {
     pub paperwork_due: Option<NaiveDate>,
     pub paperwork_completed_on: Option<NaiveDate>,
     pub paperwork_late: bool,
+    /// Account holder and the last four digits of the account (grants paid by the bank).
+    pub payee: Option<String>,
+    /// Where the payee came from: request, enrollment (the household's, at approval) or staff.
+    pub payee_source: Option<String>,
+    /// How and when the grant was paid (granted only).
+    pub payment: Option<GrantPayment>,
+    /// For `If-Match` (`PUT …/payee`); the `ETag` of `GET /v1/temporary-assistance/{id}`.
+    pub version: i32,
 }
 
 impl From<row::Model> for GrantView {
     fn from(m: row::Model) -> Self {
         Self {
+            payee: match (&m.payee_name, &m.payee_account) {
+                (Some(name), Some(account)) if account.len() >= 4 => {
+                    Some(format!("{name} ****{}", &account[account.len() - 4..]))
+                }
+                _ => None,
+            },
+            payee_source: m.payee_source.clone(),
+            payment: payment_without_lines(&m),
+            version: m.version,
             id: m.id,
             household_id: m.household_id,
             applicant_member_id: m.applicant_member_id,
@@ -236,6 +260,15 @@ pub async fn record_request(
     if input.circumstances.trim().is_empty() {
         return Err(Problem::invalid("circumstances", "required: what happened"));
     }
+    if let Some(payee) = &input.payee {
+        if input.act_first {
+            return Err(Problem::invalid(
+                "payee",
+                "an act-first grant is paid in cash from the reserve fund, not by the bank",
+            ));
+        }
+        payee.validate("payee.")?;
+    }
     let h = household::Entity::find_by_id(input.household_id)
         .one(tx)
         .await?
@@ -310,6 +343,10 @@ pub async fn record_request(
         paperwork_due: None,
         paperwork_completed_on: None,
         paperwork_late: false,
+        payee_name: input.payee.as_ref().map(|p| p.name.trim().to_owned()),
+        payee_bank: input.payee.as_ref().map(|p| p.bank.trim().to_owned()),
+        payee_account: input.payee.as_ref().map(|p| p.account.clone()),
+        payee_source: input.payee.as_ref().map(|_| "request".to_owned()),
         version: 1,
         created_at: Utc::now(),
     };
@@ -448,6 +485,16 @@ pub async fn decide(
             update.status = Set("granted".into());
             update.approved_by = Set(Some(snake(g.approved_by)));
             update.paperwork_due = Set(g.act_first.map(|w| w.due));
+            // Paid by the bank without an account of its own: the household's enrollment's.
+            if !current.act_first
+                && current.payee_account.is_none()
+                && let Some(p) = enrollment_payee(tx, current.household_id).await?
+            {
+                update.payee_name = Set(Some(p.name));
+                update.payee_bank = Set(Some(p.bank));
+                update.payee_account = Set(Some(p.account));
+                update.payee_source = Set(Some("enrollment".into()));
+            }
             Some(g)
         }
     };

@@ -5,6 +5,7 @@ pub mod assistance;
 pub mod assistance_clock;
 pub mod assistance_fund;
 pub mod assistance_paperwork;
+pub mod assistance_payee;
 pub mod benefits;
 pub mod benefits_certificates;
 pub mod deaths;

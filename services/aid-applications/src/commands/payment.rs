@@ -1,7 +1,9 @@
 //! The monthly payment run and what follows it: one set-based statement writes every line of the
 //! month (the amount in force for the month, within the paid months, a living member left, held
-//! back without an account), the batch event gives the totals per township, a bank return marks
-//! its line, and a re-issue batch pays the returned lines again.
+//! back without an account), a second one a line for every temporary-assistance grant approved
+//! without act-first by the month's end and not yet in any batch (act-first grants were paid in
+//! cash from the reserve fund), the batch event gives the totals per township, a bank return
+//! marks its line, and a re-issue batch pays the returned lines (and held grant lines) again.
 
 use chrono::{NaiveDate, Utc};
 use contracts::{
@@ -84,7 +86,8 @@ async fn totals(db: &impl ConnectionTrait, batch: Uuid) -> Result<Totals, Proble
         let n: i64 = r.try_get("", "n")?;
         let total: i64 = r.try_get("", "total")?;
         match status.as_str() {
-            "held" => {
+            // A held line was not sent, even once a re-issue paid its grant (released).
+            "held" | "released" => {
                 out.held += n;
                 continue;
             }
@@ -126,11 +129,12 @@ pub async fn view(
     })
 }
 
-/// The id of a line, computed by the database: PostgreSQL derives it from batch and enrollment,
-/// SQLite draws it at random (its UUIDs are 16-byte blobs).
-fn line_id_sql(db: &impl ConnectionTrait, batch: &str, enrollment: &str) -> String {
+/// The id of a line, computed by the database: PostgreSQL derives it from the batch and what the
+/// line pays (an enrollment, a grant, the line it re-issues), SQLite draws it at random (its UUIDs
+/// are 16-byte blobs).
+fn line_id_sql(db: &impl ConnectionTrait, batch: &str, paid: &str) -> String {
     if is_postgres(db) {
-        format!("md5({batch}::text || {enrollment}::text)::uuid")
+        format!("md5({batch}::text || {paid}::text)::uuid")
     } else {
         "randomblob(16)".into()
     }
@@ -210,8 +214,25 @@ pub struct RunInput {
     pub month: String,
 }
 
-/// Runs the month: ends finished gradual exits, writes every line in one statement, publishes
-/// `aid.payment.batch.issued.v1`. One monthly batch per month.
+/// The statement writing the month's lines for temporary-assistance grants: every grant approved
+/// without act-first before the next month's first day (`$3`) that no batch has taken yet (a
+/// held line counts: the re-issue pays it). Held without an account.
+fn grant_lines_sql(db: &impl ConnectionTrait) -> String {
+    format!(
+        "INSERT INTO payment_lines (id, batch_id, grant_id, month, township_code, amount_fen, status) \
+         SELECT {line_id}, $1, g.id, $2, g.township_code, g.amount_fen, \
+                CASE WHEN g.payee_account IS NULL OR g.payee_account = '' THEN 'held' ELSE 'issued' END \
+         FROM temporary_grants g \
+         WHERE g.status = 'granted' AND g.act_first = $4 AND g.decided_on < $3 \
+           AND g.amount_fen > 0 \
+           AND NOT EXISTS (SELECT 1 FROM payment_lines l WHERE l.grant_id = g.id)",
+        line_id = line_id_sql(db, "$1", "g.id"),
+    )
+}
+
+/// Runs the month: ends finished gradual exits, writes every enrollment's line in one statement
+/// and every unpaid grant's in another, publishes `aid.payment.batch.issued.v1`. One monthly
+/// batch per month.
 pub async fn run_month(
     tx: &impl ConnectionTrait,
     outbox: &Outbox,
@@ -271,11 +292,32 @@ pub async fn run_month(
         [id.into(), yyyymm(month).into(), first_day.into()],
     ))
     .await?;
+    tx.execute_raw(Statement::from_sql_and_values(
+        tx.get_database_backend(),
+        grant_lines_sql(tx),
+        [
+            id.into(),
+            yyyymm(month).into(),
+            month.next().first_day().into(),
+            false.into(),
+        ],
+    ))
+    .await?;
     issue(tx, outbox, who, batch, None).await
 }
 
-/// Re-issues the returned lines of a batch whose enrollment now has a payee account, in a new
-/// batch for the same month; the returned lines are marked re-issued.
+/// The lines of batch `$2` a re-issue pays: returned lines whose enrollment or grant has a payee
+/// account, and held grant lines whose grant has one now (a grant is paid once, so its held line
+/// waits for the re-issue; an enrollment's held month is not paid later).
+const REISSUABLE: &str = "batch_id = $2 AND ( \
+     (status = 'returned' AND enrollment_id IN (SELECT id FROM enrollments \
+          WHERE payee_account IS NOT NULL AND payee_account <> '')) \
+     OR (status IN ('returned', 'held') AND grant_id IN (SELECT id FROM temporary_grants \
+          WHERE payee_account IS NOT NULL AND payee_account <> '')))";
+
+/// Re-issues the returned lines of a batch whose enrollment or grant now has a payee account, and
+/// its held grant lines whose grant has one now, in a new batch for the same month; the returned
+/// lines are marked `reissued`, the held ones `released` (both pointing at the new batch).
 pub async fn reissue(
     tx: &impl ConnectionTrait,
     outbox: &Outbox,
@@ -302,18 +344,15 @@ pub async fn reissue(
     payment_batch::Entity::insert(payment_batch::ActiveModel::from(batch.clone()))
         .exec(tx)
         .await?;
-    let eligible = "FROM payment_lines l JOIN enrollments e ON e.id = l.enrollment_id \
-                    WHERE l.batch_id = $2 AND l.status = 'returned' \
-                    AND e.payee_account IS NOT NULL AND e.payee_account <> ''";
-    let insert = format!(
-        "INSERT INTO payment_lines (id, batch_id, enrollment_id, month, township_code, amount_fen, status) \
-         SELECT {line_id}, $1, l.enrollment_id, l.month, l.township_code, l.amount_fen, 'issued' {eligible}",
-        line_id = line_id_sql(tx, "$1", "l.id"),
-    );
+    // The old lines are replaced first, so a grant never has two live lines (unique index).
     let n = tx
         .execute_raw(Statement::from_sql_and_values(
             tx.get_database_backend(),
-            insert,
+            format!(
+                "UPDATE payment_lines SET reissued_in = $1, \
+                 status = CASE WHEN status = 'held' THEN 'released' ELSE 'reissued' END \
+                 WHERE {REISSUABLE}"
+            ),
             [id.into(), batch_id.into()],
         ))
         .await?
@@ -321,15 +360,20 @@ pub async fn reissue(
     if n == 0 {
         return Err(Problem::conflict(
             "nothing-to-reissue",
-            "the batch has no returned line whose enrollment has a payee account",
+            "the batch has no returned line whose enrollment or grant has a payee account, \
+             and no held grant line whose grant has one now",
         ));
     }
+    let insert = format!(
+        "INSERT INTO payment_lines (id, batch_id, enrollment_id, grant_id, month, township_code, amount_fen, status) \
+         SELECT {line_id}, $1, l.enrollment_id, l.grant_id, l.month, l.township_code, l.amount_fen, 'issued' \
+         FROM payment_lines l WHERE l.reissued_in = $1",
+        line_id = line_id_sql(tx, "$1", "l.id"),
+    );
     tx.execute_raw(Statement::from_sql_and_values(
         tx.get_database_backend(),
-        "UPDATE payment_lines SET status = 'reissued', reissued_in = $1 WHERE batch_id = $2 \
-         AND status = 'returned' AND enrollment_id IN (SELECT id FROM enrollments \
-         WHERE payee_account IS NOT NULL AND payee_account <> '')",
-        [id.into(), batch_id.into()],
+        insert,
+        [id.into()],
     ))
     .await?;
     issue(tx, outbox, who, batch, Some(batch_id)).await

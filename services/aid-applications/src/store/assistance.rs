@@ -36,6 +36,12 @@ pub mod grant {
         pub paperwork_due: Option<Date>,
         pub paperwork_completed_on: Option<Date>,
         pub paperwork_late: bool,
+        /// The account a grant paid by the bank goes to (not for act-first grants: cash).
+        pub payee_name: Option<String>,
+        pub payee_bank: Option<String>,
+        pub payee_account: Option<String>,
+        /// request, enrollment (copied from the household's enrollment at approval) or staff.
+        pub payee_source: Option<String>,
         pub version: i32,
         pub created_at: DateTimeUtc,
     }

@@ -27,6 +27,7 @@ impl MigratorTrait for Migrator {
         all.push(Box::new(
             super::household_register_migration::CreateHouseholdRegister,
         ));
+        all.push(Box::new(super::payment_grant_migration::PayTemporaryGrants));
         all
     }
 }

@@ -17,6 +17,7 @@ mod migrations;
 pub mod monitoring;
 mod monitoring_migration;
 pub mod payment_batch;
+mod payment_grant_migration;
 mod payment_index_migration;
 pub mod payment_line;
 mod payment_migration;
