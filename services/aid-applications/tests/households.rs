@@ -437,3 +437,61 @@ async fn the_platforms_per_member_income_replaces_the_registered_items_in_the_as
         90_000
     );
 }
+
+#[tokio::test]
+async fn a_member_leaving_an_enrolled_household_leaves_its_member_lists() {
+    let app = spawn().await;
+    let (household, members) = poor_household(&app).await;
+    let id = submit(&app, &household, json!({})).await;
+    to_publicity_closed(&app, &id).await;
+    confirm(&app, &id, Some(payee())).await;
+    let (_, h) = app
+        .get(&format!("/v1/households/{household}"), &clerk())
+        .await;
+    let child_ref = h["members"][1]["person_ref"].as_str().unwrap().to_owned();
+    let (status, h) = app
+        .post_if_match(
+            &format!(
+                "/v1/households/{household}/members/{}/departure",
+                members[1]
+            ),
+            &clerk(),
+            version(&h),
+            &json!({ "reason": "moved_out", "on": days_ago(1) }),
+        )
+        .await;
+    assert_eq!(status, 200, "{h}");
+    let changed = app.expect_events::<EnrollmentChanged>(1).await;
+    let event = &changed[0].1;
+    assert_eq!(event.members.len(), 1);
+    assert!(event.members.iter().all(|r| r.as_str() != child_ref));
+    assert!(event.beneficiaries.iter().all(|r| r.as_str() != child_ref));
+    let (_, flags) = app.get("/v1/review-flags?open=true", &clerk()).await;
+    assert_eq!(flags["items"][0]["detail"], "member_left", "{flags}");
+}
+
+#[tokio::test]
+async fn impossible_amounts_are_refused_by_field() {
+    let app = spawn().await;
+    let (id, h) = register_itemised(&app, json!([])).await;
+    let head = h["members"][0]["id"].as_str().unwrap().to_owned();
+    let (status, problem) = put(
+        &app,
+        &format!("/v1/households/{id}/members/{head}/income"),
+        &clerk(),
+        &format!("\"v{}\"", version(&h)),
+        &json!({ "income": [{ "kind": "wages", "monthly_fen": i64::MAX }] }),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "income[0].monthly_fen");
+    let (status, problem) = put(
+        &app,
+        &format!("/v1/households/{id}/address"),
+        &clerk(),
+        &format!("\"v{}\"", i32::MAX),
+        &json!({ "address": "某处" }),
+    )
+    .await;
+    assert_eq!(status, 412, "{problem}");
+}

@@ -134,7 +134,10 @@ async fn claim(
         .ok_or_else(|| Problem::not_found("no such household in your division"))?;
     who.require_scope(&h.village_code)?;
     let bumped = household::Entity::update_many()
-        .col_expr(household::Column::Version, Expr::value(version + 1))
+        .col_expr(
+            household::Column::Version,
+            Expr::value(version.saturating_add(1)),
+        )
         .filter(household::Column::Id.eq(id))
         .filter(household::Column::Version.eq(version))
         .exec(tx)
@@ -143,7 +146,7 @@ async fn claim(
         return Err(changed_meanwhile());
     }
     Ok(household::Model {
-        version: version + 1,
+        version: version.saturating_add(1),
         ..h
     })
 }

@@ -271,23 +271,37 @@ fn income_items(m: &NewMember) -> Vec<IncomeInput> {
     }
 }
 
-/// Refuses negative amounts and the shorthand given together with items.
+/// The largest amount a register entry takes (10 000 000 000 yuan): anything above is a typing
+/// error, and sums of such amounts cannot overflow.
+pub const MAX_FEN: i64 = 1_000_000_000_000;
+
+fn amount_error(fen: i64) -> Option<&'static str> {
+    if fen < 0 {
+        Some("cannot be negative")
+    } else if fen > MAX_FEN {
+        Some("is larger than any real amount (at most 1000000000000 fen)")
+    } else {
+        None
+    }
+}
+
+/// Refuses negative or impossible amounts.
 pub fn validate_income(prefix: &str, items: &[IncomeInput], errors: &mut Vec<FieldError>) {
     for (j, item) in items.iter().enumerate() {
-        if item.monthly_fen < 0 {
+        if let Some(reason) = amount_error(item.monthly_fen) {
             errors.push(FieldError {
                 field: format!("{prefix}income[{j}].monthly_fen"),
-                reason: "cannot be negative".into(),
+                reason: reason.into(),
             });
         }
     }
 }
 
 fn validate_member_income(prefix: &str, m: &NewMember, errors: &mut Vec<FieldError>) {
-    if m.monthly_income_fen < 0 {
+    if let Some(reason) = amount_error(m.monthly_income_fen) {
         errors.push(FieldError {
             field: format!("{prefix}monthly_income_fen"),
-            reason: "cannot be negative".into(),
+            reason: reason.into(),
         });
     }
     if m.monthly_income_fen != 0 && !m.income.is_empty() {
@@ -308,10 +322,10 @@ pub fn validate_asset(prefix: &str, a: &AssetInput, errors: &mut Vec<FieldError>
             reason: "required".into(),
         });
     }
-    if a.value_fen < 0 {
+    if let Some(reason) = amount_error(a.value_fen) {
         errors.push(FieldError {
             field: format!("{prefix}value_fen"),
-            reason: "cannot be negative".into(),
+            reason: reason.into(),
         });
     }
     if a.exempt
