@@ -227,3 +227,68 @@ pub async fn set_payee(
     .await?;
     view(tx, find_visible(tx, who, id).await?).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grant(status: &str, act_first: bool) -> row::Model {
+        let on = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        row::Model {
+            id: Uuid::nil(),
+            household_id: Uuid::nil(),
+            applicant_member_id: Uuid::nil(),
+            applicant_ref: String::new(),
+            emergency_type: "fire".into(),
+            applied_at: "registered_place".into(),
+            amount_fen: 10_000,
+            act_first,
+            township_code: "500112016".into(),
+            village_code: "500112016001".into(),
+            circumstances: String::new(),
+            status: status.into(),
+            tier: "township".into(),
+            recorded_by: String::new(),
+            recorded_on: on,
+            approved_by: None,
+            approver: None,
+            decided_on: Some(on),
+            rejection_reasons: None,
+            paperwork_due: None,
+            paperwork_completed_on: None,
+            paperwork_late: false,
+            payee_name: Some("张三".into()),
+            payee_bank: Some("某银行".into()),
+            payee_account: Some("6230520012345678".into()),
+            payee_source: Some("request".into()),
+            version: 1,
+            created_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn only_granted_grants_are_paid_act_first_in_cash_the_others_by_the_bank() {
+        let cases = [
+            ("requested", false, None),
+            ("rejected", false, None),
+            ("requested", true, None),
+            ("granted", true, Some(("reserve_fund", "paid", true))),
+            ("granted", false, Some(("bank", "awaiting_batch", false))),
+        ];
+        for (status, act_first, expected) in cases {
+            let got = payment_without_lines(&grant(status, act_first));
+            let got = got
+                .as_ref()
+                .map(|p| (p.method.as_str(), p.status.as_str(), p.paid_on.is_some()));
+            assert_eq!(got, expected, "{status} act_first={act_first}");
+        }
+    }
+
+    #[test]
+    fn the_view_masks_the_account_to_its_last_four_digits() {
+        let view = GrantView::from(grant("granted", false));
+        assert_eq!(view.payee.as_deref(), Some("张三 ****5678"));
+        let text = serde_json::to_string(&view).unwrap();
+        assert!(!text.contains("6230520012345678"), "{text}");
+    }
+}
