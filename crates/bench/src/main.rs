@@ -35,6 +35,10 @@ usage: cargo run --release -p bench -- [options]
                       (baselines are always measured)
   --recipients LIST   payment-run register sizes (default 100000,1000000; --quick 10000)
   --history N         months already paid in the seeded register (default 1)
+  --register NAME     run the payments on a copy of database NAME (a register kept by --keep
+                      with --rounds 0, seeded today) instead of seeding one; with one size only
+  --keep              keep each payment register's database after its runs (its name is printed;
+                      kit's test databases are swept after an hour: rename it to keep it longer)
   --no-build          do not run `cargo build` for the service binaries (rss)
   --label TEXT        a note for the history table of BENCHMARKS.md (e.g. the change measured)
   --out PATH          where to write the report (default: BENCHMARKS.md at the workspace root;
@@ -53,6 +57,10 @@ pub struct Plan {
     pub only: Option<Vec<String>>,
     pub recipients: Vec<u64>,
     pub history: i64,
+    /// Keep the payment registers' databases (for EXPLAIN after a run).
+    pub keep: bool,
+    /// A seeded register to copy instead of seeding (for repeated runs while profiling).
+    pub register: Option<String>,
     pub build: bool,
     pub label: String,
     pub out: Option<std::path::PathBuf>,
@@ -80,6 +88,8 @@ impl Plan {
                 vec![100_000, 1_000_000]
             },
             history: 1,
+            keep: false,
+            register: None,
             build: true,
             label: String::new(),
             out: (!quick).then(|| workspace_root().join("BENCHMARKS.md")),
@@ -110,6 +120,8 @@ impl Plan {
                         .collect::<Result<_, _>>()?;
                 }
                 "--history" => plan.history = value()?.parse()?,
+                "--keep" => plan.keep = true,
+                "--register" => plan.register = Some(value()?.clone()),
                 "--no-build" => plan.build = false,
                 "--label" => plan.label = value()?.clone(),
                 "--out" => plan.out = Some(value()?.into()),

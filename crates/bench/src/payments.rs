@@ -18,7 +18,7 @@ use disability_subsidies::{
 };
 use kit::testing::TestDatabase;
 use kit::{Principal, Role, identity::DivisionCode, outbox::Outbox};
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement, TransactionTrait};
 use sea_orm_migration::MigratorTrait;
 
 use crate::{Plan, drop_database, report::PaymentFigures, stats::Rounds};
@@ -265,10 +265,32 @@ pub async fn case_ids(db: &DatabaseConnection, n: u64) -> anyhow::Result<Vec<uui
 /// Seeds a register of `n` recipients and runs successive months on it.
 pub async fn runs(plan: &Plan, n: u64) -> anyhow::Result<PaymentFigures> {
     let db = TestDatabase::create().await;
-    let conn = db.connect().await;
     let month = contracts::common::Month::from_date(disability_subsidies::commands::today());
     let started = std::time::Instant::now();
-    let register = seed(&conn, &db.url, n, month, plan.history).await?;
+    let (conn, register) = match &plan.register {
+        Some(template) => {
+            // A copy of a register seeded before: the database just created is replaced by it.
+            drop_database(&db).await;
+            let admin = Database::connect(kit::testing::pg::server_url().await).await?;
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {} TEMPLATE {template}", db.name))
+                .await?;
+            drop(admin);
+            let conn = db.connect().await;
+            (
+                conn,
+                Register {
+                    recipients: n,
+                    month,
+                },
+            )
+        }
+        None => {
+            let conn = db.connect().await;
+            let register = seed(&conn, &db.url, n, month, plan.history).await?;
+            (conn, register)
+        }
+    };
     let seeded = started.elapsed().as_secs_f64();
     println!("payment run, {n} recipients (seeded in {seeded:.1} s)");
     // A million-recipient run takes minutes: one round unless asked otherwise.
@@ -298,6 +320,10 @@ pub async fn runs(plan: &Plan, n: u64) -> anyhow::Result<PaymentFigures> {
         }
     }
     drop(conn);
-    drop_database(&db).await;
+    if plan.keep {
+        println!("  register kept: database {}", db.name);
+    } else {
+        drop_database(&db).await;
+    }
     Ok(figures)
 }

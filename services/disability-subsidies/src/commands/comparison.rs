@@ -11,9 +11,11 @@ use contracts::{
     common::Month,
     disability::{AnomalyKind, SubsidyKind},
 };
+use futures::TryStreamExt;
 use kit::outbox::Outbox;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryResult, Statement, Value,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryResult, Statement,
+    StreamTrait, Value,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -176,8 +178,8 @@ fn candidate(kind: AnomalyKind, r: &QueryResult) -> Result<Candidate, DbErr> {
 }
 
 /// Runs the comparison of `month`: stops, findings, reminders.
-pub async fn compare(
-    db: &impl ConnectionTrait,
+pub async fn compare<C: ConnectionTrait + StreamTrait>(
+    db: &C,
     outbox: &Outbox,
     keys: &DataKeys,
     month: Month,
@@ -230,10 +232,13 @@ pub async fn compare(
     let lines = "SELECT l.subsidy_id, l.person_ref, l.kind AS subsidy_kind, l.township_code, CAST(SUM(l.amount_fen) AS BIGINT) AS amount \
          FROM payment_lines l WHERE l.status = 'issued' AND l.month >= $1";
     let group = "GROUP BY l.subsidy_id, l.person_ref, l.kind, l.township_code";
+    // One query per subsidy kind, not an OR of the two EXISTS: an OR keeps each EXISTS a
+    // subquery run once per line, where each alone is a join (the groups are disjoint: the
+    // kind is part of the key).
     let double = query(
         db,
         &format!(
-            "{lines} AND ((l.kind = 'living' AND {}) OR (l.kind = 'nursing' AND {})) {group}",
+            "{lines} AND l.kind = 'living' AND {} {group} UNION ALL {lines} AND l.kind = 'nursing' AND {} {group}",
             in_extreme_poverty("l.person_ref", "l.month"),
             work_injury("l.person_ref", "l.month")
         ),
@@ -307,7 +312,7 @@ pub async fn compare(
     }
     let reminders = db
         .execute_raw(Statement::from_sql_and_values(
-            db.get_database_backend(),
+            ConnectionTrait::get_database_backend(db),
             "INSERT INTO reminders (person_ref, expires_on, township_code, due_month, created_at) \
              SELECT h.person_ref, h.expires_on, h.township_code, $1, $2 FROM holders h \
              WHERE h.township_code IS NOT NULL AND h.reassessment_since IS NULL AND h.expires_on >= $3 AND h.expires_on <= $4 \
@@ -330,41 +335,35 @@ pub async fn compare(
     })
 }
 
-/// Payees read per page when opening names and accounts.
-const PAYEE_PAGE: u64 = 2_000;
+/// People per agent lookup of the card-name check.
+const AGENT_LOOKUP: usize = 2_000;
 
 /// Card-name mismatches and accounts paying many people, among people with a granted open case.
 /// Names and accounts are sealed, so no query can compare them: the payees of granted cases are
-/// read in pages and opened here, and the accounts grouped in memory.
-async fn payee_findings(
-    db: &impl ConnectionTrait,
+/// read in one streamed join (one pass over each table, however large the register) and opened
+/// here, and the accounts grouped in memory. A person with several granted open cases is counted
+/// once, at the lowest of their cases' township codes.
+async fn payee_findings<C: ConnectionTrait + StreamTrait>(
+    db: &C,
     keys: &DataKeys,
     rules: &crate::domain::reference::Rules,
 ) -> Result<Vec<Candidate>, CommandError> {
-    let mut out = Vec::new();
+    // account → the people it pays, each with their township.
     let mut by_account: HashMap<String, Vec<(String, String)>> = HashMap::new();
-    let mut after = String::new();
-    loop {
-        let rows = query(
-            db,
-            &format!(
-                "SELECT DISTINCT p.person_ref, p.name, p.account_number, p.account_holder_name, s.township_code \
-                 FROM payees p JOIN subsidies s ON s.person_ref = p.person_ref AND s.open_key IS NOT NULL AND s.status = 'granted' \
-                 WHERE p.person_ref > $1 ORDER BY p.person_ref LIMIT {PAYEE_PAGE}"
-            ),
-            vec![after.clone().into()],
-        )
-        .await?;
-        if rows.is_empty() {
-            break;
-        }
-        let mut mismatched: Vec<(String, String, String, String)> = Vec::new();
-        for r in &rows {
+    // person → (township, name, account holder) of those paid to a card in another name.
+    let mut mismatched: BTreeMap<String, (String, String, String)> = BTreeMap::new();
+    {
+        let rows = db
+            .stream_raw(Statement::from_string(
+                ConnectionTrait::get_database_backend(db),
+                "SELECT p.person_ref, p.name, p.account_number, p.account_holder_name, s.township_code \
+                 FROM payees p JOIN subsidies s ON s.person_ref = p.person_ref \
+                 WHERE s.open_key IS NOT NULL AND s.status = 'granted'",
+            ))
+            .await?;
+        let mut rows = std::pin::pin!(rows);
+        while let Some(r) = rows.try_next().await? {
             let person_ref: String = r.try_get("", "person_ref")?;
-            if person_ref == after {
-                continue;
-            }
-            after = person_ref.clone();
             let township: String = r.try_get("", "township_code")?;
             let name = open(
                 keys,
@@ -375,43 +374,49 @@ async fn payee_findings(
             let number: Option<String> = r.try_get("", "account_number")?;
             let holder: Option<String> = r.try_get("", "account_holder_name")?;
             if let Some(n) = open_opt(keys, PAYEE_ACCOUNT, &person_ref, number.as_deref())? {
-                by_account
-                    .entry(n)
-                    .or_default()
-                    .push((person_ref.clone(), township.clone()));
+                let people = by_account.entry(n).or_default();
+                match people.iter_mut().find(|(p, _)| *p == person_ref) {
+                    Some((_, t)) => lowest(t, township.clone()),
+                    None => people.push((person_ref.clone(), township.clone())),
+                }
             }
             let holder = open_opt(keys, PAYEE_HOLDER, &person_ref, holder.as_deref())?;
             if let Some(h) = holder
                 && check_payee(Some(&h), &name, &[]) == PayeeCheck::NameMismatch
             {
-                mismatched.push((person_ref, township, name, h));
+                match mismatched.get_mut(&person_ref) {
+                    Some((t, _, _)) => lowest(t, township),
+                    None => {
+                        mismatched.insert(person_ref, (township, name, h));
+                    }
+                }
             }
         }
-        if mismatched.is_empty() {
-            continue;
-        }
-        let people: Vec<String> = mismatched.iter().map(|m| m.0.clone()).collect();
-        let mut agents: HashMap<String, Vec<String>> = HashMap::new();
+    }
+    let mut out = Vec::new();
+    let people: Vec<String> = mismatched.keys().cloned().collect();
+    let mut agents: HashMap<String, Vec<String>> = HashMap::new();
+    for chunk in people.chunks(AGENT_LOOKUP) {
         for a in agent::Entity::find()
-            .filter(agent::Column::PersonRef.is_in(people))
+            .filter(agent::Column::PersonRef.is_in(chunk.to_vec()))
             .all(db)
             .await?
         {
             let name = open(keys, AGENT_NAME, &a.id.to_string(), &a.name)?;
             agents.entry(a.person_ref).or_default().push(name);
         }
-        for (person_ref, township_code, name, holder) in mismatched {
-            let of = agents.get(&person_ref).map_or(&[][..], Vec::as_slice);
-            if check_payee(Some(&holder), &name, of) == PayeeCheck::NameMismatch {
-                out.push(Candidate {
-                    kind: AnomalyKind::CardNameMismatch,
-                    subsidy_kind: None,
-                    subsidy_id: None,
-                    person_ref,
-                    township_code,
-                    amount: None,
-                });
-            }
+    }
+    for (person_ref, (township_code, name, holder)) in mismatched {
+        let of = agents.get(&person_ref).map_or(&[][..], Vec::as_slice);
+        if check_payee(Some(&holder), &name, of) == PayeeCheck::NameMismatch {
+            out.push(Candidate {
+                kind: AnomalyKind::CardNameMismatch,
+                subsidy_kind: None,
+                subsidy_id: None,
+                person_ref,
+                township_code,
+                amount: None,
+            });
         }
     }
     let min = usize::try_from(rules.shared_account_min_people).unwrap_or(usize::MAX);
@@ -428,4 +433,11 @@ async fn payee_findings(
         }
     }
     Ok(out)
+}
+
+/// Keeps the lower of two township codes in `kept`.
+fn lowest(kept: &mut String, other: String) {
+    if other < *kept {
+        *kept = other;
+    }
 }

@@ -2,6 +2,7 @@
 //! enrollments, work-injury allowance. Facts are kept per person_ref whatever order they arrive
 //! in, so a later fact reconciles with the earlier ones.
 
+use chrono::NaiveDate;
 use contracts::{common::Month, partner::DisabilityCategory};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Statement};
 
@@ -25,13 +26,32 @@ pub struct Facts {
 
 /// The certificate of a holder row, when the row has its details (a revocation may come first).
 pub fn certificate_of(h: &holder::Model) -> Option<Certificate> {
+    certificate_from(
+        h.category.clone(),
+        h.level,
+        h.issued_on,
+        h.expires_on,
+        h.revoked_on,
+        h.reassessment_since,
+    )
+}
+
+/// The certificate in a holder's columns (as `certificate_of`, from a joined row).
+pub fn certificate_from(
+    category: Option<String>,
+    level: Option<i32>,
+    issued_on: Option<NaiveDate>,
+    expires_on: Option<NaiveDate>,
+    revoked_on: Option<NaiveDate>,
+    reassessment_since: Option<NaiveDate>,
+) -> Option<Certificate> {
     Some(Certificate {
-        category: parse_snake::<DisabilityCategory>(h.category.as_deref()?)?,
-        level: u8::try_from(h.level?).ok()?,
-        issued_on: h.issued_on?,
-        expires_on: h.expires_on?,
-        revoked_on: h.revoked_on,
-        reassessment_since: h.reassessment_since,
+        category: parse_snake::<DisabilityCategory>(category.as_deref()?)?,
+        level: u8::try_from(level?).ok()?,
+        issued_on: issued_on?,
+        expires_on: expires_on?,
+        revoked_on,
+        reassessment_since,
     })
 }
 

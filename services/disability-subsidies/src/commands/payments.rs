@@ -1,8 +1,8 @@
 //! The monthly payment run: one batch per month. The comparison runs first (stops, findings);
-//! then the cases with a month to pay are read in pages, planned by the pure rules (arrears,
-//! each month at its own standard, payee check, rule trail) and written in multi-row inserts,
-//! so the run costs a handful of statements per page, not per recipient. Bank returns mark a
-//! line failed; its month is paid again by the next run.
+//! then the cases with a month to pay are read (one join, a page at a time), planned by the pure
+//! rules (arrears, each month at its own standard, payee check, rule trail) and written in
+//! multi-row inserts, so the run costs a handful of statements per page, not per recipient. Bank
+//! returns mark a line failed; its month is paid again by the next run.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -14,8 +14,8 @@ use contracts::{
 };
 use kit::{Principal, Problem, audit, outbox::Outbox};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Statement,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr,
+    EntityTrait, FromQueryResult, QueryFilter, QueryResult, Statement, StreamTrait,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -25,16 +25,17 @@ use super::{
     CommandError,
     applications::sealed_columns::{AGENT_NAME, PAYEE_ACCOUNT, PAYEE_HOLDER, PAYEE_NAME},
     cases, comparison,
-    facts::certificate_of,
+    facts::certificate_from,
     open, open_opt, reference, seal, snake,
 };
 use crate::{
     domain::{
+        certificate::Certificate,
         payee::{PayeeCheck, check_payee},
         payment::{CaseSnapshot, LineStatus, PersonSnapshot, plan},
     },
     store::{
-        entities::{agent, death, holder, payee, payment_batch, payment_line, subsidy},
+        entities::{agent, payment_batch, payment_line, subsidy},
         sealed::DataKeys,
     },
 };
@@ -78,8 +79,8 @@ fn hold_reason(check: PayeeCheck) -> &'static str {
 }
 
 /// Runs the payment of `month`: comparison, lines, batch totals and the batch event.
-pub async fn run(
-    db: &impl ConnectionTrait,
+pub async fn run<C: ConnectionTrait + StreamTrait>(
+    db: &C,
     outbox: &Outbox,
     keys: &DataKeys,
     who: &Principal,
@@ -101,59 +102,41 @@ pub async fn run(
     let standards = reference::standards(db).await?;
     let batch_id = Uuid::now_v7();
     let m = month.to_string();
-    let mut cursor = Uuid::nil();
+    let mut totals = Totals::default();
+    let mut cases = PayableCases::open(db, month).await?;
     loop {
-        let page = subsidy::Entity::find()
-            .filter(subsidy::Column::Status.is_in([cases::status::GRANTED, cases::status::ENDED]))
-            .filter(subsidy::Column::NextUnpaidMonth.lte(m.clone()))
-            .filter(subsidy::Column::Id.gt(cursor))
-            .order_by_asc(subsidy::Column::Id)
-            .limit(PAGE)
-            .all(db)
-            .await?;
-        let Some(last) = page.last() else { break };
-        cursor = last.id;
+        let page = cases.next_page(db).await?;
+        if page.is_empty() {
+            break;
+        }
         let page: Vec<_> = page
             .into_iter()
-            .filter(|s| {
+            .filter(|c| {
+                let s = &c.case;
                 s.end_month
                     .as_deref()
                     .is_none_or(|e| s.next_unpaid_month.as_str() <= e)
             })
             .collect();
-        pay_page(db, keys, batch_id, month, &page, &standards).await?;
+        pay_page(db, keys, batch_id, month, &page, &standards, &mut totals).await?;
     }
-    let totals = db
-        .query_all_raw(Statement::from_sql_and_values(
-            db.get_database_backend(),
-            "SELECT township_code, COUNT(*) AS lines, CAST(SUM(amount_fen) AS BIGINT) AS total FROM payment_lines \
-             WHERE batch_id = $1 AND status = 'issued' GROUP BY township_code ORDER BY township_code",
-            [batch_id.into()],
-        ))
-        .await?;
+    cases.close(db).await?;
     let mut townships = Vec::new();
-    for r in totals {
-        let code: String = r.try_get("", "township_code")?;
-        let lines: i64 = r.try_get("", "lines")?;
-        let total: i64 = r.try_get("", "total")?;
+    for (code, (lines, total)) in totals.issued {
         townships.push(TownshipTotal {
             township_code: TownshipCode::parse(&code).map_err(|_| Problem::internal())?,
-            line_count: u64::try_from(lines).unwrap_or(0),
+            line_count: lines,
             total_fen: total,
         });
     }
-    let held = payment_line::Entity::find()
-        .filter(payment_line::Column::BatchId.eq(batch_id))
-        .filter(payment_line::Column::Status.eq("held"))
-        .count(db)
-        .await?;
+    let held = totals.held;
     let issued_at = Utc::now();
     let batch = payment_batch::ActiveModel {
         id: Set(batch_id),
         month: Set(m),
         line_count: Set(townships.iter().map(|t| t.line_count as i64).sum()),
         total_fen: Set(townships.iter().map(|t| t.total_fen).sum()),
-        held_count: Set(i64::try_from(held).unwrap_or(0)),
+        held_count: Set(i64::try_from(held).unwrap_or(i64::MAX)),
         issued_at: Set(issued_at),
         issued_by: Set(who.subject.clone()),
     }
@@ -190,7 +173,142 @@ pub async fn run(
     Ok(view)
 }
 
-use sea_orm::PaginatorTrait;
+/// What the lines of a batch add up to, counted as they are written: issued lines and amounts
+/// per township, held lines.
+#[derive(Default)]
+struct Totals {
+    issued: BTreeMap<String, (u64, i64)>,
+    held: u64,
+}
+
+/// A payable case with what the run needs about its person, read in one statement.
+struct PayableCase {
+    case: subsidy::Model,
+    certificate: Option<Certificate>,
+    died_on: Option<NaiveDate>,
+    /// The payee's row, still sealed.
+    payee: Option<SealedPayee>,
+}
+
+struct SealedPayee {
+    name: String,
+    bank_code: Option<String>,
+    account_number: Option<String>,
+    account_holder_name: Option<String>,
+}
+
+/// The cases with a month to pay, each with its holder's certificate, death and payee. On
+/// PostgreSQL one cursor over one join (each table read once, whatever the register's size),
+/// fetched a page at a time between the writes of the same transaction; the cursor sees the
+/// cases as they were when it opened, so advancing them does not disturb it. On SQLite the same
+/// join, a page at a time by case id.
+const PAYABLE: &str = "SELECT s.*, h.category AS h_category, h.level AS h_level, \
+     h.issued_on AS h_issued_on, h.expires_on AS h_expires_on, h.revoked_on AS h_revoked_on, \
+     h.reassessment_since AS h_reassessment_since, d.died_on AS d_died_on, \
+     p.person_ref AS p_person_ref, p.name AS p_name, p.bank_code AS p_bank_code, \
+     p.account_number AS p_account_number, p.account_holder_name AS p_account_holder_name \
+     FROM subsidies s LEFT JOIN holders h ON h.person_ref = s.person_ref \
+     LEFT JOIN deaths d ON d.person_ref = s.person_ref \
+     LEFT JOIN payees p ON p.person_ref = s.person_ref \
+     WHERE s.status IN ('granted', 'ended') AND s.next_unpaid_month <= $1";
+
+const CURSOR: &str = "disability_payment_run_cases";
+
+enum PayableCases {
+    Cursor,
+    Keyset { month: String, after: Uuid },
+}
+
+impl PayableCases {
+    async fn open(db: &impl ConnectionTrait, month: Month) -> Result<Self, CommandError> {
+        if ConnectionTrait::get_database_backend(db) == DbBackend::Postgres {
+            // A cursor is planned for its first rows (`cursor_tuple_fraction` 0.1: an index
+            // probe per case into each table); every row is read here, so plan for all of them
+            // (hash joins, each table read once). A month is `YYYY-MM` (parsed): safe to write
+            // into the statement.
+            db.execute_unprepared("SET LOCAL cursor_tuple_fraction = 1")
+                .await?;
+            db.execute_unprepared(&format!(
+                "DECLARE {CURSOR} NO SCROLL CURSOR FOR {}",
+                PAYABLE.replace("$1", &format!("'{month}'"))
+            ))
+            .await?;
+            db.execute_unprepared("SET LOCAL cursor_tuple_fraction TO DEFAULT")
+                .await?;
+            Ok(Self::Cursor)
+        } else {
+            Ok(Self::Keyset {
+                month: month.to_string(),
+                after: Uuid::nil(),
+            })
+        }
+    }
+
+    async fn next_page(
+        &mut self,
+        db: &impl ConnectionTrait,
+    ) -> Result<Vec<PayableCase>, CommandError> {
+        let rows = match self {
+            Self::Cursor => {
+                db.query_all_raw(Statement::from_string(
+                    DbBackend::Postgres,
+                    format!("FETCH FORWARD {PAGE} FROM {CURSOR}"),
+                ))
+                .await?
+            }
+            Self::Keyset { month, after } => {
+                db.query_all_raw(Statement::from_sql_and_values(
+                    ConnectionTrait::get_database_backend(db),
+                    format!("{PAYABLE} AND s.id > $2 ORDER BY s.id LIMIT {PAGE}"),
+                    [month.clone().into(), (*after).into()],
+                ))
+                .await?
+            }
+        };
+        let page = rows
+            .iter()
+            .map(payable_case)
+            .collect::<Result<Vec<_>, DbErr>>()?;
+        if let (Self::Keyset { after, .. }, Some(last)) = (self, page.last()) {
+            *after = last.case.id;
+        }
+        Ok(page)
+    }
+
+    async fn close(self, db: &impl ConnectionTrait) -> Result<(), CommandError> {
+        if let Self::Cursor = self {
+            db.execute_unprepared(&format!("CLOSE {CURSOR}")).await?;
+        }
+        Ok(())
+    }
+}
+
+fn payable_case(r: &QueryResult) -> Result<PayableCase, DbErr> {
+    let case = subsidy::Model::from_query_result(r, "")?;
+    let certificate = certificate_from(
+        r.try_get("", "h_category")?,
+        r.try_get("", "h_level")?,
+        r.try_get("", "h_issued_on")?,
+        r.try_get("", "h_expires_on")?,
+        r.try_get("", "h_revoked_on")?,
+        r.try_get("", "h_reassessment_since")?,
+    );
+    let payee = match r.try_get::<Option<String>>("", "p_person_ref")? {
+        Some(_) => Some(SealedPayee {
+            name: r.try_get("", "p_name")?,
+            bank_code: r.try_get("", "p_bank_code")?,
+            account_number: r.try_get("", "p_account_number")?,
+            account_holder_name: r.try_get("", "p_account_holder_name")?,
+        }),
+        None => None,
+    };
+    Ok(PayableCase {
+        case,
+        certificate,
+        died_on: r.try_get("", "d_died_on")?,
+        payee,
+    })
+}
 
 /// A payee's account, opened.
 struct Account {
@@ -200,11 +318,10 @@ struct Account {
     holder: Option<String>,
 }
 
-fn open_account(keys: &DataKeys, p: payee::Model) -> Result<Account, CommandError> {
-    let r = &p.person_ref;
+fn open_account(keys: &DataKeys, r: &str, p: &SealedPayee) -> Result<Account, CommandError> {
     Ok(Account {
         name: open(keys, PAYEE_NAME, r, &p.name)?,
-        bank_code: p.bank_code,
+        bank_code: p.bank_code.clone(),
         number: open_opt(keys, PAYEE_ACCOUNT, r, p.account_number.as_deref())?,
         holder: open_opt(keys, PAYEE_HOLDER, r, p.account_holder_name.as_deref())?,
     })
@@ -219,40 +336,28 @@ async fn pay_page(
     keys: &DataKeys,
     batch_id: Uuid,
     month: Month,
-    page: &[subsidy::Model],
+    page: &[PayableCase],
     standards: &crate::domain::reference::Standards,
+    totals: &mut Totals,
 ) -> Result<(), CommandError> {
     if page.is_empty() {
         return Ok(());
     }
     let people: Vec<String> = page
         .iter()
-        .map(|s| s.person_ref.clone())
+        .map(|c| c.case.person_ref.clone())
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let ids: Vec<Uuid> = page.iter().map(|s| s.id).collect();
-    let holders: HashMap<String, holder::Model> = holder::Entity::find()
-        .filter(holder::Column::PersonRef.is_in(people.clone()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|h| (h.person_ref.clone(), h))
-        .collect();
-    let deaths: HashMap<String, NaiveDate> = death::Entity::find()
-        .filter(death::Column::PersonRef.is_in(people.clone()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|d| (d.person_ref, d.died_on))
-        .collect();
-    let mut payees: HashMap<String, Account> = HashMap::new();
-    for p in payee::Entity::find()
-        .filter(payee::Column::PersonRef.is_in(people.clone()))
-        .all(db)
-        .await?
-    {
-        payees.insert(p.person_ref.clone(), open_account(keys, p)?);
+    let ids: Vec<Uuid> = page.iter().map(|c| c.case.id).collect();
+    let mut payees: HashMap<&str, Account> = HashMap::new();
+    for c in page {
+        let r = c.case.person_ref.as_str();
+        if let Some(p) = &c.payee
+            && !payees.contains_key(r)
+        {
+            payees.insert(r, open_account(keys, r, p)?);
+        }
     }
     let mut agents: HashMap<String, Vec<String>> = HashMap::new();
     for a in agent::Entity::find()
@@ -265,7 +370,7 @@ async fn pay_page(
     }
     let earliest = page
         .iter()
-        .map(|s| s.next_unpaid_month.clone())
+        .map(|c| c.case.next_unpaid_month.clone())
         .min()
         .unwrap_or_default();
     let mut issued: HashMap<Uuid, BTreeSet<Month>> = HashMap::new();
@@ -283,7 +388,8 @@ async fn pay_page(
     let empty = BTreeSet::new();
     let mut rows = Vec::new();
     let mut advance: BTreeMap<String, Vec<Uuid>> = BTreeMap::new();
-    for s in page {
+    for c in page {
+        let s = &c.case;
         let parse = |m: &str| m.parse::<Month>().ok();
         let (Some(start), Some(next_unpaid)) = (parse(&s.start_month), parse(&s.next_unpaid_month))
         else {
@@ -298,8 +404,7 @@ async fn pay_page(
             previous_rate_level: s.previous_rate_level.and_then(|l| u8::try_from(l).ok()),
             rate_level_from: s.rate_level_from.as_deref().and_then(parse),
         };
-        let cert = holders.get(&s.person_ref).and_then(certificate_of);
-        let account = payees.get(&s.person_ref);
+        let account = payees.get(s.person_ref.as_str());
         let check = match account {
             Some(p) if p.number.is_some() => check_payee(
                 p.holder.as_deref(),
@@ -309,8 +414,8 @@ async fn pay_page(
             _ => PayeeCheck::NoAccount,
         };
         let person = PersonSnapshot {
-            certificate: cert.as_ref(),
-            died_on: deaths.get(&s.person_ref).copied(),
+            certificate: c.certificate.as_ref(),
+            died_on: c.died_on,
             payee: check,
         };
         let p = plan(
@@ -328,8 +433,16 @@ async fn pay_page(
         }
         for line in p.lines {
             let (status, hold) = match line.status {
-                LineStatus::Issued => ("issued", None),
-                LineStatus::Held(c) => ("held", Some(hold_reason(c).to_owned())),
+                LineStatus::Issued => {
+                    let t = totals.issued.entry(s.township_code.clone()).or_default();
+                    t.0 += 1;
+                    t.1 += line.amount.0;
+                    ("issued", None)
+                }
+                LineStatus::Held(c) => {
+                    totals.held += 1;
+                    ("held", Some(hold_reason(c).to_owned()))
+                }
             };
             let sent = account.filter(|_| line.status == LineStatus::Issued);
             let id = Uuid::now_v7();

@@ -5,6 +5,7 @@ pub mod entities;
 mod m001_tables;
 mod m002_reference;
 pub mod m003_sealed;
+mod m004_payment_run;
 mod migrations;
 pub mod sealed;
 

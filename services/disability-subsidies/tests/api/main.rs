@@ -9,4 +9,5 @@ mod events;
 mod findings;
 mod programmes;
 mod sealing;
+mod sqlite;
 mod support;
