@@ -103,6 +103,7 @@ pub async fn run<C: ConnectionTrait + StreamTrait>(
     let batch_id = Uuid::now_v7();
     let m = month.to_string();
     let mut totals = Totals::default();
+    let agents = all_agents(db, keys).await?;
     let mut cases = PayableCases::open(db, month).await?;
     loop {
         let page = cases.next_page(db).await?;
@@ -118,7 +119,14 @@ pub async fn run<C: ConnectionTrait + StreamTrait>(
                     .is_none_or(|e| s.next_unpaid_month.as_str() <= e)
             })
             .collect();
-        pay_page(db, keys, batch_id, month, &page, &standards, &mut totals).await?;
+        let context = RunContext {
+            keys,
+            batch_id,
+            month,
+            standards: &standards,
+            agents: &agents,
+        };
+        pay_page(db, &context, &page, &mut totals).await?;
     }
     cases.close(db).await?;
     let mut townships = Vec::new();
@@ -331,25 +339,54 @@ fn open_account(keys: &DataKeys, r: &str, p: &SealedPayee) -> Result<Account, Co
 pub const LINE_ACCOUNT: &str = "payment_lines.account_number";
 pub const LINE_HOLDER: &str = "payment_lines.account_holder_name";
 
-async fn pay_page(
+/// Every registered agent's name by the person they act for, opened once per run (agents are
+/// few; one read instead of one per page).
+async fn all_agents(
     db: &impl ConnectionTrait,
     keys: &DataKeys,
+) -> Result<HashMap<String, Vec<String>>, CommandError> {
+    let mut agents: HashMap<String, Vec<String>> = HashMap::new();
+    for a in agent::Entity::find().all(db).await? {
+        let name = open(keys, AGENT_NAME, &a.id.to_string(), &a.name)?;
+        agents.entry(a.person_ref).or_default().push(name);
+    }
+    Ok(agents)
+}
+
+/// What every page of one run shares.
+struct RunContext<'a> {
+    keys: &'a DataKeys,
     batch_id: Uuid,
     month: Month,
+    standards: &'a crate::domain::reference::Standards,
+    agents: &'a HashMap<String, Vec<String>>,
+}
+
+async fn pay_page(
+    db: &impl ConnectionTrait,
+    context: &RunContext<'_>,
     page: &[PayableCase],
-    standards: &crate::domain::reference::Standards,
     totals: &mut Totals,
 ) -> Result<(), CommandError> {
+    let RunContext {
+        keys,
+        batch_id,
+        month,
+        standards,
+        agents,
+    } = *context;
     if page.is_empty() {
         return Ok(());
     }
-    let people: Vec<String> = page
+    // Months already issued matter only for a case with arrears: the run pays the months from
+    // the case's next unpaid month through the run's month, and no line of the run's month can
+    // exist before its (single) batch.
+    let run_month = month.to_string();
+    let ids: Vec<Uuid> = page
         .iter()
-        .map(|c| c.case.person_ref.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
+        .filter(|c| c.case.next_unpaid_month < run_month)
+        .map(|c| c.case.id)
         .collect();
-    let ids: Vec<Uuid> = page.iter().map(|c| c.case.id).collect();
     let mut payees: HashMap<&str, Account> = HashMap::new();
     for c in page {
         let r = c.case.person_ref.as_str();
@@ -359,30 +396,23 @@ async fn pay_page(
             payees.insert(r, open_account(keys, r, p)?);
         }
     }
-    let mut agents: HashMap<String, Vec<String>> = HashMap::new();
-    for a in agent::Entity::find()
-        .filter(agent::Column::PersonRef.is_in(people))
-        .all(db)
-        .await?
-    {
-        let name = open(keys, AGENT_NAME, &a.id.to_string(), &a.name)?;
-        agents.entry(a.person_ref).or_default().push(name);
-    }
     let earliest = page
         .iter()
         .map(|c| c.case.next_unpaid_month.clone())
         .min()
         .unwrap_or_default();
     let mut issued: HashMap<Uuid, BTreeSet<Month>> = HashMap::new();
-    for l in payment_line::Entity::find()
-        .filter(payment_line::Column::SubsidyId.is_in(ids))
-        .filter(payment_line::Column::Status.eq("issued"))
-        .filter(payment_line::Column::Month.gte(earliest))
-        .all(db)
-        .await?
-    {
-        if let Ok(m) = l.month.parse() {
-            issued.entry(l.subsidy_id).or_default().insert(m);
+    if !ids.is_empty() {
+        for l in payment_line::Entity::find()
+            .filter(payment_line::Column::SubsidyId.is_in(ids))
+            .filter(payment_line::Column::Status.eq("issued"))
+            .filter(payment_line::Column::Month.gte(earliest))
+            .all(db)
+            .await?
+        {
+            if let Ok(m) = l.month.parse() {
+                issued.entry(l.subsidy_id).or_default().insert(m);
+            }
         }
     }
     let empty = BTreeSet::new();
