@@ -373,6 +373,23 @@ async fn a_member_joining_an_enrolled_household_updates_the_enrollment_and_flags
     assert_eq!(flags.len(), 1, "{flags:?}");
     assert_eq!(flags[0]["reason"], "household_changed");
     assert_eq!(flags[0]["detail"], "member_joined");
+    // Two income changes of the same member on the same day: each is put before the approvers.
+    let mother = h["members"][0]["id"].as_str().unwrap().to_owned();
+    let mut v = version(&h);
+    for fen in [30_000, 25_000] {
+        let (status, changed) = put(
+            &app,
+            &format!("/v1/households/{household}/members/{mother}/income"),
+            &clerk(),
+            &format!("\"v{v}\""),
+            &json!({ "income": [{ "kind": "wages", "monthly_fen": fen }], "employed": true }),
+        )
+        .await;
+        assert_eq!(status, 200, "{changed}");
+        v = version(&changed);
+    }
+    let (_, flags) = app.get("/v1/review-flags?open=true", &clerk()).await;
+    assert_eq!(flags["items"].as_array().unwrap().len(), 3, "{flags}");
 }
 
 #[tokio::test]

@@ -305,13 +305,28 @@ async fn close_candidate(
     Ok(())
 }
 
-pub(crate) async fn flag_for_review(
+async fn flag_for_review(
     tx: &impl ConnectionTrait,
     e: &enrollment::Model,
     person_ref: &str,
     reason: &str,
     detail: &str,
     on: NaiveDate,
+) -> Result<bool, DbErr> {
+    let key = format!("{reason}:{on}:{detail}");
+    flag_for_review_keyed(tx, e, person_ref, reason, detail, on, &key).await
+}
+
+/// Opens a review flag unless one with the same `source_key` exists for the enrollment (the
+/// same fact sent again).
+pub(crate) async fn flag_for_review_keyed(
+    tx: &impl ConnectionTrait,
+    e: &enrollment::Model,
+    person_ref: &str,
+    reason: &str,
+    detail: &str,
+    on: NaiveDate,
+    source_key: &str,
 ) -> Result<bool, DbErr> {
     let inserted = review_flag::Entity::insert(review_flag::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -323,7 +338,7 @@ pub(crate) async fn flag_for_review(
         reason: Set(reason.to_owned()),
         detail: Set(detail.to_owned()),
         raised_on: Set(on),
-        source_key: Set(format!("{reason}:{on}:{detail}")),
+        source_key: Set(source_key.to_owned()),
         status: Set("open".into()),
         cleared_on: Set(None),
         cleared_by: Set(None),

@@ -21,7 +21,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::benefits_certificates::flag_for_review;
+use super::benefits_certificates::flag_for_review_keyed;
 use super::enrollment::{StoredEnrollment, publish, save};
 use super::enrollment_steps::members_changed;
 use super::households::{
@@ -133,11 +133,9 @@ async fn claim(
         .filter(|h| who.sees(&h.village_code))
         .ok_or_else(|| Problem::not_found("no such household in your division"))?;
     who.require_scope(&h.village_code)?;
+    let next = version.checked_add(1).ok_or_else(changed_meanwhile)?;
     let bumped = household::Entity::update_many()
-        .col_expr(
-            household::Column::Version,
-            Expr::value(version.saturating_add(1)),
-        )
+        .col_expr(household::Column::Version, Expr::value(next))
         .filter(household::Column::Id.eq(id))
         .filter(household::Column::Version.eq(version))
         .exec(tx)
@@ -145,10 +143,7 @@ async fn claim(
     if bumped.rows_affected == 0 {
         return Err(changed_meanwhile());
     }
-    Ok(household::Model {
-        version: version.saturating_add(1),
-        ..h
-    })
+    Ok(household::Model { version: next, ..h })
 }
 
 async fn member_of(
@@ -174,16 +169,41 @@ async fn active_enrollments(
         .await?)
 }
 
+/// Opens a review flag on a running enrollment for one change of the history (each change its
+/// own flag, even two of a kind on one day).
+async fn flag(
+    tx: &impl ConnectionTrait,
+    e: &enrollment::Model,
+    person_ref: &str,
+    kind: ChangeKind,
+    change: Uuid,
+    on: NaiveDate,
+) -> Result<(), Problem> {
+    let key = format!("household_changed:{change}");
+    flag_for_review_keyed(
+        tx,
+        e,
+        person_ref,
+        "household_changed",
+        &name_of(kind),
+        on,
+        &key,
+    )
+    .await?;
+    Ok(())
+}
+
 /// Flags every running enrollment of the household for review after a change.
 async fn flag_enrollments(
     tx: &impl ConnectionTrait,
     household_id: Uuid,
     person_ref: &str,
     kind: ChangeKind,
+    change: Uuid,
     on: NaiveDate,
 ) -> Result<(), Problem> {
     for e in active_enrollments(tx, household_id).await? {
-        flag_for_review(tx, &e, person_ref, "household_changed", &name_of(kind), on).await?;
+        flag(tx, &e, person_ref, kind, change, on).await?;
     }
     Ok(())
 }
@@ -191,6 +211,7 @@ async fn flag_enrollments(
 /// Updates the member lists of every running enrollment (a dibao household's benefit is for all
 /// its members), publishes them at the unchanged amount, and flags each for review.
 struct Moved<'a> {
+    change: Uuid,
     joined: Option<Uuid>,
     left: Option<Uuid>,
     person_ref: &'a str,
@@ -206,6 +227,7 @@ async fn members_moved(
     moved: Moved<'_>,
 ) -> Result<(), Problem> {
     let Moved {
+        change,
         joined,
         left,
         person_ref,
@@ -225,22 +247,14 @@ async fn members_moved(
         }
         let decided_on = on.max(record.enrollment.confirmed_on);
         let effective = Month::of(on).next().max(record.enrollment.start_month);
-        let amount = record
-            .enrollment
-            .amount_for(effective)
-            .unwrap_or(crate::domain::money::Fen::ZERO);
-        let event = members_changed(stored.row.id, amount, effective);
+        let amount = record.enrollment.amount_for(effective);
         save(tx, &mut stored, today()).await?;
-        publish(tx, outbox, &stored, &event, decided_on).await?;
-        flag_for_review(
-            tx,
-            &stored.row,
-            person_ref,
-            "household_changed",
-            &name_of(kind),
-            on,
-        )
-        .await?;
+        // A gradual exit that ends before the effective month pays nothing more: no new lists.
+        if let Some(amount) = amount {
+            let event = members_changed(stored.row.id, amount, effective);
+            publish(tx, outbox, &stored, &event, decided_on).await?;
+        }
+        flag(tx, &stored.row, person_ref, kind, change, on).await?;
         audit::record(
             tx,
             who,
@@ -294,7 +308,7 @@ pub async fn join(
     }
     let member_id =
         insert_member(tx, id, &input.member, &id_number, person_ref.clone(), on).await?;
-    record_change(
+    let change = record_change(
         tx,
         who,
         id,
@@ -310,6 +324,7 @@ pub async fn join(
         who,
         id,
         Moved {
+            change,
             joined: Some(member_id),
             left: None,
             person_ref: &person_ref,
@@ -376,7 +391,7 @@ pub async fn leave(
         .exec(tx)
         .await?;
     member::Entity::delete_by_id(m.id).exec(tx).await?;
-    record_change(
+    let change = record_change(
         tx,
         who,
         id,
@@ -392,6 +407,7 @@ pub async fn leave(
         who,
         id,
         Moved {
+            change,
             joined: None,
             left: Some(m.id),
             person_ref: &m.person_ref,
@@ -434,7 +450,7 @@ pub async fn change_income(
     })
     .exec(tx)
     .await?;
-    record_change(
+    let change = record_change(
         tx,
         who,
         id,
@@ -450,7 +466,7 @@ pub async fn change_income(
         }),
     )
     .await?;
-    flag_enrollments(tx, id, &m.person_ref, ChangeKind::IncomeChanged, on).await
+    flag_enrollments(tx, id, &m.person_ref, ChangeKind::IncomeChanged, change, on).await
 }
 
 /// Adds a property item.
@@ -474,7 +490,7 @@ pub async fn add_asset(
             .map_err(|_| Problem::invalid("member_id", "not a member of this household"))?;
     }
     let asset_id = insert_asset(tx, id, &input.asset, on).await?;
-    record_change(
+    let change = record_change(
         tx,
         who,
         id,
@@ -489,7 +505,7 @@ pub async fn add_asset(
         }),
     )
     .await?;
-    flag_enrollments(tx, id, "", ChangeKind::PropertyAdded, on).await?;
+    flag_enrollments(tx, id, "", ChangeKind::PropertyAdded, change, on).await?;
     Ok(asset_id)
 }
 
@@ -532,7 +548,7 @@ pub async fn dispose_asset(
     })
     .exec(tx)
     .await?;
-    record_change(
+    let change = record_change(
         tx,
         who,
         id,
@@ -542,7 +558,7 @@ pub async fn dispose_asset(
         json!({ "asset_id": a.id, "kind": a.kind, "value_fen": a.value_fen }),
     )
     .await?;
-    flag_enrollments(tx, id, "", ChangeKind::PropertyDisposed, on).await
+    flag_enrollments(tx, id, "", ChangeKind::PropertyDisposed, change, on).await
 }
 
 /// Records a new address (same village; a move to another village is a new registration there).

@@ -202,9 +202,10 @@ pub struct VerifiedIncome {
     pub employed: bool,
 }
 
-/// The per-member incomes of an answered verification (none when unanswered or refused).
+/// The per-member incomes of a complete verification (none when unanswered, refused or
+/// incomplete: an incomplete answer's figures cover only the sources that answered).
 pub fn verified_incomes(v: Option<&procedure_verification::Model>) -> Vec<VerifiedIncome> {
-    v.filter(|v| v.outcome.as_deref().is_some_and(|o| o != "refused"))
+    v.filter(|v| v.outcome.as_deref() == Some("complete"))
         .and_then(|v| serde_json::from_str(&v.member_incomes).ok())
         .unwrap_or_default()
 }
@@ -246,7 +247,20 @@ pub fn build_household(
                 }
             };
             let found = facts.members.iter().find(|f| f.member_id == m.id);
-            let platform = verified.iter().find(|v| v.person_ref == m.person_ref);
+            // Income the household reported after the answer (a change recorded after the day of
+            // registration, whose items the platform checked) is newer than the answer.
+            let registered_on = (h.created_at + chrono::Duration::hours(8)).date_naive();
+            let reported_since = |v: &procedure_verification::Model| {
+                register.incomes.iter().any(|i| {
+                    i.member_id == m.id
+                        && i.recorded_on > registered_on
+                        && v.completed_on.is_some_and(|c| i.recorded_on > c)
+                })
+            };
+            let platform = verified
+                .iter()
+                .find(|v| v.person_ref == m.person_ref)
+                .filter(|_| !verification.is_some_and(reported_since));
             let employed = found
                 .and_then(|f| f.employed)
                 .or(platform.map(|v| v.employed))
@@ -566,17 +580,30 @@ mod tests {
                 (5_000, false, false)
             ]
         );
-        // Unanswered or refused: the platform's figures are not used.
-        let mut refused = verification.clone();
-        refused.outcome = Some("refused".into());
+        // Refused or incomplete: the platform's figures are not used.
+        for outcome in ["refused", "incomplete"] {
+            let mut partial = verification.clone();
+            partial.outcome = Some(outcome.into());
+            let h = build_household(
+                &reg,
+                &HouseholdFacts::default(),
+                Some(&partial),
+                d(2026, 2, 1),
+            );
+            assert_eq!(h.members[1].monthly_income(), Fen(20_000), "{outcome}");
+            assert_eq!(h.members[0].monthly_income(), Fen(10_000), "{outcome}");
+        }
+        // Income the household reported after the answer wins over the platform's figure.
+        reg.household.created_at = d(2026, 1, 1).and_hms_opt(0, 0, 0).unwrap().and_utc();
+        reg.incomes[1].recorded_on = d(2026, 1, 20);
         let h = build_household(
             &reg,
             &HouseholdFacts::default(),
-            Some(&refused),
+            Some(&verification),
             d(2026, 2, 1),
         );
         assert_eq!(h.members[1].monthly_income(), Fen(20_000));
-        assert_eq!(h.members[0].monthly_income(), Fen(10_000));
+        assert_eq!(h.members[0].monthly_income(), Fen(40_000));
     }
 
     #[test]

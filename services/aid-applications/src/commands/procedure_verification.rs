@@ -33,6 +33,17 @@ pub async fn verification_completed(
         // Answered before (a second answer does not overwrite the evidence a review used).
         return Ok(());
     }
+    if let Some(m) = event
+        .members
+        .iter()
+        .find(|m| !(0..=super::households::MAX_FEN).contains(&m.monthly_income_fen))
+    {
+        return Err(EventRefused::Permanent(format!(
+            "member {} has an impossible monthly income {}",
+            m.person_ref.as_str(),
+            m.monthly_income_fen
+        )));
+    }
     let findings = serde_json::to_string(&event.findings).map_err(|e| internal("findings", e))?;
     let incomes: Vec<VerifiedIncome> = event
         .members
