@@ -286,28 +286,31 @@ async fn show(
     Path(id): Path<Uuid>,
     Query(q): Query<ShowQuery>,
 ) -> Result<impl IntoResponse, Problem> {
-    let household = view(&p.db, &who, id, false).await?;
-    if !q.unmasked {
-        return Ok((
-            [(header::ETAG, etag(household.version))],
-            axum::Json(household),
-        ));
+    if q.unmasked {
+        who.require(&[Role::TownshipClerk, Role::DistrictOfficer])?;
     }
-    who.require(&[Role::TownshipClerk, Role::DistrictOfficer])?;
-    audit::record(
-        &p.db,
-        &who,
-        "read-unmasked-id-numbers",
-        "household",
-        &id.to_string(),
-        "",
-    )
-    .await?;
-    let household = view(&p.db, &who, id, true).await?;
-    Ok((
+    // Read once; 404 outside the caller's division before anything is audited.
+    let household = view(&p.db, &who, id, q.unmasked).await?;
+    if q.unmasked {
+        audit::record(
+            &p.db,
+            &who,
+            "read-unmasked-id-numbers",
+            "household",
+            &id.to_string(),
+            "",
+        )
+        .await?;
+    }
+    Ok(tagged(household))
+}
+
+/// The household with its version as the `ETag`.
+fn tagged(household: HouseholdView) -> impl IntoResponse {
+    (
         [(header::ETAG, etag(household.version))],
         axum::Json(household),
-    ))
+    )
 }
 
 type Answer = Result<(StatusCode, axum::Json<Value>), Problem>;
@@ -387,10 +390,7 @@ async fn member_income(
     change_income(&tx, &who, id, member_id, version, &input).await?;
     let household = view(&tx, &who, id, false).await?;
     tx.commit().await?;
-    Ok((
-        [(header::ETAG, etag(household.version))],
-        axum::Json(household),
-    ))
+    Ok(tagged(household))
 }
 
 /// Records a property item of the household; a running enrollment is flagged for review.
@@ -463,10 +463,7 @@ async fn address(
     change_address(&tx, &who, id, version, &input).await?;
     let household = view(&tx, &who, id, false).await?;
     tx.commit().await?;
-    Ok((
-        [(header::ETAG, etag(household.version))],
-        axum::Json(household),
-    ))
+    Ok(tagged(household))
 }
 
 /// One entry of the change history.

@@ -26,9 +26,9 @@ use super::enrollment::{StoredEnrollment, publish, save};
 use super::enrollment_steps::members_changed;
 use super::households::{
     AssetInput, ChangeKind, IncomeInput, NewMember, Relationship, insert_asset, insert_income,
-    insert_member, name_of, record_change, validate_asset, validate_income, validate_new_member,
+    insert_member, record_change, validate_asset, validate_income, validate_new_member,
 };
-use super::procedure::{step_date, today};
+use super::procedure::{snake, step_date, today};
 use crate::domain::month::Month;
 use crate::domain::programme::Programme;
 use crate::store::household_register::{asset, former_member, income};
@@ -185,7 +185,7 @@ async fn flag(
         e,
         person_ref,
         "household_changed",
-        &name_of(kind),
+        &snake(kind),
         on,
         &key,
     )
@@ -261,7 +261,7 @@ async fn members_moved(
             "household-members-changed",
             "enrollment",
             &stored.row.id.to_string(),
-            &name_of(kind),
+            &snake(kind),
         )
         .await?;
     }
@@ -350,7 +350,7 @@ pub async fn leave(
     let on = step_date(input.on)?;
     claim(tx, who, id, version).await?;
     let m = member_of(tx, id, member_id).await?;
-    if m.relationship == name_of(Relationship::Head) {
+    if m.relationship == snake(Relationship::Head) {
         return Err(Problem::conflict(
             "head-cannot-leave",
             "the head of household cannot leave; the household is registered anew",
@@ -382,7 +382,7 @@ pub async fn leave(
         name: Set(m.name.clone()),
         relationship: Set(m.relationship.clone()),
         left_on: Set(on),
-        reason: Set(name_of(input.reason)),
+        reason: Set(snake(input.reason)),
     })
     .exec(tx)
     .await?;
@@ -460,7 +460,7 @@ pub async fn change_income(
         json!({
             "monthly_fen_before": m.monthly_income_fen,
             "monthly_fen_after": after,
-            "kinds": input.income.iter().map(|i| name_of(i.kind)).collect::<Vec<_>>(),
+            "kinds": input.income.iter().map(|i| snake(i.kind)).collect::<Vec<_>>(),
             "employed": input.employed.unwrap_or(m.employed),
             "able_to_work": input.able_to_work.unwrap_or(m.able_to_work),
         }),

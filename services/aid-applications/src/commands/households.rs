@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::procedure::today;
+use super::procedure::{snake, today};
 use crate::domain::household::IncomeKind;
 use crate::domain::property::AssetKind;
 use crate::store::household_register::{asset, change, income};
@@ -206,7 +206,7 @@ pub async fn register_household(
         id: Set(id),
         township_code: Set(township.as_str().to_owned()),
         village_code: Set(village.as_str().to_owned()),
-        residence: Set(name_of(input.residence)),
+        residence: Set(snake(input.residence)),
         address: Set(input.address.clone()),
         staff_relative: Set(input.staff_relative),
         created_at: Set(Utc::now()),
@@ -244,14 +244,6 @@ pub async fn register_household(
     )
     .await?;
     Ok(Registered { id })
-}
-
-/// The snake_case name of a serde enum value.
-pub fn name_of(value: impl Serialize) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 /// The member's income items: those given, or the shorthand as one item.
@@ -388,7 +380,7 @@ pub async fn insert_member(
         id_number: Set(id_number.expose().to_owned()),
         person_ref: Set(person_ref),
         name: Set(m.name.trim().to_owned()),
-        relationship: Set(name_of(m.relationship)),
+        relationship: Set(snake(m.relationship)),
         employed: Set(m.employed),
         able_to_work: Set(m.able_to_work),
         monthly_income_fen: Set(items.iter().map(|i| i.monthly_fen).sum()),
@@ -416,7 +408,7 @@ pub async fn insert_income(
             id: Set(Uuid::now_v7()),
             household_id: Set(household_id),
             member_id: Set(member_id),
-            kind: Set(name_of(i.kind)),
+            kind: Set(snake(i.kind)),
             monthly_fen: Set(i.monthly_fen),
             source: Set(i
                 .source
@@ -444,7 +436,7 @@ pub async fn insert_asset(
         id: Set(id),
         household_id: Set(household_id),
         member_id: Set(a.member_id),
-        kind: Set(name_of(a.kind)),
+        kind: Set(snake(a.kind)),
         description: Set(a.description.trim().to_owned()),
         value_fen: Set(a.value_fen),
         exempt: Set(a.exempt),
@@ -492,7 +484,7 @@ pub async fn record_change(
     change::Entity::insert(change::ActiveModel {
         id: Set(id),
         household_id: Set(household_id),
-        kind: Set(name_of(kind)),
+        kind: Set(snake(kind)),
         member_id: Set(member_id),
         effective_on: Set(effective_on),
         detail: Set(detail.to_string()),
