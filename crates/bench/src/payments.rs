@@ -39,6 +39,13 @@ fn person_ref(g: u64) -> String {
     format!("{:08x}{g:024x}", (g * 2_654_435_761) % 4_294_967_296)
 }
 
+/// The id of recipient `g`'s subsidy case, shaped as the service's ids are (`Uuid::now_v7()`: a
+/// millisecond timestamp first, so ids sort in the order the cases were created, here from
+/// 2024-01-20 on, one per millisecond). Random ids instead would make every run's index of lines
+/// by case take its entries in random order, which a real register does not.
+const SUBSIDY_ID: &str = "CAST(lpad(to_hex(1705708800000 + g), 12, '0') || '7' || lpad(to_hex(g % 4096), 3, '0') \
+     || '8' || lpad(to_hex(g), 15, '0') AS uuid)";
+
 /// An account value of a paid month's line, as long as a sealed one.
 const OPAQUE: &str = "'enc:v1:00000000:' || repeat('x', 60)";
 
@@ -148,7 +155,7 @@ pub async fn seed(
         "INSERT INTO subsidies (id, person_ref, kind, origin, status, open_key, township_code, village_code, \
          received_at, cross_province, applied_on, application_month, start_month, rate_level, monthly_amount_fen, \
          next_unpaid_month, submitted_by, reviewed_by, reviewed_on, decided_by, decided_on, created_at, version) \
-         SELECT md5('s' || g)::uuid, {pref}, k.kind, 'application', 'granted', {pref} || '|' || k.kind, \
+         SELECT {SUBSIDY_ID}, {pref}, k.kind, 'application', 'granted', {pref} || '|' || k.kind, \
          {township}, {village}, 'township', false, DATE '2024-01-10', '2024-01', '2024-01', 1 + g % 4, \
          CASE g % 4 WHEN 0 THEN 11000 ELSE 10000 END, CASE WHEN g % 100 = 5 THEN {} ELSE {} END, \
          'bench', 'bench', DATE '2024-01-15', 'bench', DATE '2024-01-20', now(), 1 \
@@ -180,7 +187,7 @@ pub async fn seed(
         exec(db, &format!(
             "INSERT INTO payment_lines (id, batch_id, subsidy_id, person_ref, kind, month, amount_fen, level, standard_from, \
              status, arrears, township_code, bank_code, account_number, account_holder_name, trail) \
-             SELECT md5('l{paid}' || g)::uuid, md5('b{paid}')::uuid, md5('s' || g)::uuid, {pref}, \
+             SELECT md5('l{paid}' || g)::uuid, md5('b{paid}')::uuid, {SUBSIDY_ID}, {pref}, \
              CASE WHEN g % 4 < 2 THEN 'nursing' ELSE 'living' END, '{paid}', CASE g % 4 WHEN 0 THEN 11000 ELSE 10000 END, \
              1 + g % 4, DATE '2026-01-01', 'issued', false, {township}, '102', {OPAQUE}, {OPAQUE}, \
              'subsidy granted from 2024-01' || chr(10) || 'certificate level ' || (1 + g % 4) || ' valid 2020-01-01 to 2031-01-01' \

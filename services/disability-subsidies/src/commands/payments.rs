@@ -1,10 +1,14 @@
 //! The monthly payment run: one batch per month. The comparison runs first (stops, findings);
 //! then the cases with a month to pay are read (one join, a page at a time), planned by the pure
-//! rules (arrears, each month at its own standard, payee check, rule trail) and written in
-//! multi-row inserts, so the run costs a handful of statements per page, not per recipient. Bank
-//! returns mark a line failed; its month is paid again by the next run.
+//! rules (arrears, each month at its own standard, payee check, rule trail) on a blocking thread
+//! while the previous page is written, and written a page per statement; the cases' next unpaid
+//! months advance in one join at the end. The run costs a handful of statements per page, not
+//! per recipient. Bank returns mark a line failed; its month is paid again by the next run.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::{
+    collections::{BTreeMap, BTreeSet, HashMap},
+    sync::Arc,
+};
 
 use chrono::{NaiveDate, Utc};
 use contracts::{
@@ -15,7 +19,8 @@ use contracts::{
 use kit::{Principal, Problem, audit, outbox::Outbox};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr,
-    EntityTrait, FromQueryResult, QueryFilter, QueryResult, Statement, StreamTrait,
+    EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter, QueryResult, Statement,
+    StreamTrait,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -42,7 +47,7 @@ use crate::{
 
 /// Cases read per page.
 const PAGE: u64 = 2_000;
-/// Lines per multi-row insert (18 columns: well under every bind-parameter limit).
+/// Lines per multi-row insert on SQLite (18 columns: well under its bind-parameter limit).
 const INSERT_CHUNK: usize = 500;
 
 /// A batch as the edge shows it.
@@ -99,18 +104,28 @@ pub async fn run<C: ConnectionTrait + StreamTrait>(
         .field("month", "one batch per month"));
     }
     let summary = comparison::compare(db, outbox, keys, month, today).await?;
-    let standards = reference::standards(db).await?;
-    let batch_id = Uuid::now_v7();
+    let context = Arc::new(RunContext {
+        keys: keys.clone(),
+        backend: ConnectionTrait::get_database_backend(db),
+        batch_id: Uuid::now_v7(),
+        month,
+        standards: reference::standards(db).await?,
+        agents: all_agents(db, keys).await?,
+    });
+    let batch_id = context.batch_id;
     let m = month.to_string();
     let mut totals = Totals::default();
-    let agents = all_agents(db, keys).await?;
+    prepare_run(db).await?;
     let mut cases = PayableCases::open(db, month).await?;
+    // A page is planned (pure rules, opening and sealing accounts: CPU) on a blocking thread
+    // while the previous page's lines are written, so the rules and the database work at once.
+    let mut planned: Option<PagePlan> = None;
     loop {
-        let page = cases.next_page(db).await?;
-        if page.is_empty() {
+        let fetched = cases.next_page(db).await?;
+        if fetched.is_empty() {
             break;
         }
-        let page: Vec<_> = page
+        let page: Vec<PayableCase> = fetched
             .into_iter()
             .filter(|c| {
                 let s = &c.case;
@@ -119,16 +134,27 @@ pub async fn run<C: ConnectionTrait + StreamTrait>(
                     .is_none_or(|e| s.next_unpaid_month.as_str() <= e)
             })
             .collect();
-        let context = RunContext {
-            keys,
-            batch_id,
-            month,
-            standards: &standards,
-            agents: &agents,
-        };
-        pay_page(db, &context, &page, &mut totals).await?;
+        if page.is_empty() {
+            continue;
+        }
+        let issued = issued_months(db, &page, month).await?;
+        let ctx = Arc::clone(&context);
+        let planning = tokio::task::spawn_blocking(move || plan_page(&ctx, &page, &issued));
+        if let Some(previous) = planned.take() {
+            write_page(db, previous).await?;
+        }
+        let plan = planning.await.map_err(|e| {
+            tracing::error!(error = %e, "planning a page of the payment run failed");
+            Problem::internal()
+        })??;
+        totals.add(&plan.totals);
+        planned = Some(plan);
+    }
+    if let Some(previous) = planned.take() {
+        write_page(db, previous).await?;
     }
     cases.close(db).await?;
+    apply_advances(db).await?;
     let mut townships = Vec::new();
     for (code, (lines, total)) in totals.issued {
         townships.push(TownshipTotal {
@@ -187,6 +213,17 @@ pub async fn run<C: ConnectionTrait + StreamTrait>(
 struct Totals {
     issued: BTreeMap<String, (u64, i64)>,
     held: u64,
+}
+
+impl Totals {
+    fn add(&mut self, other: &Totals) {
+        for (code, (lines, total)) in &other.issued {
+            let t = self.issued.entry(code.clone()).or_default();
+            t.0 += lines;
+            t.1 += total;
+        }
+        self.held += other.held;
+    }
 }
 
 /// A payable case with what the run needs about its person, read in one statement.
@@ -354,39 +391,82 @@ async fn all_agents(
 }
 
 /// What every page of one run shares.
-struct RunContext<'a> {
-    keys: &'a DataKeys,
+struct RunContext {
+    keys: DataKeys,
+    backend: DbBackend,
     batch_id: Uuid,
     month: Month,
-    standards: &'a crate::domain::reference::Standards,
-    agents: &'a HashMap<String, Vec<String>>,
+    standards: crate::domain::reference::Standards,
+    agents: HashMap<String, Vec<String>>,
 }
 
-async fn pay_page(
+/// A page planned: its lines (on PostgreSQL already as the JSON `write_lines` sends), the cases
+/// whose next unpaid month advances, and what the lines add up to.
+struct PagePlan {
+    lines: Lines,
+    advance: BTreeMap<String, Vec<Uuid>>,
+    totals: Totals,
+}
+
+enum Lines {
+    Json(String),
+    Models(Vec<payment_line::Model>),
+}
+
+/// The months already issued to the page's cases in arrears. They matter only for such a case:
+/// the run pays the months from the case's next unpaid month through the run's month, and no
+/// line of the run's month can exist before its (single) batch.
+async fn issued_months(
     db: &impl ConnectionTrait,
-    context: &RunContext<'_>,
     page: &[PayableCase],
-    totals: &mut Totals,
-) -> Result<(), CommandError> {
-    let RunContext {
-        keys,
-        batch_id,
-        month,
-        standards,
-        agents,
-    } = *context;
-    if page.is_empty() {
-        return Ok(());
-    }
-    // Months already issued matter only for a case with arrears: the run pays the months from
-    // the case's next unpaid month through the run's month, and no line of the run's month can
-    // exist before its (single) batch.
+    month: Month,
+) -> Result<HashMap<Uuid, BTreeSet<Month>>, CommandError> {
     let run_month = month.to_string();
     let ids: Vec<Uuid> = page
         .iter()
         .filter(|c| c.case.next_unpaid_month < run_month)
         .map(|c| c.case.id)
         .collect();
+    let mut issued: HashMap<Uuid, BTreeSet<Month>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(issued);
+    }
+    let earliest = page
+        .iter()
+        .map(|c| c.case.next_unpaid_month.clone())
+        .min()
+        .unwrap_or_default();
+    for l in payment_line::Entity::find()
+        .filter(payment_line::Column::SubsidyId.is_in(ids))
+        .filter(payment_line::Column::Status.eq("issued"))
+        .filter(payment_line::Column::Month.gte(earliest))
+        .all(db)
+        .await?
+    {
+        if let Ok(m) = l.month.parse() {
+            issued.entry(l.subsidy_id).or_default().insert(m);
+        }
+    }
+    Ok(issued)
+}
+
+/// Plans a page by the pure rules: the payee check, the lines with their sealed accounts and
+/// trails, the advances. No database: it runs on a blocking thread.
+fn plan_page(
+    context: &RunContext,
+    page: &[PayableCase],
+    issued: &HashMap<Uuid, BTreeSet<Month>>,
+) -> Result<PagePlan, CommandError> {
+    let RunContext {
+        keys,
+        backend,
+        batch_id,
+        month,
+        standards,
+        agents,
+    } = context;
+    let (batch_id, month) = (*batch_id, *month);
+    let mut totals = Totals::default();
     let mut payees: HashMap<&str, Account> = HashMap::new();
     for c in page {
         let r = c.case.person_ref.as_str();
@@ -394,25 +474,6 @@ async fn pay_page(
             && !payees.contains_key(r)
         {
             payees.insert(r, open_account(keys, r, p)?);
-        }
-    }
-    let earliest = page
-        .iter()
-        .map(|c| c.case.next_unpaid_month.clone())
-        .min()
-        .unwrap_or_default();
-    let mut issued: HashMap<Uuid, BTreeSet<Month>> = HashMap::new();
-    if !ids.is_empty() {
-        for l in payment_line::Entity::find()
-            .filter(payment_line::Column::SubsidyId.is_in(ids))
-            .filter(payment_line::Column::Status.eq("issued"))
-            .filter(payment_line::Column::Month.gte(earliest))
-            .all(db)
-            .await?
-        {
-            if let Ok(m) = l.month.parse() {
-                issued.entry(l.subsidy_id).or_default().insert(m);
-            }
         }
     }
     let empty = BTreeSet::new();
@@ -477,47 +538,151 @@ async fn pay_page(
             let sent = account.filter(|_| line.status == LineStatus::Issued);
             let id = Uuid::now_v7();
             let row = id.to_string();
-            rows.push(payment_line::ActiveModel {
-                id: Set(id),
-                batch_id: Set(batch_id),
-                subsidy_id: Set(s.id),
-                person_ref: Set(s.person_ref.clone()),
-                kind: Set(snake(case.kind)),
-                month: Set(line.month.to_string()),
-                amount_fen: Set(line.amount.0),
-                level: Set(i32::from(line.level)),
-                standard_from: Set(line.standard_from),
-                status: Set(status.to_owned()),
-                hold_reason: Set(hold),
-                arrears: Set(line.arrears),
-                township_code: Set(s.township_code.clone()),
-                bank_code: Set(sent.and_then(|a| a.bank_code.clone())),
-                account_number: Set(sent
+            rows.push(payment_line::Model {
+                id,
+                batch_id,
+                subsidy_id: s.id,
+                person_ref: s.person_ref.clone(),
+                kind: snake(case.kind),
+                month: line.month.to_string(),
+                amount_fen: line.amount.0,
+                level: i32::from(line.level),
+                standard_from: line.standard_from,
+                status: status.to_owned(),
+                hold_reason: hold,
+                arrears: line.arrears,
+                township_code: s.township_code.clone(),
+                bank_code: sent.and_then(|a| a.bank_code.clone()),
+                account_number: sent
                     .and_then(|a| a.number.as_deref())
-                    .map(|n| seal(keys, LINE_ACCOUNT, &row, n))),
-                account_holder_name: Set(sent
+                    .map(|n| seal(keys, LINE_ACCOUNT, &row, n)),
+                account_holder_name: sent
                     .and_then(|a| a.holder.as_deref())
-                    .map(|h| seal(keys, LINE_HOLDER, &row, h))),
-                trail: Set(line.trail.join("\n")),
-                return_reason: Set(None),
+                    .map(|h| seal(keys, LINE_HOLDER, &row, h)),
+                trail: line.trail.join("\n"),
+                return_reason: None,
             });
         }
     }
-    while !rows.is_empty() {
-        let rest = rows.split_off(rows.len().min(INSERT_CHUNK));
-        payment_line::Entity::insert_many(std::mem::replace(&mut rows, rest))
-            .exec(db)
+    let lines = if *backend == DbBackend::Postgres {
+        Lines::Json(
+            serde_json::to_string(&rows)
+                .map_err(|e| DbErr::Custom(format!("payment lines as JSON: {e}")))?,
+        )
+    } else {
+        Lines::Models(rows)
+    };
+    Ok(PagePlan {
+        lines,
+        advance,
+        totals,
+    })
+}
+
+/// Writes a planned page: its lines and its advances.
+async fn write_page(db: &impl ConnectionTrait, page: PagePlan) -> Result<(), CommandError> {
+    write_lines(db, page.lines).await?;
+    for (next, ids) in page.advance {
+        advance_cases(db, &next, ids).await?;
+    }
+    Ok(())
+}
+
+/// The temporary table (PostgreSQL) where a run collects the cases whose next unpaid month it
+/// advances; it is applied in one join when the lines are written and dropped at commit.
+const ADVANCES: &str = "disability_payment_run_advances";
+
+/// Prepares a run's session on PostgreSQL: the advances' table, and `work_mem` for the run's
+/// hash joins over the whole register (the payable cases; the advance), which spill to
+/// temporary files with the default 4 MB. Both end with the transaction.
+async fn prepare_run(db: &impl ConnectionTrait) -> Result<(), CommandError> {
+    if ConnectionTrait::get_database_backend(db) == DbBackend::Postgres {
+        db.execute_unprepared("SET LOCAL work_mem = '64MB'").await?;
+        db.execute_unprepared(&format!(
+            "CREATE TEMPORARY TABLE {ADVANCES} (id uuid NOT NULL, next_unpaid_month varchar(7) NOT NULL) \
+             ON COMMIT DROP"
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// Applies the advances collected by `advance_cases` (PostgreSQL): one pass over the register
+/// instead of a probe of the primary key per case.
+async fn apply_advances(db: &impl ConnectionTrait) -> Result<(), CommandError> {
+    if ConnectionTrait::get_database_backend(db) == DbBackend::Postgres {
+        db.execute_unprepared(&format!(
+            "UPDATE subsidies s SET next_unpaid_month = a.next_unpaid_month FROM {ADVANCES} a \
+             WHERE s.id = a.id"
+        ))
+        .await?;
+        db.execute_unprepared(&format!("DROP TABLE {ADVANCES}"))
             .await?;
     }
-    for (next, ids) in advance {
-        subsidy::Entity::update_many()
-            .col_expr(
-                subsidy::Column::NextUnpaidMonth,
-                sea_orm::sea_query::Expr::value(next),
-            )
-            .filter(subsidy::Column::Id.is_in(ids))
-            .exec(db)
+    Ok(())
+}
+
+/// Sets the next unpaid month of `ids`: on PostgreSQL recorded in the run's advances (the ids
+/// travel as one array, so the statement's text does not depend on their number and stays
+/// prepared) and applied at the end of the run; on SQLite at once.
+async fn advance_cases(
+    db: &impl ConnectionTrait,
+    next: &str,
+    ids: Vec<Uuid>,
+) -> Result<(), CommandError> {
+    if ConnectionTrait::get_database_backend(db) == DbBackend::Postgres {
+        let mut array = String::with_capacity(ids.len() * 37 + 2);
+        array.push('{');
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                array.push(',');
+            }
+            array.push_str(&id.hyphenated().to_string());
+        }
+        array.push('}');
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            format!("INSERT INTO {ADVANCES} SELECT id, $1 FROM unnest(CAST($2 AS uuid[])) AS id"),
+            [next.into(), array.into()],
+        ))
+        .await?;
+        return Ok(());
+    }
+    subsidy::Entity::update_many()
+        .col_expr(
+            subsidy::Column::NextUnpaidMonth,
+            sea_orm::sea_query::Expr::value(next),
+        )
+        .filter(subsidy::Column::Id.is_in(ids))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Writes a page's lines. On PostgreSQL the page travels as one JSON array that the server turns
+/// into rows of the table's own type (`json_populate_recordset`): one statement of one parameter
+/// per page, the same text every time (prepared once), instead of multi-row inserts of
+/// 18 × 500 parameters each built, sent and parsed. SQLite gets the multi-row inserts.
+async fn write_lines(db: &impl ConnectionTrait, lines: Lines) -> Result<(), CommandError> {
+    match lines {
+        Lines::Json(json) => {
+            db.execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "INSERT INTO payment_lines \
+                 SELECT * FROM json_populate_recordset(NULL::payment_lines, CAST($1 AS json))",
+                [json.into()],
+            ))
             .await?;
+        }
+        Lines::Models(mut lines) => {
+            while !lines.is_empty() {
+                let rest = lines.split_off(lines.len().min(INSERT_CHUNK));
+                let chunk = std::mem::replace(&mut lines, rest)
+                    .into_iter()
+                    .map(|l| l.into_active_model().reset_all());
+                payment_line::Entity::insert_many(chunk).exec(db).await?;
+            }
+        }
     }
     Ok(())
 }
