@@ -154,6 +154,48 @@ pub async fn bare_axum() -> anyhow::Result<(std::net::SocketAddr, tokio::task::J
     Ok((addr, task))
 }
 
+/// A bare axum server answering `GET /v1/subsidies/{id}` with the case's row as JSON, read by
+/// primary key through a plain sqlx pool of 8 (kit's pool size) — no authentication, division
+/// scope, ETag, metrics or ORM: the floor of a REST read that goes to PostgreSQL, to show what the
+/// mesh's read adds to the database round trip that the static baseline does not make.
+pub async fn bare_read(
+    url: &str,
+) -> anyhow::Result<(std::net::SocketAddr, tokio::task::JoinHandle<()>)> {
+    use axum::{
+        extract::{Path, State},
+        http::{StatusCode, header},
+        response::IntoResponse,
+    };
+    use sea_orm::sqlx::{self, postgres::PgPoolOptions};
+    async fn show(
+        State(pool): State<sqlx::PgPool>,
+        Path(id): Path<uuid::Uuid>,
+    ) -> axum::response::Response {
+        let row: Result<Option<(String,)>, _> =
+            sqlx::query_as("SELECT CAST(row_to_json(s) AS text) FROM subsidies s WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&pool)
+                .await;
+        match row {
+            Ok(Some((json,))) => {
+                ([(header::CONTENT_TYPE, "application/json")], json).into_response()
+            }
+            Ok(None) => StatusCode::NOT_FOUND.into_response(),
+            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        }
+    }
+    let pool = PgPoolOptions::new().max_connections(8).connect(url).await?;
+    let app = axum::Router::new()
+        .route("/v1/subsidies/{id}", axum::routing::get(show))
+        .with_state(pool);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok((addr, task))
+}
+
 /// REST figures: requests per second and latency percentiles (ms).
 #[derive(Debug, Clone, Copy)]
 pub struct Http {

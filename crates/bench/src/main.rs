@@ -237,6 +237,13 @@ async fn run(plan: Plan) -> anyhow::Result<()> {
                 "  REST read {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms",
                 r.per_second, r.p50_ms, r.p99_ms
             );
+            let b = baseline::http(read.bare_addr, plan.reads, read.bare_request()).await?;
+            results.bare_read_rps.push(b.per_second);
+            results.bare_read_p99.push(b.p99_ms);
+            println!(
+                "  bare axum + sqlx primary-key read {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms",
+                b.per_second, b.p50_ms, b.p99_ms
+            );
         }
     }
     if let Some(mesh) = &mesh

@@ -16,6 +16,9 @@ use crate::{baseline, drop_database, load, payments};
 /// disability-subsidies in this process on a register of 10,000 cases, for the REST read.
 pub struct ReadTarget {
     pub addr: std::net::SocketAddr,
+    /// The same read without the mesh: [`baseline::bare_read`] on the same register.
+    pub bare_addr: std::net::SocketAddr,
+    bare: tokio::task::JoinHandle<()>,
     service: Service,
     db: TestDatabase,
     ids: Vec<uuid::Uuid>,
@@ -52,8 +55,11 @@ impl ReadTarget {
             "500112",
             chrono::Duration::hours(6),
         );
+        let (bare_addr, bare) = baseline::bare_read(&db.url).await?;
         let target = Self {
             addr: service.addr,
+            bare_addr,
+            bare,
             service,
             db,
             ids,
@@ -61,6 +67,7 @@ impl ReadTarget {
         };
         // Warm the pool and the statement caches.
         baseline::http(target.addr, 2_000, target.request()).await?;
+        baseline::http(target.bare_addr, 2_000, target.bare_request()).await?;
         Ok(target)
     }
 
@@ -70,7 +77,14 @@ impl ReadTarget {
         Arc::new(move |i| load::get(&format!("/v1/subsidies/{}", ids[i % ids.len()]), &token))
     }
 
+    /// The same reads, for the bare server (no token needed).
+    pub fn bare_request(&self) -> load::MakeRequest {
+        let ids = self.ids.clone();
+        Arc::new(move |i| load::get(&format!("/v1/subsidies/{}", ids[i % ids.len()]), ""))
+    }
+
     pub async fn stop(self) {
+        self.bare.abort();
         self.service.stop().await;
         tokio::time::sleep(Duration::from_millis(100)).await;
         drop_database(&self.db).await;

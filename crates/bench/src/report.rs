@@ -123,6 +123,8 @@ pub struct Results {
     pub relay: Rounds,
     pub read_rps: Rounds,
     pub read_p99: Rounds,
+    pub bare_read_rps: Rounds,
+    pub bare_read_p99: Rounds,
     pub latency_rate: f64,
     pub e2e_p50: Rounds,
     pub e2e_p99: Rounds,
@@ -165,6 +167,8 @@ impl Results {
             relay: Rounds::default(),
             read_rps: Rounds::default(),
             read_p99: Rounds::default(),
+            bare_read_rps: Rounds::default(),
+            bare_read_p99: Rounds::default(),
             latency_rate: 0.0,
             e2e_p50: Rounds::default(),
             e2e_p99: Rounds::default(),
@@ -327,6 +331,16 @@ impl Results {
             "| REST read throughput, 64 connections | {} |",
             cell(&self.read_rps, "req/s", 0)
         );
+        if !self.bare_read_p99.is_empty() {
+            let _ = writeln!(
+                s,
+                "| the same read without the mesh (bare axum, sqlx pool of 8, `row_to_json` by primary key): throughput / p99 / mesh p99 as a multiple of it | {} / {} / {} |",
+                cell(&self.bare_read_rps, "req/s", 0),
+                cell(&self.bare_read_p99, "ms", 2),
+                Self::ratio(&self.read_p99, &self.bare_read_p99)
+                    .map_or_else(|| "–".to_owned(), |r| format!("{r:.2}×"))
+            );
+        }
         for m in &self.memory {
             let _ = writeln!(
                 s,

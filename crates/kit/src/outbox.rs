@@ -171,7 +171,7 @@ impl Relay {
                 Ok(n) => {
                     self.health.last_ok_ms.store(now, Ordering::Relaxed);
                     failures = 0;
-                    if n == self.config.batch {
+                    if n >= self.config.batch {
                         continue;
                     }
                     self.config.poll
@@ -236,15 +236,97 @@ impl Relay {
         }
     }
 
+    /// Publishes batches of pending rows in id order, up to [`BATCHES_PER_CYCLE`] of them, and
+    /// marks the acknowledged ones. The marking of a batch overlaps the publishing of the next:
+    /// its statement runs while the next batch's acknowledgements are in flight. A row is marked
+    /// only after its acknowledgement, and a failure marks what was acknowledged before it.
     async fn cycle(&self, db: &impl ConnectionTrait) -> Result<usize, RelayError> {
         let backend = db.get_database_backend();
-        let rows = db
-            .query_all_raw(Statement::from_sql_and_values(
-                backend,
+        let mut published = 0;
+        let mut unmarked: Vec<Uuid> = Vec::new();
+        let mut rows = self.pending_rows(db, None).await?;
+        for round in 1..=BATCHES_PER_CYCLE {
+            let Some(last) = rows.last() else {
+                break;
+            };
+            let after = last.id;
+            let full = rows.len() == self.config.batch;
+            // Pipeline the publishes; while their acknowledgements come back, mark the batch
+            // before and read the next; then collect the acknowledgements in order.
+            let mut pending = Vec::with_capacity(rows.len());
+            for row in std::mem::take(&mut rows) {
+                let headers = self.headers(&row);
+                match self
+                    .js
+                    .publish_with_headers(row.subject.clone(), headers, row.payload.into())
+                    .await
+                {
+                    Ok(ack) => pending.push((row.id, row.subject, ack)),
+                    Err(e) => {
+                        mark(db, backend, std::mem::take(&mut unmarked)).await?;
+                        return Err(RelayError::Publish(e.to_string()));
+                    }
+                }
+            }
+            mark(db, backend, std::mem::take(&mut unmarked)).await?;
+            if full && round < BATCHES_PER_CYCLE {
+                rows = self.pending_rows(db, Some(after)).await?;
+            }
+            let mut per_subject: Vec<(String, u64)> = Vec::new();
+            let mut failure = None;
+            for (id, subject, ack) in pending {
+                match ack.await {
+                    Ok(_) => {
+                        match per_subject.iter_mut().find(|(s, _)| *s == subject) {
+                            Some((_, n)) => *n += 1,
+                            None => per_subject.push((subject, 1)),
+                        }
+                        unmarked.push(id);
+                    }
+                    Err(e) => {
+                        failure.get_or_insert_with(|| RelayError::Publish(e.to_string()));
+                    }
+                }
+            }
+            for (subject, n) in per_subject {
+                metrics::counter!("events_published_total", "subject" => subject).increment(n);
+            }
+            if self.faults.die_after_publish.swap(false, Ordering::SeqCst) {
+                return Err(RelayError::Injected);
+            }
+            published += unmarked.len();
+            if let Some(e) = failure {
+                mark(db, backend, unmarked).await?;
+                return Err(e);
+            }
+        }
+        mark(db, backend, unmarked).await?;
+        Ok(published)
+    }
+
+    /// Up to a batch of unpublished rows in id order, after `after` when given (the rows of the
+    /// batch before, published but not yet marked, are behind it).
+    async fn pending_rows(
+        &self,
+        db: &impl ConnectionTrait,
+        after: Option<Uuid>,
+    ) -> Result<Vec<Row>, DbErr> {
+        let limit: Value = (self.config.batch as i64).into();
+        let statement = match after {
+            None => Statement::from_sql_and_values(
+                db.get_database_backend(),
                 "SELECT id, subject, payload, traceparent, created_at FROM kit_outbox \
                  WHERE published_at IS NULL ORDER BY id LIMIT $1",
-                [(self.config.batch as i64).into()],
-            ))
+                [limit],
+            ),
+            Some(after) => Statement::from_sql_and_values(
+                db.get_database_backend(),
+                "SELECT id, subject, payload, traceparent, created_at FROM kit_outbox \
+                 WHERE published_at IS NULL AND id > $2 ORDER BY id LIMIT $1",
+                [limit, after.into()],
+            ),
+        };
+        db.query_all_raw(statement)
             .await?
             .into_iter()
             .map(|r| {
@@ -256,52 +338,7 @@ impl Relay {
                     created_at: r.try_get("", "created_at")?,
                 })
             })
-            .collect::<Result<Vec<Row>, DbErr>>()?;
-        if rows.is_empty() {
-            return Ok(0);
-        }
-        // Pipeline the publishes, then collect the acknowledgements in order.
-        let mut pending = Vec::with_capacity(rows.len());
-        for row in rows {
-            let headers = self.headers(&row);
-            let ack = self
-                .js
-                .publish_with_headers(row.subject.clone(), headers, row.payload.into())
-                .await
-                .map_err(|e| RelayError::Publish(e.to_string()))?;
-            pending.push((row.id, row.subject, ack));
-        }
-        let mut acked: Vec<Uuid> = Vec::with_capacity(pending.len());
-        let mut per_subject: Vec<(String, u64)> = Vec::new();
-        let mut failure = None;
-        for (id, subject, ack) in pending {
-            match ack.await {
-                Ok(_) => {
-                    match per_subject.iter_mut().find(|(s, _)| *s == subject) {
-                        Some((_, n)) => *n += 1,
-                        None => per_subject.push((subject, 1)),
-                    }
-                    acked.push(id);
-                }
-                Err(e) => {
-                    failure.get_or_insert_with(|| RelayError::Publish(e.to_string()));
-                }
-            }
-        }
-        for (subject, n) in per_subject {
-            metrics::counter!("events_published_total", "subject" => subject).increment(n);
-        }
-        if self.faults.die_after_publish.swap(false, Ordering::SeqCst) {
-            return Err(RelayError::Injected);
-        }
-        let published = acked.len();
-        if !acked.is_empty() {
-            db.execute_raw(mark_published(backend, acked)).await?;
-        }
-        match failure {
-            Some(e) => Err(e),
-            None => Ok(published),
-        }
+            .collect()
     }
 
     fn headers(&self, row: &Row) -> HeaderMap {
@@ -341,6 +378,18 @@ impl Relay {
         Ok(())
     }
 }
+
+/// Marks `ids` published (nothing to do for none).
+async fn mark(db: &impl ConnectionTrait, backend: DbBackend, ids: Vec<Uuid>) -> Result<(), DbErr> {
+    if !ids.is_empty() {
+        db.execute_raw(mark_published(backend, ids)).await?;
+    }
+    Ok(())
+}
+
+/// Batches one relay cycle publishes at most (one transaction on PostgreSQL: rows marked in it
+/// are published again if it is lost, and deduplicated by `Nats-Msg-Id`).
+const BATCHES_PER_CYCLE: usize = 8;
 
 /// The statement marking `ids` published. On PostgreSQL the ids travel as one array, so the
 /// statement text is the same whatever the batch's size and stays prepared; SQLite gets a list.

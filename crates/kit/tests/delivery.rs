@@ -290,6 +290,31 @@ async fn a_relay_killed_between_publish_and_mark_causes_no_duplicate_downstream(
 }
 
 #[tokio::test]
+async fn one_relay_cycle_publishes_several_batches_in_id_order_and_marks_them_all() {
+    let f = Fixture::new().await;
+    let mut ids = Vec::new();
+    for _ in 0..150 {
+        ids.push(f.commit_event().await);
+    }
+    ids.sort();
+    // Batches of 64: 64 + 64 + 22 in one cycle, each marked while the next is in flight.
+    assert_eq!(f.relay().drain_once().await.unwrap(), 150);
+    assert_eq!(outbox::pending(&f.db).await.unwrap(), 0);
+    let stream =
+        f.js.get_stream(contracts::stream_for(SUBJECT).unwrap().name)
+            .await
+            .unwrap();
+    let mut published = Vec::new();
+    for seq in 1..=150 {
+        let m = stream.get_raw_message(seq).await.unwrap();
+        let id = m.headers.get("ce-id").unwrap().as_str().to_owned();
+        published.push(id.parse::<uuid::Uuid>().unwrap());
+    }
+    assert_eq!(published, ids, "published once each, in the outbox's order");
+    assert_eq!(f.relay().drain_once().await.unwrap(), 0, "nothing left");
+}
+
+#[tokio::test]
 async fn a_redelivery_past_the_duplicate_window_is_caught_by_the_inbox() {
     let f = Fixture::new().await;
     f.start_consumers(Arc::default(), Duration::from_secs(30));
