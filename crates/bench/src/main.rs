@@ -30,7 +30,7 @@ usage: cargo run --release -p bench -- [options]
 
   --quick             small counts and two rounds (while developing; not for the record)
   --rounds N          rounds of each figure (default 3; --quick 2)
-  --million-rounds N  rounds of payment runs over 1,000,000 or more recipients (default 1)
+  --million-rounds N  rounds of payment runs over 1,000,000 or more recipients (default 3)
   --only LIST         comma-separated sections: flow,relay,read,latency,payments,rss
                       (baselines are always measured)
   --recipients LIST   payment-run register sizes (default 100000,1000000; --quick 10000)
@@ -80,7 +80,7 @@ impl Plan {
         let mut plan = Self {
             quick,
             rounds: if quick { 2 } else { 3 },
-            million_rounds: 1,
+            million_rounds: if quick { 1 } else { 3 },
             only: None,
             recipients: if quick {
                 vec![10_000]

@@ -300,7 +300,7 @@ pub async fn runs(plan: &Plan, n: u64) -> anyhow::Result<PaymentFigures> {
     };
     let seeded = started.elapsed().as_secs_f64();
     println!("payment run, {n} recipients (seeded in {seeded:.1} s)");
-    // A million-recipient run takes minutes: one round unless asked otherwise.
+    // A million-recipient run takes about a minute a round (`--million-rounds`).
     let rounds = if n >= 1_000_000 {
         plan.million_rounds
     } else {
