@@ -161,9 +161,11 @@ pub fn mesh_users(
             );
         }
     }
-    for user in users.values_mut() {
-        // Replies to the service's own requests (PubAcks, JetStream API answers, pulled messages).
-        user.subscribe.insert("_INBOX.>".to_owned());
+    for (name, user) in &mut users {
+        // Replies to the service's own requests (PubAcks, JetStream API answers, pulled
+        // messages), on its own inbox only (kit connects with `_INBOX.<service>` as its prefix):
+        // no service can read another's replies.
+        user.subscribe.insert(format!("_INBOX.{name}.>"));
     }
     let mut feeds = Permissions::default();
     for subject in approvals.subjects() {

@@ -267,6 +267,8 @@ async fn connect_with(
     let errors = Arc::new(Mutex::new(Vec::new()));
     let sink = errors.clone();
     let client = options
+        // As kit connects: replies on the service's own inbox.
+        .custom_inbox_prefix(format!("_INBOX.{user}"))
         .user_and_password(user.to_owned(), dev_password(user))
         .event_callback(move |event| {
             let sink = sink.clone();
@@ -448,6 +450,13 @@ async fn a_service_consumes_only_what_asyncapi_gives_it() {
     // And no raw subscription to a stream's subjects.
     let _sub = elderly.client.subscribe("partner.>").await.unwrap();
     elderly.refused("partner.>").await;
+    // Nor to another service's replies.
+    let _inbox = elderly
+        .client
+        .subscribe("_INBOX.aid-applications.>")
+        .await
+        .unwrap();
+    elderly.refused("_INBOX.aid-applications.>").await;
 }
 
 #[tokio::test]
@@ -656,4 +665,27 @@ async fn the_tls_variant_requires_a_client_certificate_from_the_mesh_ca() {
         },
     )
     .await;
+}
+
+#[tokio::test]
+async fn kit_connects_a_service_that_gets_its_replies_on_its_own_inbox() {
+    let server = secured().await;
+    let credentials = kit::nats::Credentials {
+        user: Some("aid-applications".into()),
+        password: Some(dev_password("aid-applications")),
+        ..Default::default()
+    };
+    let client = kit::nats::connect_with(&server.url(), "aid-applications", &credentials)
+        .await
+        .unwrap();
+    let js = kit::nats::jetstream(client);
+    kit::nats::ensure_stream(&js, contracts::stream_for("aid.x").unwrap(), 1)
+        .await
+        .expect("the JetStream API answers on the service's own inbox");
+    let subject = "aid.application.submitted.v1";
+    js.publish(subject, example(subject).to_string().into())
+        .await
+        .unwrap()
+        .await
+        .expect("the PubAck comes back on the service's own inbox");
 }
