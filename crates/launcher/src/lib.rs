@@ -148,7 +148,13 @@ pub async fn run(args: Vec<String>) -> anyhow::Result<()> {
     }
     let http = reqwest::Client::new();
     for (name, port, _) in &children {
-        wait_ready(&http, name, *port).await?;
+        wait_ready(
+            &http,
+            name,
+            *port,
+            &options.data.join(format!("{name}.log")),
+        )
+        .await?;
     }
     print_summary(&children, &nats_url, &options.data);
     use std::io::Write;
@@ -235,17 +241,31 @@ async fn database_url(service: &str, options: &Options) -> anyhow::Result<String
     })
 }
 
-async fn wait_ready(http: &reqwest::Client, name: &str, port: u16) -> anyhow::Result<()> {
+async fn wait_ready(
+    http: &reqwest::Client,
+    name: &str,
+    port: u16,
+    log: &Path,
+) -> anyhow::Result<()> {
     let url = format!("http://127.0.0.1:{port}/readyz");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
+    let mut last = String::from("no answer");
     loop {
         if let Ok(r) = http.get(&url).send().await {
             if r.status().is_success() {
                 return Ok(());
             }
+            last = format!("{}: {}", r.status(), r.text().await.unwrap_or_default());
         }
         if tokio::time::Instant::now() > deadline {
-            bail!("{name} did not become ready on {url}; see its log");
+            // What it said last and the end of its log, so that a failure explains itself.
+            let text = std::fs::read_to_string(log).unwrap_or_default();
+            let lines: Vec<&str> = text.lines().collect();
+            let tail = lines[lines.len().saturating_sub(20)..].join("\n");
+            bail!(
+                "{name} did not become ready on {url} (last answer {last}); the end of {}:\n{tail}",
+                log.display()
+            );
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }

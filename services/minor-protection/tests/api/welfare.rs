@@ -296,8 +296,11 @@ async fn a_child_child_welfare_already_supports_is_not_flagged_again_until_its_a
     let ids = ids();
     app.publish(&registered(&app, &ids, "2022-10-05")).await;
     app.publish(&started(&app, &ids, "2022-11")).await;
-    full_view_until(&app, &id, "allowance running", |v| {
+    // Both facts applied (they travel on different subjects, in either order), so neither
+    // changes the case while the parents are recorded.
+    full_view_until(&app, &id, "registered, allowance running", |v| {
         v["child_welfare"]["allowance"] == "running"
+            && v["child_welfare"]["registered_on"] == "2022-10-05"
     })
     .await;
 
