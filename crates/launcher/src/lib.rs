@@ -147,11 +147,12 @@ pub async fn run(args: Vec<String>) -> anyhow::Result<()> {
         children.push((*name, *port, child));
     }
     let http = reqwest::Client::new();
-    for (name, port, _) in &children {
+    for (name, port, child) in &mut children {
         wait_ready(
             &http,
             name,
             *port,
+            child,
             &options.data.join(format!("{name}.log")),
         )
         .await?;
@@ -245,6 +246,7 @@ async fn wait_ready(
     http: &reqwest::Client,
     name: &str,
     port: u16,
+    child: &mut Child,
     log: &Path,
 ) -> anyhow::Result<()> {
     let url = format!("http://127.0.0.1:{port}/readyz");
@@ -257,15 +259,21 @@ async fn wait_ready(
             }
             last = format!("{}: {}", r.status(), r.text().await.unwrap_or_default());
         }
-        if tokio::time::Instant::now() > deadline {
-            // What it said last and the end of its log, so that a failure explains itself.
+        // A service that exited, or one still not ready at the deadline, is reported with what
+        // it said: its error line and the end of its log.
+        let exited = child.try_wait()?;
+        if exited.is_some() || tokio::time::Instant::now() > deadline {
             let text = std::fs::read_to_string(log).unwrap_or_default();
-            let lines: Vec<&str> = text.lines().collect();
+            let lines: Vec<&str> = text
+                .lines()
+                .filter(|l| !l.starts_with("  ") && !l.trim().is_empty())
+                .collect();
             let tail = lines[lines.len().saturating_sub(20)..].join("\n");
-            bail!(
-                "{name} did not become ready on {url} (last answer {last}); the end of {}:\n{tail}",
-                log.display()
+            let state = exited.map_or_else(
+                || format!("did not become ready on {url} (last answer {last})"),
+                |status| format!("exited ({status}) before it was ready on {url}"),
             );
+            bail!("{name} {state}; the end of {}:\n{tail}", log.display());
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }

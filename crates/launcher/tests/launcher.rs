@@ -13,8 +13,10 @@ use kit::testing::{NatsServer, nats_server::free_port};
 async fn run_mesh(args: &[&str]) {
     let nats = NatsServer::start().await;
     let data = tempfile::tempdir().unwrap();
-    // A free block of ports away from 8081–8086, so a developer's running mesh does not collide.
-    let offset = (free_port() % 20_000 + 20_000 - 8081).to_string();
+    // A block of ports away from 8081–8086, so a developer's running mesh does not collide, and
+    // below the kernel's ephemeral range (32768 and up), where outgoing connections (the services'
+    // own pools) and other tests' servers take their ports.
+    let offset = (free_port() % 10_000 + 20_000 - 8081).to_string();
     let mut child = Command::new(env!("CARGO_BIN_EXE_mesh"))
         // The workspace test build has built every service binary beside `mesh`.
         .args([
