@@ -4,7 +4,6 @@
 //! PostgreSQL a transaction-scoped advisory lock lets one drain at a time, keeping order.
 
 use std::{
-    fmt::Write as _,
     sync::{
         Arc,
         atomic::{AtomicBool, AtomicI64, Ordering},
@@ -396,19 +395,10 @@ const BATCHES_PER_CYCLE: usize = 8;
 fn mark_published(backend: DbBackend, ids: Vec<Uuid>) -> Statement {
     let now: Value = Utc::now().into();
     if backend == DbBackend::Postgres {
-        let mut array = String::with_capacity(ids.len() * 37 + 2);
-        array.push('{');
-        for (i, id) in ids.iter().enumerate() {
-            if i > 0 {
-                array.push(',');
-            }
-            let _ = write!(array, "{}", id.hyphenated());
-        }
-        array.push('}');
         return Statement::from_sql_and_values(
             backend,
             "UPDATE kit_outbox SET published_at = $1 WHERE id = ANY(CAST($2 AS uuid[]))",
-            [now, array.into()],
+            [now, crate::db::uuid_array(&ids).into()],
         );
     }
     let placeholders: Vec<String> = (2..ids.len() + 2).map(|i| format!("${i}")).collect();

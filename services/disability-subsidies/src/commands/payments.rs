@@ -631,19 +631,10 @@ async fn advance_cases(
     ids: Vec<Uuid>,
 ) -> Result<(), CommandError> {
     if ConnectionTrait::get_database_backend(db) == DbBackend::Postgres {
-        let mut array = String::with_capacity(ids.len() * 37 + 2);
-        array.push('{');
-        for (i, id) in ids.iter().enumerate() {
-            if i > 0 {
-                array.push(',');
-            }
-            array.push_str(&id.hyphenated().to_string());
-        }
-        array.push('}');
         db.execute_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
             format!("INSERT INTO {ADVANCES} SELECT id, $1 FROM unnest(CAST($2 AS uuid[])) AS id"),
-            [next.into(), array.into()],
+            [next.into(), kit::db::uuid_array(&ids).into()],
         ))
         .await?;
         return Ok(());
