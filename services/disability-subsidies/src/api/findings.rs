@@ -29,7 +29,10 @@ use uuid::Uuid;
 
 use super::{Created, idempotent};
 use crate::{
-    commands::{comparison::compare, today},
+    commands::{
+        comparison::{Payees, compare},
+        today,
+    },
     store::{entities::finding, sealed::DataKeys},
 };
 
@@ -224,7 +227,7 @@ async fn run_comparison(
 ) -> Created {
     who.require(&[Role::DistrictOfficer])?;
     idempotent!(p, who, key, &input, 201, |tx| {
-        let summary = compare(&tx, &p.outbox, &keys, input.month, today()).await?;
+        let summary = compare(&tx, &p.outbox, &keys, input.month, today(), Payees::Read).await?;
         audit::record(
             &tx,
             &who,

@@ -57,7 +57,12 @@ fn open_key(person_ref: &str, kind: SubsidyKind) -> String {
 
 /// The kind of a stored case.
 pub fn kind_of(case: &subsidy::Model) -> SubsidyKind {
-    parse_snake(&case.kind).unwrap_or(SubsidyKind::Living)
+    kind_named(&case.kind)
+}
+
+/// The subsidy kind stored as `kind`.
+pub fn kind_named(kind: &str) -> SubsidyKind {
+    parse_snake(kind).unwrap_or(SubsidyKind::Living)
 }
 
 /// The open case of a person for a subsidy.

@@ -4,7 +4,7 @@
 //! account paying many people — and certificate-expiry reminders. Events run the same checks for
 //! one person as they arrive (see `deaths`, `enrollments`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, hash_map::Entry};
 
 use chrono::{NaiveDate, Utc};
 use contracts::{
@@ -13,10 +13,8 @@ use contracts::{
 };
 use futures::TryStreamExt;
 use kit::outbox::Outbox;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryResult, Statement,
-    StreamTrait, Value,
-};
+use ring::digest::{SHA256, digest};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryResult, Statement, StreamTrait, Value};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -177,6 +175,60 @@ fn candidate(kind: AnomalyKind, r: &QueryResult) -> Result<Candidate, DbErr> {
     })
 }
 
+/// Where the comparison gets the payees it checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Payees {
+    /// It reads them itself.
+    Read,
+    /// The payment run that follows adds them to a `PayeeScan` from its own pass over the
+    /// register and raises their findings (`raise_payee_findings`).
+    FromTheRun,
+}
+
+/// Raises the findings of `candidates`; returns how many were new.
+async fn raise_all(
+    db: &impl ConnectionTrait,
+    outbox: &Outbox,
+    candidates: Vec<Candidate>,
+    month: Month,
+    rules: &crate::domain::reference::Rules,
+    today: NaiveDate,
+) -> Result<u64, CommandError> {
+    let mut raised = 0;
+    for c in candidates {
+        let f = NewFinding {
+            kind: c.kind,
+            subsidy_kind: c.subsidy_kind,
+            subsidy_id: c.subsidy_id,
+            person_ref: c.person_ref,
+            comparison_month: month,
+            amount_at_risk_fen: c.amount,
+            township_code: c.township_code,
+        };
+        if findings::raise(db, outbox, f, rules, today)
+            .await?
+            .is_some()
+        {
+            raised += 1;
+        }
+    }
+    Ok(raised)
+}
+
+/// Raises the payee findings of the comparison of `month` from a payment run's scan; returns how
+/// many were new.
+pub async fn raise_payee_findings(
+    db: &impl ConnectionTrait,
+    outbox: &Outbox,
+    scan: PayeeScan,
+    month: Month,
+    today: NaiveDate,
+) -> Result<u64, CommandError> {
+    let rules = reference::rules(db, today).await?;
+    let candidates = scan.candidates(&rules);
+    raise_all(db, outbox, candidates, month, &rules, today).await
+}
+
 /// Runs the comparison of `month`: stops, findings, reminders.
 pub async fn compare<C: ConnectionTrait + StreamTrait>(
     db: &C,
@@ -184,6 +236,7 @@ pub async fn compare<C: ConnectionTrait + StreamTrait>(
     keys: &DataKeys,
     month: Month,
     today: NaiveDate,
+    payees: Payees,
 ) -> Result<ComparisonSummary, CommandError> {
     let rules = reference::rules(db, today).await?;
     let (Some(first), Some(last)) = (month.first_day(), month.last_day()) else {
@@ -291,25 +344,10 @@ pub async fn compare<C: ConnectionTrait + StreamTrait>(
         }
     }
     candidates.extend(dead_paid.into_values());
-    candidates.extend(payee_findings(db, keys, &rules).await?);
-    let mut raised = 0;
-    for c in candidates {
-        let f = NewFinding {
-            kind: c.kind,
-            subsidy_kind: c.subsidy_kind,
-            subsidy_id: c.subsidy_id,
-            person_ref: c.person_ref,
-            comparison_month: month,
-            amount_at_risk_fen: c.amount,
-            township_code: c.township_code,
-        };
-        if findings::raise(db, outbox, f, &rules, today)
-            .await?
-            .is_some()
-        {
-            raised += 1;
-        }
+    if payees == Payees::Read {
+        candidates.extend(payee_findings(db, keys, &rules).await?);
     }
+    let raised = raise_all(db, outbox, candidates, month, &rules, today).await?;
     let reminders = db
         .execute_raw(Statement::from_sql_and_values(
             ConnectionTrait::get_database_backend(db),
@@ -335,80 +373,112 @@ pub async fn compare<C: ConnectionTrait + StreamTrait>(
     })
 }
 
-/// People per agent lookup of the card-name check.
-const AGENT_LOOKUP: usize = 2_000;
+/// Card-name mismatches and accounts paying many people, among people with a granted open case
+/// (`checks_payee`). Names and accounts are sealed, so no query can compare them: each such
+/// person's payee is opened and added here, and the accounts are grouped in memory. A person
+/// with several granted open cases is counted once, at the lowest of their cases' township codes.
+/// The comparison alone reads the payees in one streamed join (`payee_findings`); the payment
+/// run adds them from its own pass over the register, which opens every payee anyway
+/// (`compare` with `Payees::FromTheRun`, then `raise_payee_findings`).
+#[derive(Default)]
+pub struct PayeeScan {
+    /// The people added with an account, by index (a person with two cases, twice).
+    people: Vec<String>,
+    /// The township codes met (a few hundred at most), by index, and the index of each.
+    townships: Vec<String>,
+    township_index: HashMap<String, u32>,
+    /// Each account, by the first 16 bytes of its SHA-256 (the numbers themselves are not kept),
+    /// → the people it pays: (person, township) indices, one per person.
+    by_account: HashMap<[u8; 16], Paid>,
+    /// person → township of those paid to a card in another name than theirs or their agents'.
+    mismatched: BTreeMap<String, String>,
+}
 
-/// Card-name mismatches and accounts paying many people, among people with a granted open case.
-/// Names and accounts are sealed, so no query can compare them: the payees of granted cases are
-/// read in one streamed join (one pass over each table, however large the register) and opened
-/// here, and the accounts grouped in memory. A person with several granted open cases is counted
-/// once, at the lowest of their cases' township codes.
-async fn payee_findings<C: ConnectionTrait + StreamTrait>(
-    db: &C,
-    keys: &DataKeys,
-    rules: &crate::domain::reference::Rules,
-) -> Result<Vec<Candidate>, CommandError> {
-    // account → the people it pays, each with their township.
-    let mut by_account: HashMap<String, Vec<(String, String)>> = HashMap::new();
-    // person → (township, name, account holder) of those paid to a card in another name.
-    let mut mismatched: BTreeMap<String, (String, String, String)> = BTreeMap::new();
-    {
-        let rows = db
-            .stream_raw(Statement::from_string(
-                ConnectionTrait::get_database_backend(db),
-                "SELECT p.person_ref, p.name, p.account_number, p.account_holder_name, s.township_code \
-                 FROM payees p JOIN subsidies s ON s.person_ref = p.person_ref \
-                 WHERE s.open_key IS NOT NULL AND s.status = 'granted'",
-            ))
-            .await?;
-        let mut rows = std::pin::pin!(rows);
-        while let Some(r) = rows.try_next().await? {
-            let person_ref: String = r.try_get("", "person_ref")?;
-            let township: String = r.try_get("", "township_code")?;
-            let name = open(
-                keys,
-                PAYEE_NAME,
-                &person_ref,
-                &r.try_get::<String>("", "name")?,
-            )?;
-            let number: Option<String> = r.try_get("", "account_number")?;
-            let holder: Option<String> = r.try_get("", "account_holder_name")?;
-            if let Some(n) = open_opt(keys, PAYEE_ACCOUNT, &person_ref, number.as_deref())? {
-                let people = by_account.entry(n).or_default();
-                match people.iter_mut().find(|(p, _)| *p == person_ref) {
-                    Some((_, t)) => lowest(t, township.clone()),
-                    None => people.push((person_ref.clone(), township.clone())),
+/// The people an account pays: nearly always one (no allocation), sometimes several.
+enum Paid {
+    One(u32, u32),
+    Many(Vec<(u32, u32)>),
+}
+
+/// Whether a case's person is among those whose payee the comparison checks.
+pub fn checks_payee(status: &str, open: bool) -> bool {
+    status == "granted" && open
+}
+
+impl PayeeScan {
+    /// Adds a person's payee, opened: `account` its account number, `holder` the account
+    /// holder's name, `name` the payee's, `agents` the names of the person's registered agents.
+    pub fn add(
+        &mut self,
+        person_ref: &str,
+        township: &str,
+        name: &str,
+        account: Option<&str>,
+        holder: Option<&str>,
+        agents: &[String],
+    ) {
+        if let Some(n) = account {
+            let t = self.township(township);
+            let mut key = [0u8; 16];
+            key.copy_from_slice(&digest(&SHA256, n.as_bytes()).as_ref()[..16]);
+            let Self {
+                people, townships, ..
+            } = self;
+            let person = |people: &mut Vec<String>| {
+                people.push(person_ref.to_owned());
+                u32::try_from(people.len() - 1).unwrap_or(u32::MAX)
+            };
+            match self.by_account.entry(key) {
+                Entry::Vacant(e) => {
+                    e.insert(Paid::One(person(people), t));
                 }
-            }
-            let holder = open_opt(keys, PAYEE_HOLDER, &person_ref, holder.as_deref())?;
-            if let Some(h) = holder
-                && check_payee(Some(&h), &name, &[]) == PayeeCheck::NameMismatch
-            {
-                match mismatched.get_mut(&person_ref) {
-                    Some((t, _, _)) => lowest(t, township),
-                    None => {
-                        mismatched.insert(person_ref, (township, name, h));
+                Entry::Occupied(mut e) => {
+                    let paid = e.get_mut();
+                    if let Paid::One(p, t) = *paid {
+                        *paid = Paid::Many(vec![(p, t)]);
+                    }
+                    if let Paid::Many(v) = paid {
+                        match v
+                            .iter_mut()
+                            .find(|(p, _)| people[*p as usize] == person_ref)
+                        {
+                            Some((_, kept))
+                                if townships[t as usize] < townships[*kept as usize] =>
+                            {
+                                *kept = t;
+                            }
+                            Some(_) => {}
+                            None => v.push((person(people), t)),
+                        }
                     }
                 }
             }
         }
-    }
-    let mut out = Vec::new();
-    let people: Vec<String> = mismatched.keys().cloned().collect();
-    let mut agents: HashMap<String, Vec<String>> = HashMap::new();
-    for chunk in people.chunks(AGENT_LOOKUP) {
-        for a in agent::Entity::find()
-            .filter(agent::Column::PersonRef.is_in(chunk.to_vec()))
-            .all(db)
-            .await?
-        {
-            let name = open(keys, AGENT_NAME, &a.id.to_string(), &a.name)?;
-            agents.entry(a.person_ref).or_default().push(name);
+        if holder.is_some_and(|h| check_payee(Some(h), name, agents) == PayeeCheck::NameMismatch) {
+            match self.mismatched.get_mut(person_ref) {
+                Some(t) => lowest(t, township.to_owned()),
+                None => {
+                    self.mismatched
+                        .insert(person_ref.to_owned(), township.to_owned());
+                }
+            }
         }
     }
-    for (person_ref, (township_code, name, holder)) in mismatched {
-        let of = agents.get(&person_ref).map_or(&[][..], Vec::as_slice);
-        if check_payee(Some(&holder), &name, of) == PayeeCheck::NameMismatch {
+
+    /// The index of a township code.
+    fn township(&mut self, code: &str) -> u32 {
+        if let Some(&k) = self.township_index.get(code) {
+            return k;
+        }
+        let k = u32::try_from(self.townships.len()).unwrap_or(u32::MAX);
+        self.townships.push(code.to_owned());
+        self.township_index.insert(code.to_owned(), k);
+        k
+    }
+
+    fn candidates(mut self, rules: &crate::domain::reference::Rules) -> Vec<Candidate> {
+        let mut out = Vec::new();
+        for (person_ref, township_code) in self.mismatched {
             out.push(Candidate {
                 kind: AnomalyKind::CardNameMismatch,
                 subsidy_kind: None,
@@ -418,26 +488,167 @@ async fn payee_findings<C: ConnectionTrait + StreamTrait>(
                 amount: None,
             });
         }
-    }
-    let min = usize::try_from(rules.shared_account_min_people).unwrap_or(usize::MAX);
-    for people in by_account.into_values().filter(|p| p.len() >= min) {
-        for (person_ref, township_code) in people {
-            out.push(Candidate {
-                kind: AnomalyKind::SharedAccount,
-                subsidy_kind: None,
-                subsidy_id: None,
-                person_ref,
-                township_code,
-                amount: None,
-            });
+        let min = usize::try_from(rules.shared_account_min_people).unwrap_or(usize::MAX);
+        for paid in self.by_account.into_values() {
+            let people = match paid {
+                Paid::One(p, t) if min <= 1 => vec![(p, t)],
+                Paid::Many(v) if v.len() >= min => v,
+                _ => continue,
+            };
+            for (p, t) in people {
+                out.push(Candidate {
+                    kind: AnomalyKind::SharedAccount,
+                    subsidy_kind: None,
+                    subsidy_id: None,
+                    person_ref: std::mem::take(&mut self.people[p as usize]),
+                    township_code: self.townships[t as usize].clone(),
+                    amount: None,
+                });
+            }
         }
+        out
     }
-    Ok(out)
+}
+
+/// Every registered agent's name by the person they act for, opened (agents are few: one read).
+pub async fn all_agents(
+    db: &impl ConnectionTrait,
+    keys: &DataKeys,
+) -> Result<HashMap<String, Vec<String>>, CommandError> {
+    let mut agents: HashMap<String, Vec<String>> = HashMap::new();
+    for a in agent::Entity::find().all(db).await? {
+        let name = open(keys, AGENT_NAME, &a.id.to_string(), &a.name)?;
+        agents.entry(a.person_ref).or_default().push(name);
+    }
+    Ok(agents)
+}
+
+/// The payee findings of the comparison alone: the payees of granted open cases, read in one
+/// streamed join (one pass over each table, however large the register) and opened here.
+async fn payee_findings<C: ConnectionTrait + StreamTrait>(
+    db: &C,
+    keys: &DataKeys,
+    rules: &crate::domain::reference::Rules,
+) -> Result<Vec<Candidate>, CommandError> {
+    let agents = all_agents(db, keys).await?;
+    let mut scan = PayeeScan::default();
+    let rows = db
+        .stream_raw(Statement::from_string(
+            ConnectionTrait::get_database_backend(db),
+            "SELECT p.person_ref, p.name, p.account_number, p.account_holder_name, s.township_code \
+             FROM payees p JOIN subsidies s ON s.person_ref = p.person_ref \
+             WHERE s.open_key IS NOT NULL AND s.status = 'granted'",
+        ))
+        .await?;
+    let mut rows = std::pin::pin!(rows);
+    while let Some(r) = rows.try_next().await? {
+        let person_ref: String = r.try_get("", "person_ref")?;
+        let township: String = r.try_get("", "township_code")?;
+        let name = open(
+            keys,
+            PAYEE_NAME,
+            &person_ref,
+            &r.try_get::<String>("", "name")?,
+        )?;
+        let number: Option<String> = r.try_get("", "account_number")?;
+        let number = open_opt(keys, PAYEE_ACCOUNT, &person_ref, number.as_deref())?;
+        let holder: Option<String> = r.try_get("", "account_holder_name")?;
+        let holder = open_opt(keys, PAYEE_HOLDER, &person_ref, holder.as_deref())?;
+        scan.add(
+            &person_ref,
+            &township,
+            &name,
+            number.as_deref(),
+            holder.as_deref(),
+            agents.get(&person_ref).map_or(&[][..], Vec::as_slice),
+        );
+    }
+    Ok(scan.candidates(rules))
 }
 
 /// Keeps the lower of two township codes in `kept`.
 fn lowest(kept: &mut String, other: String) {
     if other < *kept {
         *kept = other;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::reference::Rules;
+
+    fn rules(shared_account_min_people: i64) -> Rules {
+        Rules {
+            back_pay_max_months: 3,
+            expiry_reminder_months: 6,
+            finding_due_days: 30,
+            shared_account_min_people,
+            nursing_max_level: 2,
+            nursing_level3_intellectual_mental: false,
+            comparison_lookback_months: 3,
+        }
+    }
+
+    fn found(scan: PayeeScan, min: i64) -> Vec<(AnomalyKind, String, String)> {
+        let mut out: Vec<_> = scan
+            .candidates(&rules(min))
+            .into_iter()
+            .map(|c| (c.kind, c.person_ref, c.township_code))
+            .collect();
+        out.sort_by(|a, b| (a.1.as_str(), a.2.as_str()).cmp(&(b.1.as_str(), b.2.as_str())));
+        out
+    }
+
+    #[test]
+    fn an_account_paying_enough_people_flags_each_once_at_their_lowest_township() {
+        let mut scan = PayeeScan::default();
+        let add = |scan: &mut PayeeScan, person: &str, township: &str, account: &str| {
+            scan.add(person, township, person, Some(account), Some(person), &[]);
+        };
+        add(&mut scan, "p1", "500112002", "6222");
+        add(&mut scan, "p2", "500112001", "6222");
+        // p1's second case, in another township: counted once, at the lower code.
+        add(&mut scan, "p1", "500112001", "6222");
+        add(&mut scan, "p4", "500112003", "6299");
+        let mut two = PayeeScan::default();
+        add(&mut two, "p1", "500112002", "6222");
+        add(&mut two, "p2", "500112001", "6222");
+        add(&mut two, "p1", "500112001", "6222");
+        assert_eq!(found(two, 3), vec![], "two people are not enough at 3");
+        add(&mut scan, "p3", "500112004", "6222");
+        let shared = AnomalyKind::SharedAccount;
+        assert_eq!(
+            found(scan, 3),
+            vec![
+                (shared, "p1".into(), "500112001".into()),
+                (shared, "p2".into(), "500112001".into()),
+                (shared, "p3".into(), "500112004".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_card_in_another_name_is_flagged_unless_the_holder_is_a_registered_agent() {
+        let mut scan = PayeeScan::default();
+        scan.add("p1", "500112002", "张三", Some("1"), Some("王五"), &[]);
+        scan.add("p1", "500112001", "张三", Some("1"), Some("王五"), &[]);
+        scan.add(
+            "p2",
+            "500112001",
+            "李四",
+            Some("2"),
+            Some("赵六"),
+            &["赵六".into()],
+        );
+        scan.add("p3", "500112001", "孙七", Some("3"), Some("孙七"), &[]);
+        assert_eq!(
+            found(scan, 3),
+            vec![(
+                AnomalyKind::CardNameMismatch,
+                "p1".into(),
+                "500112001".into()
+            )]
+        );
     }
 }

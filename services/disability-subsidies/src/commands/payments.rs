@@ -2,12 +2,15 @@
 //! then the cases with a month to pay are read (one join, a page at a time), planned by the pure
 //! rules (arrears, each month at its own standard, payee check, rule trail) on a blocking thread
 //! while the previous page is written, and written a page per statement; the cases' next unpaid
-//! months advance in one join at the end. The run costs a handful of statements per page, not
-//! per recipient. Bank returns mark a line failed; its month is paid again by the next run.
+//! months advance in one join at the end. The same pass adds the payees of granted open cases to
+//! the comparison's payee checks (card-name mismatch, shared account), raised at the end: every
+//! payee is opened once per run, not once for the comparison and again for the lines. The run
+//! costs a handful of statements per page, not per recipient. Bank returns mark a line failed;
+//! its month is paid again by the next run.
 
 use std::{
     collections::{BTreeMap, BTreeSet, HashMap},
-    sync::Arc,
+    sync::{Arc, LazyLock, Mutex, PoisonError},
 };
 
 use chrono::{NaiveDate, Utc};
@@ -20,7 +23,7 @@ use kit::{Principal, Problem, audit, outbox::Outbox};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr,
     EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter, QueryResult, Statement,
-    StreamTrait,
+    StreamTrait, Value,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -28,8 +31,9 @@ use uuid::Uuid;
 
 use super::{
     CommandError,
-    applications::sealed_columns::{AGENT_NAME, PAYEE_ACCOUNT, PAYEE_HOLDER, PAYEE_NAME},
-    cases, comparison,
+    applications::sealed_columns::{PAYEE_ACCOUNT, PAYEE_HOLDER, PAYEE_NAME},
+    cases,
+    comparison::{self, PayeeScan},
     facts::certificate_from,
     open, open_opt, reference, seal, snake,
 };
@@ -40,7 +44,7 @@ use crate::{
         payment::{CaseSnapshot, LineStatus, PersonSnapshot, plan},
     },
     store::{
-        entities::{agent, payment_batch, payment_line, subsidy},
+        entities::{payment_batch, payment_line, subsidy},
         sealed::DataKeys,
     },
 };
@@ -103,19 +107,28 @@ pub async fn run<C: ConnectionTrait + StreamTrait>(
         )
         .field("month", "one batch per month"));
     }
-    let summary = comparison::compare(db, outbox, keys, month, today).await?;
+    prepare_run(db).await?;
+    let mut summary = comparison::compare(
+        db,
+        outbox,
+        keys,
+        month,
+        today,
+        comparison::Payees::FromTheRun,
+    )
+    .await?;
     let context = Arc::new(RunContext {
         keys: keys.clone(),
         backend: ConnectionTrait::get_database_backend(db),
         batch_id: Uuid::now_v7(),
         month,
         standards: reference::standards(db).await?,
-        agents: all_agents(db, keys).await?,
+        agents: comparison::all_agents(db, keys).await?,
+        payees: Mutex::new(PayeeScan::default()),
     });
     let batch_id = context.batch_id;
     let m = month.to_string();
     let mut totals = Totals::default();
-    prepare_run(db).await?;
     let mut cases = PayableCases::open(db, month).await?;
     // A page is planned (pure rules, opening and sealing accounts: CPU) on a blocking thread
     // while the previous page's lines are written, so the rules and the database work at once.
@@ -125,23 +138,12 @@ pub async fn run<C: ConnectionTrait + StreamTrait>(
         if fetched.is_empty() {
             break;
         }
-        let page: Vec<PayableCase> = fetched
-            .into_iter()
-            .filter(|c| {
-                let s = &c.case;
-                s.end_month
-                    .as_deref()
-                    .is_none_or(|e| s.next_unpaid_month.as_str() <= e)
-            })
-            .collect();
-        if page.is_empty() {
-            continue;
-        }
+        let page = fetched;
         let issued = issued_months(db, &page, month).await?;
         let ctx = Arc::clone(&context);
         let planning = tokio::task::spawn_blocking(move || plan_page(&ctx, &page, &issued));
         if let Some(previous) = planned.take() {
-            write_page(db, previous).await?;
+            write_page(db, batch_id, previous).await?;
         }
         let plan = planning.await.map_err(|e| {
             tracing::error!(error = %e, "planning a page of the payment run failed");
@@ -151,10 +153,17 @@ pub async fn run<C: ConnectionTrait + StreamTrait>(
         planned = Some(plan);
     }
     if let Some(previous) = planned.take() {
-        write_page(db, previous).await?;
+        write_page(db, batch_id, previous).await?;
     }
     cases.close(db).await?;
     apply_advances(db).await?;
+    let scan = std::mem::take(
+        &mut *context
+            .payees
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner),
+    );
+    summary.findings += comparison::raise_payee_findings(db, outbox, scan, month, today).await?;
     let mut townships = Vec::new();
     for (code, (lines, total)) in totals.issued {
         townships.push(TownshipTotal {
@@ -226,9 +235,28 @@ impl Totals {
     }
 }
 
+/// What the run reads of a case: the columns the rules and the payee checks use (the others are
+/// neither read nor sent).
+#[derive(FromQueryResult)]
+struct PayableSubsidy {
+    id: Uuid,
+    person_ref: String,
+    kind: String,
+    status: String,
+    /// Whether the case is open (`open_key` set).
+    open: bool,
+    township_code: String,
+    start_month: String,
+    end_month: Option<String>,
+    next_unpaid_month: String,
+    rate_level: i32,
+    previous_rate_level: Option<i32>,
+    rate_level_from: Option<String>,
+}
+
 /// A payable case with what the run needs about its person, read in one statement.
 struct PayableCase {
-    case: subsidy::Model,
+    case: PayableSubsidy,
     certificate: Option<Certificate>,
     died_on: Option<NaiveDate>,
     /// The payee's row, still sealed.
@@ -247,7 +275,9 @@ struct SealedPayee {
 /// fetched a page at a time between the writes of the same transaction; the cursor sees the
 /// cases as they were when it opened, so advancing them does not disturb it. On SQLite the same
 /// join, a page at a time by case id.
-const PAYABLE: &str = "SELECT s.*, h.category AS h_category, h.level AS h_level, \
+const PAYABLE: &str = "SELECT s.id, s.person_ref, s.kind, s.status, s.open_key IS NOT NULL AS open, \
+     s.township_code, s.start_month, s.end_month, s.next_unpaid_month, s.rate_level, \
+     s.previous_rate_level, s.rate_level_from, h.category AS h_category, h.level AS h_level, \
      h.issued_on AS h_issued_on, h.expires_on AS h_expires_on, h.revoked_on AS h_revoked_on, \
      h.reassessment_since AS h_reassessment_since, d.died_on AS d_died_on, \
      p.person_ref AS p_person_ref, p.name AS p_name, p.bank_code AS p_bank_code, \
@@ -255,7 +285,8 @@ const PAYABLE: &str = "SELECT s.*, h.category AS h_category, h.level AS h_level,
      FROM subsidies s LEFT JOIN holders h ON h.person_ref = s.person_ref \
      LEFT JOIN deaths d ON d.person_ref = s.person_ref \
      LEFT JOIN payees p ON p.person_ref = s.person_ref \
-     WHERE s.status IN ('granted', 'ended') AND s.next_unpaid_month <= $1";
+     WHERE ((s.status IN ('granted', 'ended') AND s.next_unpaid_month <= $1) \
+     OR (s.status = 'granted' AND s.open_key IS NOT NULL))";
 
 const CURSOR: &str = "disability_payment_run_cases";
 
@@ -329,7 +360,7 @@ impl PayableCases {
 }
 
 fn payable_case(r: &QueryResult) -> Result<PayableCase, DbErr> {
-    let case = subsidy::Model::from_query_result(r, "")?;
+    let case = PayableSubsidy::from_query_result(r, "")?;
     let certificate = certificate_from(
         r.try_get("", "h_category")?,
         r.try_get("", "h_level")?,
@@ -376,20 +407,6 @@ fn open_account(keys: &DataKeys, r: &str, p: &SealedPayee) -> Result<Account, Co
 pub const LINE_ACCOUNT: &str = "payment_lines.account_number";
 pub const LINE_HOLDER: &str = "payment_lines.account_holder_name";
 
-/// Every registered agent's name by the person they act for, opened once per run (agents are
-/// few; one read instead of one per page).
-async fn all_agents(
-    db: &impl ConnectionTrait,
-    keys: &DataKeys,
-) -> Result<HashMap<String, Vec<String>>, CommandError> {
-    let mut agents: HashMap<String, Vec<String>> = HashMap::new();
-    for a in agent::Entity::find().all(db).await? {
-        let name = open(keys, AGENT_NAME, &a.id.to_string(), &a.name)?;
-        agents.entry(a.person_ref).or_default().push(name);
-    }
-    Ok(agents)
-}
-
 /// What every page of one run shares.
 struct RunContext {
     keys: DataKeys,
@@ -397,10 +414,14 @@ struct RunContext {
     batch_id: Uuid,
     month: Month,
     standards: crate::domain::reference::Standards,
+    /// Every registered agent's name by the person they act for, opened once per run (agents
+    /// are few).
     agents: HashMap<String, Vec<String>>,
+    /// The comparison's payee checks, added page by page (one page is planned at a time).
+    payees: Mutex<PayeeScan>,
 }
 
-/// A page planned: its lines (on PostgreSQL already as the JSON `write_lines` sends), the cases
+/// A page planned: its lines (on PostgreSQL already as the arrays `write_lines` sends), the cases
 /// whose next unpaid month advances, and what the lines add up to.
 struct PagePlan {
     lines: Lines,
@@ -409,8 +430,111 @@ struct PagePlan {
 }
 
 enum Lines {
-    Json(String),
+    /// PostgreSQL: one typed array per column (see `write_lines`).
+    Columns(Vec<Value>),
     Models(Vec<payment_line::Model>),
+}
+
+/// The columns of `payment_lines` that `write_lines` sends as arrays, with their array types, in
+/// the order of its statement's parameters after the batch id.
+const LINE_COLUMNS: [(&str, &str); 16] = [
+    ("id", "uuid[]"),
+    ("subsidy_id", "uuid[]"),
+    ("person_ref", "text[]"),
+    ("kind", "text[]"),
+    ("month", "text[]"),
+    ("amount_fen", "bigint[]"),
+    ("level", "integer[]"),
+    ("standard_from", "date[]"),
+    ("status", "text[]"),
+    ("hold_reason", "text[]"),
+    ("arrears", "boolean[]"),
+    ("township_code", "text[]"),
+    ("bank_code", "text[]"),
+    ("account_number", "text[]"),
+    ("account_holder_name", "text[]"),
+    ("trail", "text[]"),
+];
+
+/// The statement that writes a page's lines from their arrays (`$1` the batch id).
+static INSERT_LINES: LazyLock<String> = LazyLock::new(|| {
+    let arrays: Vec<String> = LINE_COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(k, (_, ty))| format!("CAST(${} AS {ty})", k + 2))
+        .collect();
+    let names: Vec<&str> = LINE_COLUMNS.iter().map(|(name, _)| *name).collect();
+    format!(
+        "INSERT INTO payment_lines (id, batch_id, subsidy_id, person_ref, kind, month, amount_fen, \
+         level, standard_from, status, hold_reason, arrears, township_code, bank_code, \
+         account_number, account_holder_name, trail) \
+         SELECT u.id, $1, u.subsidy_id, u.person_ref, u.kind, u.month, u.amount_fen, u.level, \
+         u.standard_from, u.status, NULLIF(u.hold_reason, ''), u.arrears, u.township_code, \
+         NULLIF(u.bank_code, ''), NULLIF(u.account_number, ''), NULLIF(u.account_holder_name, ''), \
+         u.trail FROM unnest({}) AS u({})",
+        arrays.join(", "),
+        names.join(", ")
+    )
+});
+
+/// A page's lines as one array per column. Array elements cannot be NULL here, so a missing
+/// value of the nullable text columns travels as '' and the statement turns it back into NULL
+/// (none of them is ever empty: bank codes are validated non-empty, the others are sealed values
+/// or reason codes).
+fn line_columns(rows: Vec<payment_line::Model>) -> Vec<Value> {
+    let n = rows.len();
+    let mut id = Vec::with_capacity(n);
+    let mut subsidy_id = Vec::with_capacity(n);
+    let mut person_ref = Vec::with_capacity(n);
+    let mut kind = Vec::with_capacity(n);
+    let mut month = Vec::with_capacity(n);
+    let mut amount_fen = Vec::with_capacity(n);
+    let mut level = Vec::with_capacity(n);
+    let mut standard_from = Vec::with_capacity(n);
+    let mut status = Vec::with_capacity(n);
+    let mut hold_reason = Vec::with_capacity(n);
+    let mut arrears = Vec::with_capacity(n);
+    let mut township_code = Vec::with_capacity(n);
+    let mut bank_code = Vec::with_capacity(n);
+    let mut account_number = Vec::with_capacity(n);
+    let mut account_holder_name = Vec::with_capacity(n);
+    let mut trail = Vec::with_capacity(n);
+    for l in rows {
+        id.push(l.id);
+        subsidy_id.push(l.subsidy_id);
+        person_ref.push(l.person_ref);
+        kind.push(l.kind);
+        month.push(l.month);
+        amount_fen.push(l.amount_fen);
+        level.push(l.level);
+        standard_from.push(l.standard_from);
+        status.push(l.status);
+        hold_reason.push(l.hold_reason.unwrap_or_default());
+        arrears.push(l.arrears);
+        township_code.push(l.township_code);
+        bank_code.push(l.bank_code.unwrap_or_default());
+        account_number.push(l.account_number.unwrap_or_default());
+        account_holder_name.push(l.account_holder_name.unwrap_or_default());
+        trail.push(l.trail);
+    }
+    vec![
+        id.into(),
+        subsidy_id.into(),
+        person_ref.into(),
+        kind.into(),
+        month.into(),
+        amount_fen.into(),
+        level.into(),
+        standard_from.into(),
+        status.into(),
+        hold_reason.into(),
+        arrears.into(),
+        township_code.into(),
+        bank_code.into(),
+        account_number.into(),
+        account_holder_name.into(),
+        trail.into(),
+    ]
 }
 
 /// The months already issued to the page's cases in arrears. They matter only for such a case:
@@ -464,22 +588,51 @@ fn plan_page(
         month,
         standards,
         agents,
+        payees: scan,
     } = context;
     let (batch_id, month) = (*batch_id, *month);
     let mut totals = Totals::default();
+    let run_month = month.to_string();
+    let payable = |s: &PayableSubsidy| {
+        matches!(s.status.as_str(), "granted" | "ended")
+            && s.next_unpaid_month <= run_month
+            && s.end_month
+                .as_deref()
+                .is_none_or(|e| s.next_unpaid_month.as_str() <= e)
+    };
     let mut payees: HashMap<&str, Account> = HashMap::new();
     for c in page {
         let r = c.case.person_ref.as_str();
         if let Some(p) = &c.payee
             && !payees.contains_key(r)
+            && (payable(&c.case) || comparison::checks_payee(&c.case.status, c.case.open))
         {
             payees.insert(r, open_account(keys, r, p)?);
+        }
+    }
+    {
+        let mut scan = scan.lock().unwrap_or_else(PoisonError::into_inner);
+        for c in page
+            .iter()
+            .filter(|c| comparison::checks_payee(&c.case.status, c.case.open))
+        {
+            let r = c.case.person_ref.as_str();
+            if let Some(a) = payees.get(r) {
+                scan.add(
+                    r,
+                    &c.case.township_code,
+                    &a.name,
+                    a.number.as_deref(),
+                    a.holder.as_deref(),
+                    agents.get(r).map_or(&[][..], Vec::as_slice),
+                );
+            }
         }
     }
     let empty = BTreeSet::new();
     let mut rows = Vec::new();
     let mut advance: BTreeMap<String, Vec<Uuid>> = BTreeMap::new();
-    for c in page {
+    for c in page.iter().filter(|c| payable(&c.case)) {
         let s = &c.case;
         let parse = |m: &str| m.parse::<Month>().ok();
         let (Some(start), Some(next_unpaid)) = (parse(&s.start_month), parse(&s.next_unpaid_month))
@@ -487,7 +640,7 @@ fn plan_page(
             continue;
         };
         let case = CaseSnapshot {
-            kind: cases::kind_of(s),
+            kind: cases::kind_named(&s.kind),
             start,
             end: s.end_month.as_deref().and_then(parse),
             next_unpaid,
@@ -565,10 +718,7 @@ fn plan_page(
         }
     }
     let lines = if *backend == DbBackend::Postgres {
-        Lines::Json(
-            serde_json::to_string(&rows)
-                .map_err(|e| DbErr::Custom(format!("payment lines as JSON: {e}")))?,
-        )
+        Lines::Columns(line_columns(rows))
     } else {
         Lines::Models(rows)
     };
@@ -580,8 +730,12 @@ fn plan_page(
 }
 
 /// Writes a planned page: its lines and its advances.
-async fn write_page(db: &impl ConnectionTrait, page: PagePlan) -> Result<(), CommandError> {
-    write_lines(db, page.lines).await?;
+async fn write_page(
+    db: &impl ConnectionTrait,
+    batch_id: Uuid,
+    page: PagePlan,
+) -> Result<(), CommandError> {
+    write_lines(db, batch_id, page.lines).await?;
     for (next, ids) in page.advance {
         advance_cases(db, &next, ids).await?;
     }
@@ -593,8 +747,8 @@ async fn write_page(db: &impl ConnectionTrait, page: PagePlan) -> Result<(), Com
 const ADVANCES: &str = "disability_payment_run_advances";
 
 /// Prepares a run's session on PostgreSQL: the advances' table, and `work_mem` for the run's
-/// hash joins over the whole register (the payable cases; the advance), which spill to
-/// temporary files with the default 4 MB. Both end with the transaction.
+/// hash joins over the whole register (the comparison's; the payable cases; the advance), which
+/// spill to temporary files with the default 4 MB. Both end with the transaction.
 async fn prepare_run(db: &impl ConnectionTrait) -> Result<(), CommandError> {
     if ConnectionTrait::get_database_backend(db) == DbBackend::Postgres {
         db.execute_unprepared("SET LOCAL work_mem = '64MB'").await?;
@@ -650,18 +804,24 @@ async fn advance_cases(
     Ok(())
 }
 
-/// Writes a page's lines. On PostgreSQL the page travels as one JSON array that the server turns
-/// into rows of the table's own type (`json_populate_recordset`): one statement of one parameter
-/// per page, the same text every time (prepared once), instead of multi-row inserts of
-/// 18 × 500 parameters each built, sent and parsed. SQLite gets the multi-row inserts.
-async fn write_lines(db: &impl ConnectionTrait, lines: Lines) -> Result<(), CommandError> {
+/// Writes a page's lines. On PostgreSQL the page travels as one typed array per column, sent
+/// in binary, and the server unnests them into rows: one statement per page, the same text every
+/// time (prepared once), and nothing to parse but the arrays (a JSON document of the page cost
+/// the server more than inserting the rows). SQLite gets multi-row inserts.
+async fn write_lines(
+    db: &impl ConnectionTrait,
+    batch_id: Uuid,
+    lines: Lines,
+) -> Result<(), CommandError> {
     match lines {
-        Lines::Json(json) => {
+        Lines::Columns(columns) => {
+            let mut values = Vec::with_capacity(columns.len() + 1);
+            values.push(batch_id.into());
+            values.extend(columns);
             db.execute_raw(Statement::from_sql_and_values(
                 DbBackend::Postgres,
-                "INSERT INTO payment_lines \
-                 SELECT * FROM json_populate_recordset(NULL::payment_lines, CAST($1 AS json))",
-                [json.into()],
+                INSERT_LINES.as_str(),
+                values,
             ))
             .await?;
         }

@@ -168,6 +168,44 @@ async fn one_account_paying_three_people_is_a_shared_account_finding_for_each_of
     );
 }
 
+/// The payment run checks the payees from its own pass over the register (it opens every
+/// payee to pay them) instead of the comparison reading them all a second time: the same
+/// findings, counted in the batch's comparison summary.
+#[tokio::test]
+async fn the_payment_run_raises_the_payee_findings_from_its_own_pass() {
+    let app = spawn().await;
+    let sharing: Vec<String> = (1..=3)
+        .map(|i| id_number(&format!("50011219800208{i}12")))
+        .collect();
+    for p in &sharing {
+        nursing_by_application(&app, p, "张三").await;
+    }
+    let mismatched = id_number("50011219800209123");
+    nursing_by_application(&app, &mismatched, "王五").await;
+    // An account of their own, in another name than theirs.
+    set_payee(&app, &mismatched, "张三", "6228480000000909", "王五").await;
+    let batch = pay(&app, "2026-02").await;
+    assert_eq!(batch["comparison"]["findings"], 4, "{batch}");
+    for p in &sharing {
+        let (_, f) = wait_finding(&app, p, AnomalyKind::SharedAccount).await;
+        owned_by_the_township(&f);
+    }
+    let (raw, f) = wait_finding(&app, &mismatched, AnomalyKind::CardNameMismatch).await;
+    owned_by_the_township(&f);
+    assert_no_personal_data(&[raw], &["王五", "张三", "6228480000000909"]);
+    // The lines of the mismatched person are held; the shared account's are paid.
+    let held = lines_of(&app, &batch, &mismatched).await;
+    assert!(
+        !held.is_empty() && held.iter().all(|l| l.3 == "held"),
+        "{held:?}"
+    );
+    let paid = lines_of(&app, &batch, &sharing[0]).await;
+    assert!(
+        !paid.is_empty() && paid.iter().all(|l| l.3 == "issued"),
+        "{paid:?}"
+    );
+}
+
 #[tokio::test]
 async fn an_account_in_another_name_is_a_card_name_mismatch_unless_a_registered_agent_holds_it() {
     let app = spawn().await;
