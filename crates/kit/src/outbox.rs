@@ -231,7 +231,15 @@ impl Relay {
                 tx.commit().await?;
                 Err(RelayError::Publish(e))
             }
-            Err(e) => Err(e),
+            // Rolled back here, releasing the advisory lock at once: a transaction merely dropped
+            // is rolled back only when its pooled connection is next used, and until then no
+            // other relay could drain (a restarted relay found the lock taken).
+            Err(e) => {
+                if let Err(r) = tx.rollback().await {
+                    tracing::warn!(error = %r, "rolling back a failed relay cycle");
+                }
+                Err(e)
+            }
         }
     }
 

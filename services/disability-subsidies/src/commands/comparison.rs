@@ -432,26 +432,26 @@ impl PayeeScan {
                 Entry::Vacant(e) => {
                     e.insert(Paid::One(person(people), t));
                 }
-                Entry::Occupied(mut e) => {
-                    let paid = e.get_mut();
-                    if let Paid::One(p, t) = *paid {
-                        *paid = Paid::Many(vec![(p, t)]);
+                Entry::Occupied(mut e) => match e.get_mut() {
+                    // The same person again (another case): the lower township is kept.
+                    Paid::One(p, kept) if people[*p as usize] == person_ref => {
+                        lower(kept, t, townships);
                     }
-                    if let Paid::Many(v) = paid {
+                    Paid::Many(v) => {
                         match v
-                            .iter_mut()
-                            .find(|(p, _)| people[*p as usize] == person_ref)
+                            .iter()
+                            .position(|(p, _)| people[*p as usize] == person_ref)
                         {
-                            Some((_, kept))
-                                if townships[t as usize] < townships[*kept as usize] =>
-                            {
-                                *kept = t;
-                            }
-                            Some(_) => {}
+                            Some(k) => lower(&mut v[k].1, t, townships),
                             None => v.push((person(people), t)),
                         }
                     }
-                }
+                    paid => {
+                        if let Paid::One(p, kept) = *paid {
+                            *paid = Paid::Many(vec![(p, kept), (person(people), t)]);
+                        }
+                    }
+                },
             }
         }
         if holder.is_some_and(|h| check_payee(Some(h), name, agents) == PayeeCheck::NameMismatch) {
@@ -566,6 +566,13 @@ async fn payee_findings<C: ConnectionTrait + StreamTrait>(
     Ok(scan.candidates(rules))
 }
 
+/// Keeps in `kept` the index of the lower of two township codes.
+fn lower(kept: &mut u32, other: u32, townships: &[String]) {
+    if townships[other as usize] < townships[*kept as usize] {
+        *kept = other;
+    }
+}
+
 /// Keeps the lower of two township codes in `kept`.
 fn lowest(kept: &mut String, other: String) {
     if other < *kept {
@@ -625,6 +632,22 @@ mod tests {
                 (shared, "p2".into(), "500112001".into()),
                 (shared, "p3".into(), "500112004".into()),
             ]
+        );
+    }
+
+    #[test]
+    fn a_person_with_two_cases_on_one_account_is_one_person_of_it() {
+        let mut scan = PayeeScan::default();
+        scan.add("p4", "500112003", "n", Some("6299"), Some("n"), &[]);
+        scan.add("p4", "500112001", "n", Some("6299"), Some("n"), &[]);
+        scan.add("p5", "500112002", "n", Some("6200"), Some("n"), &[]);
+        assert_eq!(found(scan, 2), vec![], "one person, however many cases");
+        let mut scan = PayeeScan::default();
+        scan.add("p4", "500112003", "n", Some("6299"), Some("n"), &[]);
+        scan.add("p4", "500112001", "n", Some("6299"), Some("n"), &[]);
+        assert_eq!(
+            found(scan, 1),
+            vec![(AnomalyKind::SharedAccount, "p4".into(), "500112001".into())]
         );
     }
 
