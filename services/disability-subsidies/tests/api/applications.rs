@@ -205,7 +205,30 @@ async fn the_monthly_run_pays_each_month_at_its_standard_holds_a_mismatched_acco
         lines
             .iter()
             .filter(|l| l["person_ref"] == person_ref(&mismatched))
-            .all(|l| l["status"] == "held")
+            .all(|l| l["status"] == "held" && l["hold_reason"] == "card_name_mismatch")
+    );
+    // Written as arrays, a missing value is stored as NULL, not as '': no account on a held
+    // line, no hold reason on an issued one.
+    assert!(
+        ours.iter()
+            .all(|l| l["hold_reason"].is_null() && l["return_reason"].is_null()),
+        "{ours:?}"
+    );
+    let db = database(&app).await;
+    let stored = texts(
+        &db,
+        "SELECT COALESCE(bank_code, 'null') || '|' || COALESCE(account_number, 'null') || '|' \
+         || COALESCE(account_holder_name, 'null') || '|' || COALESCE(hold_reason, 'null') \
+         FROM payment_lines WHERE person_ref = $1",
+        vec![person_ref(&mismatched).into()],
+    )
+    .await;
+    assert!(
+        !stored.is_empty()
+            && stored
+                .iter()
+                .all(|s| s == "null|null|null|card_name_mismatch"),
+        "{stored:?}"
     );
 
     let resp = app
