@@ -84,25 +84,6 @@ pub async fn migrate<M: sea_orm_migration::MigratorTrait>(
     result
 }
 
-/// `ids` as a PostgreSQL array literal (`{a,b,…}`), bound as one text parameter and cast in the
-/// statement (`CAST($n AS uuid[])`): the statement's text does not depend on how many ids there
-/// are, so it stays prepared.
-pub fn uuid_array(ids: &[uuid::Uuid]) -> String {
-    let mut array = String::with_capacity(ids.len() * 37 + 2);
-    array.push('{');
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            array.push(',');
-        }
-        array.push_str(
-            id.hyphenated()
-                .encode_lower(&mut uuid::Uuid::encode_buffer()),
-        );
-    }
-    array.push('}');
-    array
-}
-
 /// Whether the connection is PostgreSQL (some plumbing uses PostgreSQL-only features).
 pub fn is_postgres(db: &impl ConnectionTrait) -> bool {
     db.get_database_backend() == DbBackend::Postgres

@@ -406,7 +406,7 @@ fn mark_published(backend: DbBackend, ids: Vec<Uuid>) -> Statement {
         return Statement::from_sql_and_values(
             backend,
             "UPDATE kit_outbox SET published_at = $1 WHERE id = ANY(CAST($2 AS uuid[]))",
-            [now, crate::db::uuid_array(&ids).into()],
+            [now, ids.into()],
         );
     }
     let placeholders: Vec<String> = (2..ids.len() + 2).map(|i| format!("${i}")).collect();

@@ -788,7 +788,7 @@ async fn advance_cases(
         db.execute_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
             format!("INSERT INTO {ADVANCES} SELECT id, $1 FROM unnest(CAST($2 AS uuid[])) AS id"),
-            [next.into(), kit::db::uuid_array(&ids).into()],
+            [next.into(), ids.into()],
         ))
         .await?;
         return Ok(());
