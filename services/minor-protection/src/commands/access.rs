@@ -2,7 +2,7 @@
 //! through here, so the scope rules live in one place (domain::access).
 
 use kit::{Principal, Problem, Role};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use crate::domain::{
@@ -66,13 +66,37 @@ impl Loaded {
     }
 }
 
-/// Loads case `id` for `who`; a case the caller may not see at all is not found.
-pub async fn load(db: &impl ConnectionTrait, who: &Principal, id: Uuid) -> Result<Loaded, Problem> {
-    let not_found = || Problem::not_found("no such case in your division");
+/// Loads case `id` for a command of `who`, locking the case's row until the command's
+/// transaction ends (`SELECT … FOR UPDATE` on PostgreSQL; SQLite has one writer at a time): a
+/// partner's fact noted on the case meanwhile waits for the command instead of changing the
+/// version under it, which made the command's save fail as "changed meanwhile" although the
+/// caller had sent no version at all. A case the caller may not see at all is not found.
+pub async fn load(tx: &impl ConnectionTrait, who: &Principal, id: Uuid) -> Result<Loaded, Problem> {
     let case = case::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(not_found)?;
+        .lock_exclusive()
+        .one(tx)
+        .await?;
+    with_access(tx, who, id, case).await
+}
+
+/// Loads case `id` to show it to `who`, without a lock.
+pub async fn load_to_read(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    id: Uuid,
+) -> Result<Loaded, Problem> {
+    let case = case::Entity::find_by_id(id).one(db).await?;
+    with_access(db, who, id, case).await
+}
+
+async fn with_access(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    id: Uuid,
+    case: Option<case::Model>,
+) -> Result<Loaded, Problem> {
+    let not_found = || Problem::not_found("no such case in your division");
+    let case = case.ok_or_else(not_found)?;
     let referrals = referral::Entity::find()
         .filter(referral::Column::CaseId.eq(id))
         .all(db)

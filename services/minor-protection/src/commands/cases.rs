@@ -209,7 +209,7 @@ pub async fn open_case(
 }
 
 /// Writes `changes` to the case if it is still at `version`, bumping the version; 412 otherwise.
-pub(crate) async fn save(
+pub async fn save(
     tx: &impl ConnectionTrait,
     id: Uuid,
     version: i32,

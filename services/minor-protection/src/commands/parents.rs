@@ -15,7 +15,9 @@ use kit::{
     identity::{IdNumber, PersonRefKey},
     outbox::Outbox,
 };
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -327,7 +329,11 @@ pub async fn record_death(
             .filter(parent::Column::Parent.eq(p.parent.clone()))
             .exec(tx)
             .await?;
-        let Some(c) = case::Entity::find_by_id(p.case_id).one(tx).await? else {
+        let Some(c) = case::Entity::find_by_id(p.case_id)
+            .lock_exclusive()
+            .one(tx)
+            .await?
+        else {
             continue;
         };
         save(tx, c.id, c.version, case::ActiveModel::default()).await?;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::access::{Loaded, caller, load};
+use super::access::{Loaded, caller, load_to_read};
 use super::welfare::{self, ChildWelfareView};
 use crate::domain::{access::Access, level::Level};
 use crate::store::{action, case, escalation, guardianship, parent, referral, transfer};
@@ -207,7 +207,7 @@ pub async fn read_case(
     id: Uuid,
     unmasked: bool,
 ) -> Result<CaseView, Problem> {
-    let loaded: Loaded = load(db, who, id).await?;
+    let loaded: Loaded = load_to_read(db, who, id).await?;
     if unmasked && !loaded.full() {
         return Err(Problem::forbidden(
             "only staff of the unit holding the case may see full ID numbers",

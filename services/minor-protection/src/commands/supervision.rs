@@ -12,7 +12,7 @@ use contracts::{
 use kit::{Principal, Problem, outbox::Outbox, service::Platform};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -130,7 +130,12 @@ pub async fn run(
     let who = system("minor-protection/supervision");
     for c in overdue {
         let tx = db.begin().await?;
-        let Some(c) = case::Entity::find_by_id(c.id).one(&tx).await? else {
+        // Locked, as a command locks it: a command on the case meanwhile waits for this one.
+        let Some(c) = case::Entity::find_by_id(c.id)
+            .lock_exclusive()
+            .one(&tx)
+            .await?
+        else {
             continue;
         };
         let Some(due_on) = c.due_on else { continue };

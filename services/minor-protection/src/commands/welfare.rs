@@ -11,7 +11,7 @@ use contracts::{
 use kit::Problem;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    TryInsertResult,
+    QueryOrder, QuerySelect, TryInsertResult,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -137,6 +137,9 @@ async fn note_on_cases(
     let cases = case::Entity::find()
         .filter(case::Column::ChildPersonRef.eq(person_ref))
         .filter(case::Column::Status.eq("open"))
+        // Locked in id order, as commands lock a case: a command on the case waits for the note.
+        .order_by_asc(case::Column::Id)
+        .lock_exclusive()
         .all(tx)
         .await?;
     let mut noted = Vec::new();

@@ -13,10 +13,12 @@ use contracts::{
     minor::ChildAtRiskFlagged,
 };
 use kit::{
-    identity::IdNumber,
+    Principal, Role,
+    identity::{DivisionCode, IdNumber},
     testing::{TestApp, eventually},
 };
-use sea_orm::{ConnectionTrait, Database, Statement};
+use minor_protection::commands::{access, cases};
+use sea_orm::{ConnectionTrait, Database, Statement, TransactionTrait};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -367,4 +369,58 @@ async fn a_case_opened_after_the_registration_shows_it_and_a_closed_case_gets_no
     assert_eq!(welfare_notes(&full), 0, "opened after the registration");
     let (_, old) = case(&app, &token, &closed).await;
     assert_eq!(welfare_notes(&old), 0, "closed cases are not written to");
+}
+
+#[tokio::test]
+async fn a_fact_arriving_while_a_command_holds_the_case_waits_for_it_instead_of_failing_it() {
+    let app = spawn().await;
+    let id = open(
+        &app,
+        &township(YUFENGSHAN),
+        &report(YUFENGSHAN_VILLAGE, false),
+    )
+    .await;
+    let version = case(&app, &township(YUFENGSHAN), &id).await.1["version"]
+        .as_i64()
+        .unwrap();
+    let holder = Principal {
+        subject: "clerk-1".into(),
+        role: Role::TownshipClerk,
+        division: DivisionCode::parse(YUFENGSHAN).unwrap(),
+    };
+    let case_id: Uuid = id.parse().unwrap();
+    let db = Database::connect(&app.database_url).await.unwrap();
+
+    // A command (recording the parents, say) has loaded the case, as every command starts, and
+    // has not saved it yet when child-welfare's registration of the child arrives.
+    let tx = db.begin().await.unwrap();
+    let loaded = access::load(&tx, &holder, case_id).await.unwrap();
+    app.publish(&registered(&app, &ids(), "2022-10-20")).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let noted = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM kit_inbox WHERE subject = 'child.registered.v1'",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(noted, 0, "the fact changed the case under the command");
+    // The command's save at the version it read succeeds: no "changed meanwhile" for a caller who
+    // sent no version.
+    let saved = cases::save(&tx, case_id, loaded.case.version, Default::default())
+        .await
+        .expect("the command's save");
+    tx.commit().await.unwrap();
+
+    // Then the fact is noted, on top of the command's change.
+    handled(&app, "child.registered.v1", 1).await;
+    let full = full_view_until(&app, &id, "the registration noted", |v| {
+        welfare_notes(v) == 1
+    })
+    .await;
+    assert_eq!(i64::from(saved), version + 1);
+    assert_eq!(full["version"], version + 2, "{full}");
 }
