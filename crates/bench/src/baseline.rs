@@ -13,7 +13,7 @@ use std::{
 use anyhow::Context;
 use async_nats::jetstream::{self, consumer, stream};
 use futures::StreamExt;
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
 
 use crate::load::{self, Pace};
 
@@ -101,7 +101,11 @@ pub async fn prepare_postgres(db: &DatabaseConnection) -> anyhow::Result<()> {
     db.execute_unprepared(
         "CREATE TABLE IF NOT EXISTS bench_rows (id uuid PRIMARY KEY, subject text NOT NULL, seq bigint NOT NULL, \
          kind varchar(32) NOT NULL, body jsonb NOT NULL, created_at timestamptz NOT NULL); \
-         CREATE INDEX IF NOT EXISTS bench_rows_created ON bench_rows (created_at)",
+         CREATE INDEX IF NOT EXISTS bench_rows_created ON bench_rows (created_at); \
+         CREATE TABLE IF NOT EXISTS bench_outbox (id uuid PRIMARY KEY, subject varchar NOT NULL, \
+         payload text NOT NULL, traceparent varchar, created_at timestamptz NOT NULL, published_at timestamptz); \
+         CREATE INDEX IF NOT EXISTS bench_outbox_pending ON bench_outbox (published_at, id); \
+         CREATE INDEX IF NOT EXISTS bench_outbox_unpublished ON bench_outbox (id) WHERE published_at IS NULL",
     )
     .await?;
     Ok(())
@@ -132,6 +136,68 @@ pub async fn postgres(db: &DatabaseConnection, n: usize) -> anyhow::Result<f64> 
                         ],
                     ))
                     .await?;
+                }
+                Ok::<_, sea_orm::DbErr>(())
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await??;
+    }
+    Ok(n as f64 / started.elapsed().as_secs_f64())
+}
+
+/// The floor of the flow's first step without the mesh: `n` transactions of one row and one
+/// outbox row (the kit's outbox table shape and indexes, the flow's event body), each
+/// `BEGIN; INSERT; INSERT; COMMIT`, from 8 tasks on the same raw pool of 8 — no HTTP, no
+/// authentication, no ORM model, no schema validation. Every flow needs this transaction (the
+/// outbox pattern commits the change and its event together), so no flow can go faster than it.
+/// Returns transactions per second.
+pub async fn outbox_write(
+    db: &DatabaseConnection,
+    n: usize,
+    subject: &'static str,
+    payload: &str,
+) -> anyhow::Result<f64> {
+    let next = Arc::new(AtomicUsize::new(0));
+    let payload: Arc<str> = payload.into();
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let db = db.clone();
+            let next = next.clone();
+            let payload = payload.clone();
+            tokio::spawn(async move {
+                while next.fetch_add(1, Ordering::Relaxed) < n {
+                    let tx = db.begin().await?;
+                    tx.execute_raw(Statement::from_sql_and_values(
+                        tx.get_database_backend(),
+                        "INSERT INTO bench_rows (id, subject, seq, kind, body, created_at) \
+                         VALUES ($1, $2, $3, $4, CAST($5 AS jsonb), $6)",
+                        [
+                            uuid::Uuid::now_v7().into(),
+                            "bench.row.v1".into(),
+                            42i64.into(),
+                            "row".into(),
+                            r#"{"township_code":"500112002","amount_fen":10000}"#.into(),
+                            chrono::Utc::now().into(),
+                        ],
+                    ))
+                    .await?;
+                    tx.execute_raw(Statement::from_sql_and_values(
+                        tx.get_database_backend(),
+                        "INSERT INTO bench_outbox (id, subject, payload, traceparent, created_at, published_at) \
+                         VALUES ($1, $2, $3, $4, $5, NULL)",
+                        [
+                            uuid::Uuid::now_v7().into(),
+                            subject.into(),
+                            payload.to_string().into(),
+                            "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".into(),
+                            chrono::Utc::now().into(),
+                        ],
+                    ))
+                    .await?;
+                    tx.commit().await?;
                 }
                 Ok::<_, sea_orm::DbErr>(())
             })

@@ -50,6 +50,11 @@ fn example() -> Fact {
     Fact(contracts::schema(SUBJECT).expect("schema")["examples"][0].clone())
 }
 
+/// The flow's event body as the outbox stores it.
+pub fn example_payload() -> String {
+    example().0.to_string()
+}
+
 /// Kit's tables plus the two rows the flow writes.
 pub struct Migrator;
 

@@ -206,6 +206,17 @@ async fn run(plan: Plan) -> anyhow::Result<()> {
         let commits = baseline::postgres(&pg_conn, plan.pg_commits).await?;
         results.pg_commits.push(commits);
         println!("  PostgreSQL single-row commits {commits:.0}/s");
+        if plan.wants("flow") {
+            let writes = baseline::outbox_write(
+                &pg_conn,
+                plan.pg_commits,
+                flow::SUBJECT,
+                &flow::example_payload(),
+            )
+            .await?;
+            results.outbox_writes.push(writes);
+            println!("  PostgreSQL row + outbox row transactions {writes:.0}/s");
+        }
         let bare = baseline::http(axum_addr, plan.axum_requests, fixed(load::get("/", ""))).await?;
         results.axum_rps.push(bare.per_second);
         results.axum_p99.push(bare.p99_ms);

@@ -120,6 +120,8 @@ pub struct Results {
     pub axum_p99: Rounds,
     pub flow: Rounds,
     pub flow_writes: Rounds,
+    /// The flow's own transaction without the mesh (`baseline::outbox_write`).
+    pub outbox_writes: Rounds,
     pub relay: Rounds,
     pub read_rps: Rounds,
     pub read_p99: Rounds,
@@ -164,6 +166,7 @@ impl Results {
             axum_p99: Rounds::default(),
             flow: Rounds::default(),
             flow_writes: Rounds::default(),
+            outbox_writes: Rounds::default(),
             relay: Rounds::default(),
             read_rps: Rounds::default(),
             read_p99: Rounds::default(),
@@ -317,6 +320,17 @@ impl Results {
             "| flow producer: REST writes answered (row + outbox event, one transaction) | {} |",
             cell(&self.flow_writes, "req/s", 0)
         );
+        if !self.outbox_writes.is_empty() {
+            let pct =
+                |r: Option<f64>| r.map_or_else(|| "–".to_owned(), |r| format!("{:.0}%", r * 100.0));
+            let _ = writeln!(
+                s,
+                "| the flow's own transaction without the mesh (a row and its outbox row: `BEGIN`, 2 × `INSERT`, `COMMIT`; raw pool of 8, no HTTP): rate / as a share of single-row commits / mesh flow as a share of it | {} / {} / {} |",
+                cell(&self.outbox_writes, "tx/s", 0),
+                pct(Self::ratio(&self.outbox_writes, &self.pg_commits)),
+                pct(Self::ratio(&self.flow, &self.outbox_writes))
+            );
+        }
         if !self.e2e_p99.is_empty() {
             let _ = writeln!(
                 s,
