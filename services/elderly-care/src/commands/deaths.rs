@@ -7,6 +7,7 @@ use contracts::elderly::HomeBedCloseReason;
 use kit::outbox::Outbox;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 
 use super::{ApplyError, home_beds, left_behind, visits};
@@ -52,9 +53,14 @@ pub async fn record_death(
     )
     .await?;
     let mut beds_closed = 0;
+    // Locked in id order: a bed's assessment, installation or closure in progress finishes first
+    // (its own If-Match then meets the death's change), and the closure below saves at the
+    // bed's current version.
     let open = home_bed::Entity::find()
         .filter(home_bed::Column::PersonRef.eq(person_ref))
         .filter(home_bed::Column::Status.is_in(HomeBedStatus::OPEN.map(HomeBedStatus::as_str)))
+        .order_by_asc(home_bed::Column::Id)
+        .lock_exclusive()
         .all(tx)
         .await?;
     for bed in open {
@@ -65,7 +71,12 @@ pub async fn record_death(
             .await
             .map_err(|p| {
                 tracing::error!(problem = ?p.kind, "closing a home care bed on death");
-                ApplyError::Contract("home bed")
+                if p.status == 412 {
+                    // Changed since read: try the event again rather than dead-letter a death.
+                    ApplyError::Changed("home bed")
+                } else {
+                    ApplyError::Contract("home bed")
+                }
             })?;
         beds_closed += 1;
     }

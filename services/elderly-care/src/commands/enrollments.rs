@@ -10,6 +10,7 @@ use contracts::aid::{
 use contracts::common::PersonRef;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QuerySelect,
 };
 use uuid::Uuid;
 
@@ -228,10 +229,12 @@ async fn sync_plans(
     changes.cancelled = visits::cancel_plans(tx, unwanted, reason, as_of).await?;
     let kind = VisitPlanKind::DispersedSupport.as_str();
     for person in wanted {
+        // Locked: the version written below is the plan's current one.
         let active = visit_plan::Entity::find()
             .filter(visit_plan::Column::Kind.eq(kind))
             .filter(visit_plan::Column::PersonRef.eq(person.as_str()))
             .filter(visit_plan::Column::Status.eq(visits::ACTIVE))
+            .lock_exclusive()
             .one(tx)
             .await?;
         match active {

@@ -37,6 +37,10 @@ pub enum ApplyError {
     /// Stored data does not fit the contract (a bug, never the caller's fault).
     #[error("stored {0} does not fit the contract")]
     Contract(&'static str),
+    /// A row was changed by another writer between its read and its save; trying again reads it
+    /// anew.
+    #[error("the {0} changed meanwhile")]
+    Changed(&'static str),
 }
 
 impl From<ApplyError> for HandlerError {
@@ -45,6 +49,7 @@ impl From<ApplyError> for HandlerError {
             ApplyError::Db(e) | ApplyError::Outbox(OutboxError::Db(e)) => {
                 HandlerError::Transient(e.to_string())
             }
+            ApplyError::Changed(_) => HandlerError::Transient(e.to_string()),
             other => HandlerError::Permanent(other.to_string()),
         }
     }
@@ -55,6 +60,7 @@ impl From<ApplyError> for Problem {
         match e {
             ApplyError::Db(e) => e.into(),
             ApplyError::Reference(e) => e.into(),
+            ApplyError::Changed(_) => kit::edge::concurrency::changed_meanwhile(),
             other => {
                 tracing::error!(error = %other, "command failed");
                 Problem::internal()

@@ -9,7 +9,7 @@ use contracts::{
 use kit::{Principal, Problem, Role, audit, outbox::Outbox};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait, sea_query::OnConflict,
+    QueryOrder, QuerySelect, TransactionTrait, sea_query::OnConflict,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -112,9 +112,13 @@ pub async fn cancel_plans(
     reason: &str,
     on: NaiveDate,
 ) -> Result<u64, sea_orm::DbErr> {
+    // Locked in id order (as every writer of several plans takes them): the version each
+    // cancellation writes is the plan's current one, and a visit being recorded waits.
     let plans = visit_plan::Entity::find()
         .filter(filter)
         .filter(visit_plan::Column::Status.eq(ACTIVE))
+        .order_by_asc(visit_plan::Column::Id)
+        .lock_exclusive()
         .all(tx)
         .await?;
     for p in &plans {
@@ -218,6 +222,22 @@ pub async fn visible_plan(
         .ok_or_else(|| Problem::not_found("no such visit plan in your division"))
 }
 
+/// A plan the caller may see, for a command: its row locked until the command's transaction ends
+/// (`SELECT … FOR UPDATE` on PostgreSQL; SQLite has one writer at a time), so an enrollment change
+/// or a death handled meanwhile waits for the visit instead of failing it as "changed meanwhile".
+pub async fn plan_to_change(
+    tx: &impl ConnectionTrait,
+    who: &Principal,
+    id: Uuid,
+) -> Result<visit_plan::Model, Problem> {
+    visit_plan::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(tx)
+        .await?
+        .filter(|p| who.sees(&p.village_code))
+        .ok_or_else(|| Problem::not_found("no such visit plan in your division"))
+}
+
 /// Records a visit (village staff or township clerks of the plan's area) and moves the plan on.
 pub async fn record_visit(
     tx: &impl ConnectionTrait,
@@ -227,7 +247,7 @@ pub async fn record_visit(
     today: NaiveDate,
 ) -> Result<VisitPlanView, Problem> {
     who.require(&[Role::VillageStaff, Role::TownshipClerk])?;
-    let plan = visible_plan(tx, who, plan_id).await?;
+    let plan = plan_to_change(tx, who, plan_id).await?;
     if plan.status != ACTIVE {
         return Err(Problem::conflict(
             "visit-plan-cancelled",

@@ -4,12 +4,17 @@
 use std::time::Duration;
 
 use contracts::{elderly::VisitOverdue, partner::DeathRecorded};
-use elderly_care::{commands::visits::check_overdue, events::overdue_check, store::enrollment};
+use elderly_care::{
+    commands::visits::{self, check_overdue},
+    events::overdue_check,
+    store::{enrollment, visit_plan},
+};
 use kit::{
-    Role,
+    Principal, Role,
+    identity::DivisionCode,
     testing::{TestApp, eventually},
 };
-use sea_orm::EntityTrait;
+use sea_orm::{ColumnTrait, Database, EntityTrait, QueryFilter, TransactionTrait, sea_query::Expr};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -424,4 +429,62 @@ async fn the_openapi_document_lists_every_route() {
     ] {
         assert!(spec["paths"].get(path).is_some(), "{path} missing");
     }
+}
+
+#[tokio::test]
+async fn a_death_arriving_while_a_visit_is_being_recorded_waits_for_it_instead_of_failing_it() {
+    let app = spawn().await;
+    let dead = id_number("50011219400101123");
+    let a = person_ref(&app, &dead);
+    app.publish(&dispersed(Uuid::now_v7(), &[&a], "2026-01-31"))
+        .await;
+    let plan = plans_of(&app, &a, 1).await.remove(0);
+    let id: Uuid = plan["id"].as_str().unwrap().parse().unwrap();
+    let staff = Principal {
+        subject: "visitor-1".into(),
+        role: Role::VillageStaff,
+        division: DivisionCode::parse(LIANGLU_VILLAGE).unwrap(),
+    };
+    let db = Database::connect(&app.database_url).await.unwrap();
+
+    // The visit's command has loaded the plan, as it starts, and not saved it yet when the
+    // death record arrives.
+    let tx = db.begin().await.unwrap();
+    let loaded = visits::plan_to_change(&tx, &staff, id).await.unwrap();
+    app.publish(&death(&dead, "2026-02-14")).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let meanwhile = visit_plan::Entity::find_by_id(id)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (meanwhile.status.as_str(), meanwhile.version),
+        ("active", loaded.version),
+        "the death changed the plan under the visit's command"
+    );
+    // The visit's save at the version it read succeeds (the caller sent no version).
+    let saved = visit_plan::Entity::update_many()
+        .col_expr(visit_plan::Column::Version, Expr::value(loaded.version + 1))
+        .filter(visit_plan::Column::Id.eq(id))
+        .filter(visit_plan::Column::Version.eq(loaded.version))
+        .exec(&tx)
+        .await
+        .unwrap();
+    assert_eq!(saved.rows_affected, 1, "the visit's save");
+    tx.commit().await.unwrap();
+
+    // Then the death cancels the plan, on top of the visit.
+    let plan = eventually("the plan cancelled", Duration::from_secs(20), || async {
+        let p = plans_of(&app, &a, 1).await.remove(0);
+        (p["status"] == "cancelled").then_some(p)
+    })
+    .await;
+    assert_eq!(plan["cancel_reason"], "death");
+    let stored = visit_plan::Entity::find_by_id(id)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.version, loaded.version + 2, "both changes counted");
 }
