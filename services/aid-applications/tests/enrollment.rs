@@ -6,12 +6,21 @@ mod procedure_support;
 
 use std::time::Duration;
 
+use aid_applications::{commands::enrollment, store};
 use contracts::{
     aid::{EnrollmentChanged, EnrollmentEnded, EnrollmentStarted},
     partner::DeathRecorded,
 };
-use kit::testing::{TestApp, eventually};
+use kit::{
+    Principal, Role,
+    identity::DivisionCode,
+    testing::{TestApp, eventually},
+};
 use procedure_support::*;
+use sea_orm::{
+    ColumnTrait, Database, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+    sea_query::Expr,
+};
 use serde_json::{Value, json};
 
 /// A dibao enrollment for the mother-and-child household; returns (enrollment, member ids, ID numbers).
@@ -326,4 +335,61 @@ async fn an_ended_enrollment_cannot_end_twice_and_the_payee_needs_the_current_et
     );
     let (_, list) = app.get("/v1/enrollments", &other_clerk()).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn a_death_arriving_while_a_command_holds_the_enrollment_waits_for_it_instead_of_failing_it()
+{
+    let app = spawn().await;
+    let (enrollment_id, _) = dibao(&app).await;
+    let id: uuid::Uuid = enrollment_id.parse().unwrap();
+    let clerk = Principal {
+        subject: "clerk-wang".into(),
+        role: Role::TownshipClerk,
+        division: DivisionCode::parse(LIANGLU).unwrap(),
+    };
+    let db = Database::connect(&app.database_url).await.unwrap();
+    let version = |db: DatabaseConnection| async move {
+        store::enrollment::Entity::find_by_id(id)
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap()
+            .version
+    };
+
+    // A command on the enrollment (a review, say) has loaded it, as every such command starts,
+    // and has not saved it yet when the civil registry's death record of the child arrives.
+    let tx = db.begin().await.unwrap();
+    let loaded = enrollment::load_for_update(&tx, &clerk, id).await.unwrap();
+    let child = id_number("50011220150601343");
+    let fact: DeathRecorded = serde_json::from_value(json!({
+        "record_number": "D2026-0003", "id_number": child, "date_of_death": days_ago(2), "source": "medical",
+        "registering_division": LIANGLU, "recorded_on": today() })).unwrap();
+    app.publish(&fact).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        version(db.clone()).await,
+        loaded.row.version,
+        "the death changed the enrollment under the command"
+    );
+    assert!(app.events::<EnrollmentChanged>().await.is_empty());
+    // The command's save at the version it read succeeds (its caller sent no version).
+    let saved = store::enrollment::Entity::update_many()
+        .col_expr(
+            store::enrollment::Column::Version,
+            Expr::value(loaded.row.version + 1),
+        )
+        .filter(store::enrollment::Column::Id.eq(id))
+        .filter(store::enrollment::Column::Version.eq(loaded.row.version))
+        .exec(&tx)
+        .await
+        .unwrap();
+    assert_eq!(saved.rows_affected, 1, "the command's save");
+    tx.commit().await.unwrap();
+
+    // Then the death is applied on top of the command's change.
+    let (_, changed) = app.expect_events::<EnrollmentChanged>(1).await.remove(0);
+    assert_eq!(changed.beneficiaries.len(), 1);
+    assert_eq!(version(db.clone()).await, loaded.row.version + 2);
 }

@@ -177,6 +177,9 @@ async fn apply(
         .filter(task::Column::PersonRef.eq(person_ref))
         .filter(task::Column::Kind.eq(snake(TaskKind::SinglePersonDibaoCandidate)))
         .order_by_desc(task::Column::Id)
+        // Locked: a clerk closing one of these tasks meanwhile finishes first, and the version
+        // written below is the task's current one.
+        .lock_exclusive()
         .all(tx)
         .await?;
     match single_person_dibao_effect(grade, holder.birth_date(), on) {
@@ -364,6 +367,10 @@ async fn clear_certificate_flags(
     let open = review_flag::Entity::find()
         .filter(review_flag::Column::PersonRef.eq(person_ref))
         .filter(review_flag::Column::Status.eq("open"))
+        // Locked in id order: a clerk clearing one meanwhile finishes first, and the version
+        // written below is the flag's current one.
+        .order_by_asc(review_flag::Column::Id)
+        .lock_exclusive()
         .all(tx)
         .await?;
     for f in &open {
@@ -533,6 +540,7 @@ pub async fn clear_flag(
         Role::DistrictApprover,
     ])?;
     let f = review_flag::Entity::find_by_id(id)
+        .lock_exclusive()
         .one(tx)
         .await?
         .filter(|f| who.sees(&f.village_code))

@@ -8,7 +8,10 @@ use contracts::{
     common::{Month as ContractMonth, PersonRef, TownshipCode, VillageCode},
 };
 use kit::{Principal, Problem, outbox::Outbox};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -405,6 +408,38 @@ pub async fn load(
         .filter(|e| who.sees(&e.village_code))
         .ok_or_else(|| Problem::not_found("no such enrollment in your division"))?;
     StoredEnrollment::from_row(row)
+}
+
+/// The enrollment `id` for a command of `who`, its row locked until the command's transaction
+/// ends (as `procedure::load_for_update`): a death record or the monthly run handled meanwhile
+/// waits for the command instead of failing it as "changed meanwhile".
+pub async fn load_for_update(
+    tx: &impl ConnectionTrait,
+    who: &Principal,
+    id: Uuid,
+) -> Result<StoredEnrollment, Problem> {
+    let row = enrollment::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(tx)
+        .await?
+        .filter(|e| who.sees(&e.village_code))
+        .ok_or_else(|| Problem::not_found("no such enrollment in your division"))?;
+    StoredEnrollment::from_row(row)
+}
+
+/// Enrollments matching `filter`, locked in id order for the transaction: every writer of
+/// enrollments that reads several of them (household changes, a death, the monthly run's
+/// gradual exits) takes their locks in the same order.
+pub async fn lock_all(
+    tx: &impl ConnectionTrait,
+    filter: sea_orm::Condition,
+) -> Result<Vec<enrollment::Model>, sea_orm::DbErr> {
+    enrollment::Entity::find()
+        .filter(filter)
+        .order_by_asc(enrollment::Column::Id)
+        .lock_exclusive()
+        .all(tx)
+        .await
 }
 
 /// The application that started an enrollment (its findings give the household's facts).

@@ -5,12 +5,16 @@
 
 use chrono::NaiveDate;
 use kit::{Principal, Problem, Role, audit, outbox::Outbox};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::enrollment::{Payee, StoredEnrollment, application_of, load, publish, save, yyyymm};
+use super::enrollment::{
+    Payee, StoredEnrollment, application_of, load_for_update, lock_all, publish, save, yyyymm,
+};
 use super::procedure::{enrollment_refused, step_date, today};
 use super::procedure_facts::{Register, alive_on, build_household};
 use super::procedure_steps::latest_verification;
@@ -86,7 +90,7 @@ pub async fn change(
 ) -> Result<StoredEnrollment, Problem> {
     who.require(&DECIDERS)?;
     let on = step_date(input.on)?;
-    let mut stored = load(tx, who, id).await?;
+    let mut stored = load_for_update(tx, who, id).await?;
     match input.reason {
         ChangeReason::MembersChanged | ChangeReason::StandardRaised => {}
         ChangeReason::CareLevelChanged | ChangeReason::SupportModeChanged => {
@@ -172,7 +176,7 @@ pub async fn review(
             ));
         }
     };
-    let mut stored = load(tx, who, id).await?;
+    let mut stored = load_for_update(tx, who, id).await?;
     let application = application_of(tx, &stored).await?;
     let register = Register::load(tx, stored.row.household_id).await?;
     let verification = latest_verification(tx, application.row.id).await?;
@@ -222,7 +226,7 @@ pub async fn gradual_exit(
 ) -> Result<StoredEnrollment, Problem> {
     who.require(&DECIDERS)?;
     let on = step_date(input.on)?;
-    let mut stored = load(tx, who, id).await?;
+    let mut stored = load_for_update(tx, who, id).await?;
     let parameters = load_parameters(tx)
         .await?
         .at(on)
@@ -275,7 +279,7 @@ pub async fn end(
             "deaths come from the civil registry and gradual exits end by themselves",
         ));
     }
-    let mut stored = load(tx, who, id).await?;
+    let mut stored = load_for_update(tx, who, id).await?;
     let event = stored
         .record
         .enrollment
@@ -295,7 +299,7 @@ pub async fn set_payee(
 ) -> Result<StoredEnrollment, Problem> {
     who.require(&[Role::TownshipClerk, Role::DistrictOfficer])?;
     payee.validate("")?;
-    let mut stored = load(tx, who, id).await?;
+    let mut stored = load_for_update(tx, who, id).await?;
     if stored.row.version != expected_version {
         return Err(kit::edge::concurrency::changed_meanwhile());
     }
@@ -344,11 +348,13 @@ pub async fn apply_death(
     else {
         return Ok(0);
     };
-    let rows = enrollment::Entity::find()
-        .filter(enrollment::Column::HouseholdId.eq(deceased.household_id))
-        .filter(enrollment::Column::Status.ne("ended"))
-        .all(tx)
-        .await?;
+    let rows = lock_all(
+        tx,
+        Condition::all()
+            .add(enrollment::Column::HouseholdId.eq(deceased.household_id))
+            .add(enrollment::Column::Status.ne("ended")),
+    )
+    .await?;
     let members = member::Entity::find()
         .filter(member::Column::HouseholdId.eq(deceased.household_id))
         .all(tx)
@@ -458,11 +464,13 @@ pub async fn finish_gradual_exits(
     who: &Principal,
     month: Month,
 ) -> Result<usize, Problem> {
-    let rows = enrollment::Entity::find()
-        .filter(enrollment::Column::Status.eq("exiting"))
-        .filter(enrollment::Column::EndMonth.lt(yyyymm(month)))
-        .all(tx)
-        .await?;
+    let rows = lock_all(
+        tx,
+        Condition::all()
+            .add(enrollment::Column::Status.eq("exiting"))
+            .add(enrollment::Column::EndMonth.lt(yyyymm(month))),
+    )
+    .await?;
     let mut finished = 0;
     for row in rows {
         let mut stored = StoredEnrollment::from_row(row)?;

@@ -14,7 +14,8 @@ use kit::{
     outbox::Outbox,
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, prelude::Expr,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    prelude::Expr,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -22,7 +23,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::benefits_certificates::flag_for_review_keyed;
-use super::enrollment::{StoredEnrollment, publish, save};
+use super::enrollment::{StoredEnrollment, lock_all, publish, save};
 use super::enrollment_steps::members_changed;
 use super::households::{
     AssetInput, ChangeKind, IncomeInput, NewMember, Relationship, insert_asset, insert_income,
@@ -162,11 +163,13 @@ async fn active_enrollments(
     tx: &impl ConnectionTrait,
     household_id: Uuid,
 ) -> Result<Vec<enrollment::Model>, Problem> {
-    Ok(enrollment::Entity::find()
-        .filter(enrollment::Column::HouseholdId.eq(household_id))
-        .filter(enrollment::Column::Status.ne("ended"))
-        .all(tx)
-        .await?)
+    Ok(lock_all(
+        tx,
+        Condition::all()
+            .add(enrollment::Column::HouseholdId.eq(household_id))
+            .add(enrollment::Column::Status.ne("ended")),
+    )
+    .await?)
 }
 
 /// Opens a review flag on a running enrollment for one change of the history (each change its

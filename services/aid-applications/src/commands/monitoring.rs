@@ -249,7 +249,14 @@ pub async fn close(
     input: &Closure,
 ) -> Result<TaskView, Problem> {
     who.require(&[Role::VillageStaff, Role::TownshipClerk])?;
-    let t = find_visible(tx, who, id).await?;
+    // Locked: the disabled persons' federation's fact closing the same task waits, and this
+    // closure then meets it as "already closed" rather than as "changed meanwhile".
+    let t = task::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(tx)
+        .await?
+        .filter(|t| who.sees(&t.village_code))
+        .ok_or_else(|| Problem::not_found("no such task in your division"))?;
     close_task(t.status == "closed", input.outcome, &input.note).map_err(|e| match e {
         TaskError::AlreadyClosed => Problem::conflict("task-closed", e.to_string()),
         TaskError::NoteRequired => Problem::invalid("note", e.to_string()),

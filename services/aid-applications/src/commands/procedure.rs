@@ -5,7 +5,9 @@
 use axum::http::StatusCode;
 use chrono::{Duration, NaiveDate, Utc};
 use kit::{Principal, Problem};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+};
 use serde::Serialize;
 
 use crate::domain::application::{Application, ApplicationError, Status};
@@ -88,6 +90,39 @@ pub async fn load(
         .filter(|a| who.sees(&a.village_code))
         .ok_or_else(|| Problem::not_found("no such application in your division"))?;
     Loaded::from_row(row)
+}
+
+/// The application `id` for a command of `who`, its row locked until the command's transaction
+/// ends (`SELECT … FOR UPDATE` on PostgreSQL; SQLite has one writer at a time): an event handled
+/// meanwhile (an objection, say) waits for the command instead of changing the version under it,
+/// which failed the command as "changed meanwhile" for a caller who had sent no version.
+pub async fn load_for_update(
+    tx: &impl ConnectionTrait,
+    who: &Principal,
+    id: uuid::Uuid,
+) -> Result<Loaded, Problem> {
+    let row = application::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(tx)
+        .await?
+        .filter(|a| who.sees(&a.village_code))
+        .ok_or_else(|| Problem::not_found("no such application in your division"))?;
+    Loaded::from_row(row)
+}
+
+/// `load_any` with the row locked for the handler's transaction (as `load_for_update`).
+pub async fn load_any_for_update(
+    tx: &impl ConnectionTrait,
+    id: uuid::Uuid,
+) -> Result<Option<Loaded>, Problem> {
+    match application::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(tx)
+        .await?
+    {
+        Some(row) => Ok(Some(Loaded::from_row(row)?)),
+        None => Ok(None),
+    }
 }
 
 /// The application `id` regardless of division (event handlers act for the whole district).

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::enrollment::{Payee, start_on_confirmation};
-use super::procedure::{convert, internal, load, step_date};
+use super::procedure::{convert, internal, load_for_update, step_date};
 use super::procedure_steps::{Stepped, step};
 use super::reference::township_authority;
 use crate::domain::application::{ApplicationEvent, Outcome};
@@ -55,7 +55,7 @@ pub async fn decide(
     input: &DecisionInput,
 ) -> Result<Decided, Problem> {
     let on = step_date(input.on)?;
-    let township = load(tx, who, id).await?.row.township_code;
+    let township = load_for_update(tx, who, id).await?.row.township_code;
     let authority = township_authority(tx, &township).await?;
     let roles = [Role::TownshipApprover, Role::DistrictApprover];
     let stepped = match input.outcome {

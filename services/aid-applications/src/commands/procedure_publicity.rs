@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::procedure::{
-    EventRefused, Loaded, convert, internal, load_any, refused, save, snake, step_date,
+    EventRefused, Loaded, convert, internal, load_any_for_update, refused, save, snake, step_date,
 };
 use super::procedure_facts::alive_on;
 use super::procedure_steps::{StepInput, Stepped, service_actor, step};
@@ -232,7 +232,8 @@ pub async fn objection_raised(
             event.raised_on, round.opened_on, round.closes_on
         )));
     }
-    let Some(mut loaded): Option<Loaded> = load_any(tx, event.application_id).await? else {
+    let Some(mut loaded): Option<Loaded> = load_any_for_update(tx, event.application_id).await?
+    else {
         return Err(EventRefused::Permanent("no such application".into()));
     };
     if loaded.app.status() != Status::InPublicity || round.closed_on.is_some() {

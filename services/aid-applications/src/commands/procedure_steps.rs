@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::applications::ApplicationView;
-use super::procedure::{Loaded, internal, load, refused, save, step_date};
+use super::procedure::{Loaded, internal, load_for_update, refused, save, step_date};
 use super::procedure_facts::{HouseholdFacts, Register, alive_on, build_household};
 use super::reference::{load_calendar, load_parameters};
 use crate::api::actor::{actor_id, actor_of};
@@ -86,7 +86,7 @@ pub async fn step(
     ) -> Result<ApplicationEvent, ApplicationError>,
 ) -> Result<Stepped, Problem> {
     who.require(roles)?;
-    let mut loaded = load(tx, who, id).await?;
+    let mut loaded = load_for_update(tx, who, id).await?;
     let reference = Reference::load(tx).await?;
     let event =
         transition(&mut loaded.app, &actor_of(who), &reference, &loaded.facts).map_err(refused)?;
@@ -284,7 +284,7 @@ pub async fn record_findings(
         Role::TownshipApprover,
         Role::DistrictOfficer,
     ])?;
-    let mut loaded = load(tx, who, id).await?;
+    let mut loaded = load_for_update(tx, who, id).await?;
     if loaded.row.version != expected_version {
         return Err(kit::edge::concurrency::changed_meanwhile());
     }
@@ -357,7 +357,7 @@ pub async fn review(
     input: &StepInput,
 ) -> Result<Stepped, Problem> {
     let on = step_date(input.on)?;
-    let loaded = load(tx, who, id).await?;
+    let loaded = load_for_update(tx, who, id).await?;
     match latest_verification(tx, id).await? {
         Some(v) if v.outcome.as_deref() == Some("refused") => {
             return Err(Problem::conflict(
