@@ -6,6 +6,7 @@ pub mod concurrency;
 mod dead_letter_routes;
 pub mod idempotency;
 pub mod json;
+pub mod openapi;
 pub mod page;
 pub mod problem;
 
@@ -56,6 +57,7 @@ pub fn assemble(
     api.merge(dl_api);
     api.info.title = kit.service.clone();
     api.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    openapi::document_problems(&mut api);
     let spec = api.clone();
     let health = Router::new()
         .route("/livez", get(|| async { "ok" }))
