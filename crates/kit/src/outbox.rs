@@ -104,12 +104,22 @@ pub struct RelayHealth {
 }
 
 impl RelayHealth {
-    /// Whether the relay has completed a cycle within `within`, and its last cycle succeeded.
+    /// Whether the relay's last finished cycle started within `within` and succeeded. A cycle in
+    /// progress changes nothing: the answer is the last finished one's.
     pub fn is_healthy(&self, within: Duration) -> bool {
         let now = Utc::now().timestamp_millis();
-        let last = self.last_cycle_ms.load(Ordering::Relaxed);
-        let ok = self.last_ok_ms.load(Ordering::Relaxed);
-        last > 0 && now - last <= within.as_millis() as i64 && ok == last
+        let last = self.last_cycle_ms.load(Ordering::SeqCst);
+        let ok = self.last_ok_ms.load(Ordering::SeqCst);
+        last > 0 && now - last <= within.as_millis() as i64 && ok >= last
+    }
+
+    /// Records a finished cycle that started at `started_ms` (the success first: a reader in
+    /// between sees the newer success, never a success paired with an older failure).
+    fn finished(&self, started_ms: i64, ok: bool) {
+        if ok {
+            self.last_ok_ms.store(started_ms, Ordering::SeqCst);
+        }
+        self.last_cycle_ms.store(started_ms, Ordering::SeqCst);
     }
 }
 
@@ -164,11 +174,13 @@ impl Relay {
         let mut failures = 0u32;
         let mut last_purge = tokio::time::Instant::now();
         loop {
-            let now = Utc::now().timestamp_millis();
-            self.health.last_cycle_ms.store(now, Ordering::Relaxed);
-            let pause = match self.drain_once().await {
+            // Recorded when the cycle has finished: a cycle in progress (waiting for the database
+            // under load, say) made /readyz answer 503 for as long as it lasted.
+            let started = Utc::now().timestamp_millis();
+            let outcome = self.drain_once().await;
+            self.health.finished(started, outcome.is_ok());
+            let pause = match outcome {
                 Ok(n) => {
-                    self.health.last_ok_ms.store(now, Ordering::Relaxed);
                     failures = 0;
                     if n >= self.config.batch {
                         continue;

@@ -627,3 +627,35 @@ async fn events_arriving_together_are_applied_once_each_on_sqlite_too() {
     assert_eq!(f.effects().await, 20);
     assert_eq!(f.count("SELECT COUNT(*) FROM kit_inbox").await, 20);
 }
+
+#[tokio::test]
+async fn a_relay_cycle_held_up_by_the_database_leaves_the_relay_healthy_until_it_is_late() {
+    let f = Fixture::new().await;
+    let relay = f.relay();
+    let health = relay.health.clone();
+    tokio::spawn(relay.run(f.stop.clone()));
+    eventually("a first cycle", Duration::from_secs(10), || async {
+        health.is_healthy(Duration::from_secs(15)).then_some(())
+    })
+    .await;
+    // Another transaction holds the outbox table: the relay's next cycle waits for it.
+    let blocker = f.db.begin().await.unwrap();
+    blocker
+        .execute_unprepared("LOCK TABLE kit_outbox IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    f.outbox.wake();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        health.is_healthy(Duration::from_secs(15)),
+        "a cycle in progress made the relay unhealthy"
+    );
+    // Not forever: the last finished cycle grows old.
+    assert!(!health.is_healthy(Duration::from_millis(100)));
+    blocker.rollback().await.unwrap();
+    eventually("cycles again", Duration::from_secs(10), || async {
+        health.is_healthy(Duration::from_millis(400)).then_some(())
+    })
+    .await;
+    f.stop.cancel();
+}
