@@ -385,3 +385,30 @@ async fn a_value_the_database_cannot_store_is_the_callers_422_not_an_outage() {
     .await;
     assert_eq!(status, 422);
 }
+
+#[tokio::test]
+async fn a_query_string_that_does_not_fit_is_a_problem_saying_what_was_wrong() {
+    let app = App::spawn().await;
+    let clerk = App::token(Role::TownshipClerk, "500112016");
+    let (status, body) = problem(app.get("/v1/dates?on=yesterday", Some(&clerk)).await).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["detail"].as_str().is_some_and(|d| d.contains("on")),
+        "the detail names the parameter: {body}"
+    );
+    let (status, body) = problem(
+        app.get(
+            "/v1/dead-letters?limit=500",
+            Some(&App::token(Role::DistrictOfficer, "500112")),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("limit must be 1 to 200")),
+        "{body}"
+    );
+}

@@ -35,6 +35,8 @@ struct ListQuery {
     /// Cursor: the last id of the previous page.
     cursor: Option<Uuid>,
     /// Page size (1–200, default 50).
+    #[serde(default, deserialize_with = "super::page::limit_in_range")]
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u64>,
 }
 

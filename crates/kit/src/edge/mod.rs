@@ -138,11 +138,24 @@ async fn problem_for_bare_errors(req: Request, next: Next) -> Response {
         {
             return response;
         }
-        s if s.is_client_error() => Problem::new(
-            s,
-            "bad-request",
-            s.canonical_reason().unwrap_or("Bad request"),
-        ),
+        s if s.is_client_error() => {
+            // axum's own refusal (a query string that does not deserialize, say) says what was
+            // wrong in plain text: kept as the detail.
+            let text = axum::body::to_bytes(response.into_body(), 4096)
+                .await
+                .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+                .unwrap_or_default();
+            let problem = Problem::new(
+                s,
+                "bad-request",
+                s.canonical_reason().unwrap_or("Bad request"),
+            );
+            if text.is_empty() {
+                problem
+            } else {
+                problem.detail(text)
+            }
+        }
         s => Problem::new(s, "internal", s.canonical_reason().unwrap_or("Error")),
     };
     problem.into_response()

@@ -59,6 +59,9 @@ struct TaskQuery {
     /// assess_household or single_person_dibao_candidate.
     kind: Option<String>,
     cursor: Option<Uuid>,
+    /// Page size, 1–200 (default 50).
+    #[serde(default, deserialize_with = "kit::edge::page::limit_in_range")]
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u64>,
 }
 

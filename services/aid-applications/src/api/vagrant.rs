@@ -54,6 +54,9 @@ struct ListQuery {
     #[serde(default)]
     in_station: bool,
     cursor: Option<Uuid>,
+    /// Page size, 1–200 (default 50).
+    #[serde(default, deserialize_with = "kit::edge::page::limit_in_range")]
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u64>,
 }
 

@@ -23,6 +23,8 @@ struct ListQuery {
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,
     /// Page size, 1–200 (default 50).
+    #[serde(default, deserialize_with = "kit::edge::page::limit_in_range")]
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u64>,
 }
 
