@@ -111,6 +111,23 @@ pub async fn prepare_postgres(db: &DatabaseConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// One row of the research's shape, for the commit baselines.
+fn row(backend: sea_orm::DatabaseBackend) -> Statement {
+    Statement::from_sql_and_values(
+        backend,
+        "INSERT INTO bench_rows (id, subject, seq, kind, body, created_at) \
+         VALUES ($1, $2, $3, $4, CAST($5 AS jsonb), $6)",
+        [
+            uuid::Uuid::now_v7().into(),
+            "bench.row.v1".into(),
+            42i64.into(),
+            "row".into(),
+            r#"{"township_code":"500112002","amount_fen":10000}"#.into(),
+            chrono::Utc::now().into(),
+        ],
+    )
+}
+
 /// `n` single-row INSERTs, each its own transaction (autocommit), from 8 tasks on a pool of 8;
 /// returns commits per second.
 pub async fn postgres(db: &DatabaseConnection, n: usize) -> anyhow::Result<f64> {
@@ -122,20 +139,7 @@ pub async fn postgres(db: &DatabaseConnection, n: usize) -> anyhow::Result<f64> 
             let next = next.clone();
             tokio::spawn(async move {
                 while next.fetch_add(1, Ordering::Relaxed) < n {
-                    db.execute_raw(Statement::from_sql_and_values(
-                        db.get_database_backend(),
-                        "INSERT INTO bench_rows (id, subject, seq, kind, body, created_at) \
-                         VALUES ($1, $2, $3, $4, CAST($5 AS jsonb), $6)",
-                        [
-                            uuid::Uuid::now_v7().into(),
-                            "bench.row.v1".into(),
-                            42i64.into(),
-                            "row".into(),
-                            r#"{"township_code":"500112002","amount_fen":10000}"#.into(),
-                            chrono::Utc::now().into(),
-                        ],
-                    ))
-                    .await?;
+                    db.execute_raw(row(db.get_database_backend())).await?;
                 }
                 Ok::<_, sea_orm::DbErr>(())
             })
@@ -170,20 +174,7 @@ pub async fn outbox_write(
             tokio::spawn(async move {
                 while next.fetch_add(1, Ordering::Relaxed) < n {
                     let tx = db.begin().await?;
-                    tx.execute_raw(Statement::from_sql_and_values(
-                        tx.get_database_backend(),
-                        "INSERT INTO bench_rows (id, subject, seq, kind, body, created_at) \
-                         VALUES ($1, $2, $3, $4, CAST($5 AS jsonb), $6)",
-                        [
-                            uuid::Uuid::now_v7().into(),
-                            "bench.row.v1".into(),
-                            42i64.into(),
-                            "row".into(),
-                            r#"{"township_code":"500112002","amount_fen":10000}"#.into(),
-                            chrono::Utc::now().into(),
-                        ],
-                    ))
-                    .await?;
+                    tx.execute_raw(row(tx.get_database_backend())).await?;
                     tx.execute_raw(Statement::from_sql_and_values(
                         tx.get_database_backend(),
                         "INSERT INTO bench_outbox (id, subject, payload, traceparent, created_at, published_at) \
