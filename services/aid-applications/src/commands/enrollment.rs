@@ -402,9 +402,14 @@ pub async fn load(
     who: &Principal,
     id: Uuid,
 ) -> Result<StoredEnrollment, Problem> {
-    let row = enrollment::Entity::find_by_id(id)
-        .one(db)
-        .await?
+    in_division(enrollment::Entity::find_by_id(id).one(db).await?, who)
+}
+
+fn in_division(
+    row: Option<enrollment::Model>,
+    who: &Principal,
+) -> Result<StoredEnrollment, Problem> {
+    let row = row
         .filter(|e| who.sees(&e.village_code))
         .ok_or_else(|| Problem::not_found("no such enrollment in your division"))?;
     StoredEnrollment::from_row(row)
@@ -421,10 +426,8 @@ pub async fn load_for_update(
     let row = enrollment::Entity::find_by_id(id)
         .lock_exclusive()
         .one(tx)
-        .await?
-        .filter(|e| who.sees(&e.village_code))
-        .ok_or_else(|| Problem::not_found("no such enrollment in your division"))?;
-    StoredEnrollment::from_row(row)
+        .await?;
+    in_division(row, who)
 }
 
 /// Enrollments matching `filter`, locked in id order for the transaction: every writer of

@@ -232,10 +232,11 @@ pub async fn find_visible(
     who: &Principal,
     id: Uuid,
 ) -> Result<task::Model, Problem> {
-    task::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .filter(|t| who.sees(&t.village_code))
+    in_division(task::Entity::find_by_id(id).one(db).await?, who)
+}
+
+fn in_division(task: Option<task::Model>, who: &Principal) -> Result<task::Model, Problem> {
+    task.filter(|t| who.sees(&t.village_code))
         .ok_or_else(|| Problem::not_found("no such task in your division"))
 }
 
@@ -251,12 +252,13 @@ pub async fn close(
     who.require(&[Role::VillageStaff, Role::TownshipClerk])?;
     // Locked: the disabled persons' federation's fact closing the same task waits, and this
     // closure then meets it as "already closed" rather than as "changed meanwhile".
-    let t = task::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(tx)
-        .await?
-        .filter(|t| who.sees(&t.village_code))
-        .ok_or_else(|| Problem::not_found("no such task in your division"))?;
+    let t = in_division(
+        task::Entity::find_by_id(id)
+            .lock_exclusive()
+            .one(tx)
+            .await?,
+        who,
+    )?;
     close_task(t.status == "closed", input.outcome, &input.note).map_err(|e| match e {
         TaskError::AlreadyClosed => Problem::conflict("task-closed", e.to_string()),
         TaskError::NoteRequired => Problem::invalid("note", e.to_string()),

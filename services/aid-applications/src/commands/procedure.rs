@@ -84,9 +84,11 @@ pub async fn load(
     who: &Principal,
     id: uuid::Uuid,
 ) -> Result<Loaded, Problem> {
-    let row = application::Entity::find_by_id(id)
-        .one(db)
-        .await?
+    in_division(application::Entity::find_by_id(id).one(db).await?, who)
+}
+
+fn in_division(row: Option<application::Model>, who: &Principal) -> Result<Loaded, Problem> {
+    let row = row
         .filter(|a| who.sees(&a.village_code))
         .ok_or_else(|| Problem::not_found("no such application in your division"))?;
     Loaded::from_row(row)
@@ -104,10 +106,8 @@ pub async fn load_for_update(
     let row = application::Entity::find_by_id(id)
         .lock_exclusive()
         .one(tx)
-        .await?
-        .filter(|a| who.sees(&a.village_code))
-        .ok_or_else(|| Problem::not_found("no such application in your division"))?;
-    Loaded::from_row(row)
+        .await?;
+    in_division(row, who)
 }
 
 /// `load_any` with the row locked for the handler's transaction (as `load_for_update`).
@@ -115,14 +115,12 @@ pub async fn load_any_for_update(
     tx: &impl ConnectionTrait,
     id: uuid::Uuid,
 ) -> Result<Option<Loaded>, Problem> {
-    match application::Entity::find_by_id(id)
+    application::Entity::find_by_id(id)
         .lock_exclusive()
         .one(tx)
         .await?
-    {
-        Some(row) => Ok(Some(Loaded::from_row(row)?)),
-        None => Ok(None),
-    }
+        .map(Loaded::from_row)
+        .transpose()
 }
 
 /// The application `id` regardless of division (event handlers act for the whole district).
@@ -130,10 +128,11 @@ pub async fn load_any(
     db: &impl ConnectionTrait,
     id: uuid::Uuid,
 ) -> Result<Option<Loaded>, Problem> {
-    match application::Entity::find_by_id(id).one(db).await? {
-        Some(row) => Ok(Some(Loaded::from_row(row)?)),
-        None => Ok(None),
-    }
+    application::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(Loaded::from_row)
+        .transpose()
 }
 
 /// Writes the aggregate and findings back if nobody changed the row meanwhile; returns the new

@@ -215,10 +215,14 @@ pub async fn visible_plan(
     who: &Principal,
     id: Uuid,
 ) -> Result<visit_plan::Model, Problem> {
-    visit_plan::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .filter(|p| who.sees(&p.village_code))
+    in_division(visit_plan::Entity::find_by_id(id).one(db).await?, who)
+}
+
+fn in_division(
+    plan: Option<visit_plan::Model>,
+    who: &Principal,
+) -> Result<visit_plan::Model, Problem> {
+    plan.filter(|p| who.sees(&p.village_code))
         .ok_or_else(|| Problem::not_found("no such visit plan in your division"))
 }
 
@@ -230,12 +234,11 @@ pub async fn plan_to_change(
     who: &Principal,
     id: Uuid,
 ) -> Result<visit_plan::Model, Problem> {
-    visit_plan::Entity::find_by_id(id)
+    let plan = visit_plan::Entity::find_by_id(id)
         .lock_exclusive()
         .one(tx)
-        .await?
-        .filter(|p| who.sees(&p.village_code))
-        .ok_or_else(|| Problem::not_found("no such visit plan in your division"))
+        .await?;
+    in_division(plan, who)
 }
 
 /// Records a visit (village staff or township clerks of the plan's area) and moves the plan on.
