@@ -303,6 +303,7 @@ impl Mesh {
         Partner::connect(&self.nats_url, agency)
             .await
             .expect("partner connects")
+            .with_clock(kit::clock::now)
     }
 
     /// Prints a step of a flow.

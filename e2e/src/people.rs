@@ -120,7 +120,7 @@ pub fn aged(years: u32, sex: Sex) -> Person {
 
 /// Today in China Standard Time, as the services count it.
 pub fn today() -> NaiveDate {
-    kit::clock::china_today()
+    kit::clock::today()
 }
 
 /// `n` days before today.

@@ -23,7 +23,7 @@ pub async fn record(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         [
             id.into(),
-            Utc::now().into(),
+            crate::clock::now().into(),
             who.subject.clone().into(),
             who.role.as_str().into(),
             who.division.as_str().into(),

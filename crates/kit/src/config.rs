@@ -51,6 +51,9 @@ pub struct Config {
     /// JetStream replicas of the streams this service declares (3 in a cluster).
     pub stream_replicas: usize,
     pub production: bool,
+    /// `MESH_CLOCK`: the business day the service lives on (rehearsals, tests of a given day);
+    /// refused in production.
+    pub clock: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A variable that is set but cannot be used.
@@ -74,6 +77,21 @@ impl Config {
         get: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, ConfigError> {
         let production = get("MESH_ENV").is_some_and(|v| v == "production");
+        let clock = match get(crate::clock::VARIABLE).filter(|v| !v.trim().is_empty()) {
+            Some(_) if production => {
+                return Err(ConfigError {
+                    name: crate::clock::VARIABLE,
+                    reason: "the clock cannot be set in production".into(),
+                });
+            }
+            Some(v) => Some(
+                crate::clock::parse_setting(&v).map_err(|reason| ConfigError {
+                    name: crate::clock::VARIABLE,
+                    reason,
+                })?,
+            ),
+            None => None,
+        };
         let parse = |name: &'static str, default: &str| -> String {
             get(name).unwrap_or_else(|| default.to_owned())
         };
@@ -171,6 +189,7 @@ impl Config {
             consumer_ack_wait: Duration::from_millis(number("CONSUMER_ACK_WAIT_MS", 30_000)?),
             stream_replicas: number("STREAM_REPLICAS", 1)? as usize,
             production,
+            clock,
         })
     }
 }
@@ -230,6 +249,31 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.name, "AUTH_PUBLIC_KEYS");
+    }
+
+    #[test]
+    fn the_clock_is_set_by_day_or_instant_and_never_in_production() {
+        let c = Config::from_lookup("x", 1, lookup(&[("MESH_CLOCK", "2028-02-29")])).unwrap();
+        assert_eq!(
+            c.clock.map(crate::clock::day_of),
+            chrono::NaiveDate::from_ymd_opt(2028, 2, 29)
+        );
+        assert_eq!(
+            Config::from_lookup("x", 1, lookup(&[])).unwrap().clock,
+            None
+        );
+        let err = Config::from_lookup("x", 1, lookup(&[("MESH_CLOCK", "someday")])).unwrap_err();
+        assert_eq!(err.name, "MESH_CLOCK");
+        let err = Config::from_lookup(
+            "x",
+            1,
+            lookup(&[("MESH_ENV", "production"), ("MESH_CLOCK", "2028-02-29")]),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (err.name, err.reason.as_str()),
+            ("MESH_CLOCK", "the clock cannot be set in production")
+        );
     }
 
     #[test]

@@ -75,7 +75,8 @@ impl Outbox {
                 E::SUBJECT.into(),
                 value.to_string().into(),
                 traceparent.into(),
-                Utc::now().into(),
+                // When it happened on the business clock: the event's `ce-time`.
+                crate::clock::now().into(),
             ],
         ))
         .await?;

@@ -72,6 +72,10 @@ impl Service {
         parts: impl FnOnce(&Platform) -> Parts,
     ) -> Result<Self, StartError> {
         telemetry::init(&config);
+        if let Some(at) = config.clock {
+            crate::clock::set(at);
+            tracing::warn!(clock = %at, "the business clock is set (MESH_CLOCK): dates follow it, not the real day");
+        }
         let config = Arc::new(config);
         let database =
             db::connect(&config.database_url, std::time::Duration::from_secs(60)).await?;

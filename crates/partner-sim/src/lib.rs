@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use async_nats::jetstream;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use contracts::{
     Event,
     common::{CertificateNumber, DivisionCode, IdNumber, VillageCode},
@@ -35,6 +35,7 @@ pub enum SimError {
 pub struct Partner {
     js: jetstream::Context,
     agency: String,
+    clock: fn() -> DateTime<Utc>,
 }
 
 impl Partner {
@@ -51,7 +52,15 @@ impl Partner {
         Ok(Self {
             js,
             agency: agency.to_owned(),
+            clock: Utc::now,
         })
+    }
+
+    /// Stamps `ce-time` from `clock` instead of this machine's clock (a rehearsal of another
+    /// day shares the mesh's clock with the simulated partner).
+    pub fn with_clock(mut self, clock: fn() -> DateTime<Utc>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Publishes `fact` with a new event id; returns the id.
@@ -83,7 +92,7 @@ impl Partner {
         headers.insert("ce-id", id);
         headers.insert("ce-source", format!("partner.{}", self.agency).as_str());
         headers.insert("ce-type", E::SUBJECT);
-        headers.insert("ce-time", chrono::Utc::now().to_rfc3339().as_str());
+        headers.insert("ce-time", (self.clock)().to_rfc3339().as_str());
         headers.insert(
             "ce-dataschema",
             contracts::dataschema_uri(E::SUBJECT).as_str(),

@@ -176,7 +176,9 @@ async fn the_township_approves_act_first_within_its_cap_and_the_reserve_fund_pay
     );
 
     // Paperwork: not overdue today, overdue a month on, and recorded once.
-    let month_on = (chrono::Utc::now() + chrono::Duration::days(30)).date_naive();
+    let month_on = (kit::clock::now() + chrono::Duration::days(30))
+        .with_timezone(&kit::clock::china())
+        .date_naive();
     let (_, overdue) = app
         .get(
             &format!("/v1/temporary-assistance/paperwork-overdue?on={month_on}"),

@@ -552,7 +552,7 @@ mod sqlite {
             payee_account: Some("6230520012345678".into()),
             payee_source: Some("request".into()),
             version: 2,
-            created_at: chrono::Utc::now(),
+            created_at: kit::clock::now(),
         };
         let paid = row(false, "granted");
         for g in [paid.clone(), row(true, "granted"), row(false, "requested")] {

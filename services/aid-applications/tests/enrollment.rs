@@ -153,8 +153,16 @@ async fn the_death_of_one_member_of_a_dibao_household_recomputes_the_benefit_fro
     .await;
 }
 
+/// A day whose month is also the month of the decision the helpers record 27 days earlier
+/// (`confirm`, day 13 of a procedure begun 40 days ago): the enrollment's first paid month is
+/// the next one.
+fn late_in_the_month_of_the_decision() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 6, 29).unwrap()
+}
+
 #[tokio::test]
 async fn a_change_is_decided_by_an_approver_and_a_zero_amount_is_refused() {
+    kit::testing::set_today(late_in_the_month_of_the_decision());
     let app = spawn().await;
     let (id, _) = dibao(&app).await;
     let body = json!({ "reason": "standard_raised", "monthly_amount_fen": 140_000 });
@@ -190,14 +198,37 @@ async fn a_change_is_decided_by_an_approver_and_a_zero_amount_is_refused() {
         ),
         (json!("standard_raised"), 140_000)
     );
-    // Decided before the first paid month: the new amount replaces the starting one.
+    // Decided before the first paid month (2026-07): the new amount replaces the starting one.
     assert_eq!(changed["amounts"].as_array().unwrap().len(), 1);
     assert_eq!(changed["amounts"][0]["amount"], 140_000);
     assert_eq!(changed["monthly_amount_fen"], 140_000);
 }
 
 #[tokio::test]
+async fn a_change_decided_after_the_first_paid_month_keeps_the_starting_amount_before_it() {
+    // Decided on 2026-06-13 (first paid month 2026-07), changed on 2026-07-10: from 2026-08.
+    kit::testing::set_today(chrono::NaiveDate::from_ymd_opt(2026, 7, 10).unwrap());
+    let app = spawn().await;
+    let (id, _) = dibao(&app).await;
+    let started = enrollment(&app, &id).await;
+    assert_eq!(started["start_month"], "2026-07");
+    let body = json!({ "reason": "standard_raised", "monthly_amount_fen": 140_000 });
+    let (status, changed) = post(&app, &id, "change", &district_approver(), body).await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(
+        changed["amounts"],
+        json!([
+            { "from": { "year": 2026, "month": 7 }, "amount": started["monthly_amount_fen"] },
+            { "from": { "year": 2026, "month": 8 }, "amount": 140_000 }
+        ])
+    );
+}
+
+#[tokio::test]
 async fn a_review_records_its_outcome_and_the_next_review_follows_the_household_cadence() {
+    // Reviewed in the month of the decision: the cadence counts from the review (2026-06),
+    // not from the first paid month (2026-07) as the first due review did.
+    kit::testing::set_today(late_in_the_month_of_the_decision());
     let app = spawn().await;
     let (id, _) = dibao(&app).await;
     let before = enrollment(&app, &id).await;
@@ -223,9 +254,13 @@ async fn a_review_records_its_outcome_and_the_next_review_follows_the_household_
     .await;
     assert_eq!(status, 200, "{reviewed}");
     // Nobody in the household can work: the next review is 12 months after this one.
-    let next = today().checked_add_months(chrono::Months::new(12)).unwrap();
-    assert_eq!(reviewed["next_review_due"], month_of(next));
-    assert_ne!(reviewed["next_review_due"], before["next_review_due"]);
+    assert_eq!(
+        (
+            before["next_review_due"].as_str(),
+            reviewed["next_review_due"].as_str()
+        ),
+        (Some("2027-07"), Some("2027-06"))
+    );
     let (status, stopped) =
         post(&app, &id, "reviews", &clerk(), json!({ "outcome": "stop" })).await;
     assert_eq!((status, stopped["status"].as_str()), (200, Some("ended")));

@@ -4,11 +4,11 @@
 mod assistance_support;
 
 use assistance_support::*;
-use chrono::{Duration, SecondsFormat, Utc};
+use chrono::{Duration, SecondsFormat};
 use serde_json::json;
 
 fn ago(hours: i64) -> String {
-    (Utc::now() - Duration::hours(hours)).to_rfc3339_opts(SecondsFormat::Secs, true)
+    (kit::clock::now() - Duration::hours(hours)).to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 #[tokio::test]
@@ -35,7 +35,8 @@ async fn an_unidentified_person_admitted_25_hours_ago_without_a_notice_is_listed
         .collect();
     assert_eq!(ids, [late["id"].as_str().unwrap()]);
     // Judged a day later, the recent admission is overdue too.
-    let tomorrow = (Utc::now() + Duration::hours(23)).to_rfc3339_opts(SecondsFormat::Secs, true);
+    let tomorrow =
+        (kit::clock::now() + Duration::hours(23)).to_rfc3339_opts(SecondsFormat::Secs, true);
     let (_, later) = app
         .get(
             &format!(
@@ -138,7 +139,8 @@ async fn an_unidentified_person_can_be_settled_and_bad_input_is_refused_by_field
         .await;
     assert_eq!(status, 422, "{problem}");
     assert_eq!(problem["errors"][0]["field"], "id_number");
-    let future = (Utc::now() + Duration::hours(3)).to_rfc3339_opts(SecondsFormat::Secs, true);
+    let future =
+        (kit::clock::now() + Duration::hours(3)).to_rfc3339_opts(SecondsFormat::Secs, true);
     let (status, problem) = app
         .post("/v1/vagrants", &station, &json!({ "admitted_at": future, "found_place": "x", "referred_by": "police", "sex": "male" }))
         .await;

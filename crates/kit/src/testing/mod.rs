@@ -14,6 +14,14 @@ pub use app::TestApp;
 pub use nats_server::NatsServer;
 pub use pg::TestDatabase;
 
+/// Pins the day this test lives on, for the test's own code and for the service it starts: a
+/// `#[tokio::test]` runs both on the test's thread (see [`crate::clock::pin_thread`]). A test
+/// whose expectations depend on where in the calendar it runs states that day with this; the
+/// others follow the clock of the run (`MESH_CLOCK`, else the real one).
+pub fn set_today(day: chrono::NaiveDate) {
+    crate::clock::pin_thread(crate::clock::at_ten(day));
+}
+
 /// Polls `check` until it returns `Some`, or panics with `what` after `timeout`. Tests wait on
 /// conditions, never on fixed sleeps.
 pub async fn eventually<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T

@@ -33,7 +33,7 @@ fn enum_arg<T: serde::de::DeserializeOwned>(s: &str) -> anyhow::Result<T> {
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let a = |i: usize| args.get(i).map(String::as_str).context(HELP);
-    let today = chrono::Utc::now().date_naive();
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
     let url = std::env::var("NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
     let id = match a(0).unwrap_or("help") {
         "death" => {

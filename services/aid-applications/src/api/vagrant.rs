@@ -89,7 +89,7 @@ async fn overdue(
     who: Principal,
     Query(q): Query<OverdueQuery>,
 ) -> Result<axum::Json<Vec<StayView>>, Problem> {
-    let at = q.at.map_or_else(Utc::now, |t| t.with_timezone(&Utc));
+    let at = q.at.map_or_else(kit::clock::now, |t| t.with_timezone(&Utc));
     Ok(axum::Json(vagrant::tracing_overdue(&p.db, &who, at).await?))
 }
 
@@ -103,7 +103,7 @@ async fn show(
     Path(id): Path<Uuid>,
 ) -> Result<axum::Json<StayView>, Problem> {
     let row = vagrant::find_visible(&p.db, &who, id).await?;
-    Ok(axum::Json(StayView::of(row, Utc::now())))
+    Ok(axum::Json(StayView::of(row, kit::clock::now())))
 }
 
 /// Records who the person is.

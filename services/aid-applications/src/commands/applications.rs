@@ -2,7 +2,7 @@
 //! and programme, none while an enrollment in it runs; the aggregate is stored next to its indexed
 //! columns and `aid.application.submitted.v1` is written in the same transaction.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use contracts::{
     aid::{ApplicationChannel, ApplicationSubmitted, Programme, Residence},
     common::{PersonRef, TownshipCode, VillageCode},
@@ -264,7 +264,7 @@ pub async fn submit_application(
         submitted_by: who.subject.clone(),
         submitted_on,
         staff_relative: app.staff_relatives.is_registered(),
-        created_at: Utc::now(),
+        created_at: kit::clock::now(),
         version: 1,
         state: serde_json::to_string(&app).map_err(|e| internal("state", e))?,
         facts: String::new(),

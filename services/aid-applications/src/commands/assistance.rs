@@ -3,7 +3,7 @@
 //! it; an act-first grant (先行救助) is paid at once from the township's reserve fund and its
 //! paperwork falls due some working days later. Publishes `aid.temporary-assistance.granted.v1`.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use contracts::{
     aid::TemporaryAssistanceGranted,
     common::{PersonRef, TownshipCode},
@@ -348,7 +348,7 @@ pub async fn record_request(
         payee_account: input.payee.as_ref().map(|p| p.account.clone()),
         payee_source: input.payee.as_ref().map(|_| "request".to_owned()),
         version: 1,
-        created_at: Utc::now(),
+        created_at: kit::clock::now(),
     };
     row::Entity::insert(row::ActiveModel::from(model.clone()))
         .exec(tx)

@@ -3,7 +3,6 @@
 //! (`SELECT … FOR UPDATE` on PostgreSQL; SQLite runs one writer at a time), the update is
 //! guarded by the version read, and the database's CHECK (balance ≥ 0) is the last line.
 
-use chrono::Utc;
 use kit::{Principal, Problem, Role, audit};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -86,7 +85,7 @@ pub async fn lock(tx: &impl ConnectionTrait, township: &str) -> Result<fund::Mod
         township_code: sea_orm::ActiveValue::Set(township.to_owned()),
         balance_fen: sea_orm::ActiveValue::Set(0),
         version: sea_orm::ActiveValue::Set(0),
-        updated_at: sea_orm::ActiveValue::Set(Utc::now()),
+        updated_at: sea_orm::ActiveValue::Set(kit::clock::now()),
     })
     .on_conflict_do_nothing_on([fund::Column::TownshipCode])
     .exec(tx)
@@ -114,7 +113,7 @@ pub async fn apply(
     let result = fund::Entity::update_many()
         .col_expr(fund::Column::BalanceFen, Expr::value(line.balance_after.0))
         .col_expr(fund::Column::Version, Expr::value(row.version + 1))
-        .col_expr(fund::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(fund::Column::UpdatedAt, Expr::value(kit::clock::now()))
         .filter(fund::Column::TownshipCode.eq(row.township_code.clone()))
         .filter(fund::Column::Version.eq(row.version))
         .exec(tx)
@@ -139,7 +138,7 @@ pub async fn apply(
         amount_fen: line.amount.0,
         balance_after_fen: line.balance_after.0,
         recorded_by: by.subject.clone(),
-        recorded_at: Utc::now(),
+        recorded_at: kit::clock::now(),
     }))
     .exec(tx)
     .await?;

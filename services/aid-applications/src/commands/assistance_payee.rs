@@ -262,7 +262,7 @@ mod tests {
             payee_account: Some("6230520012345678".into()),
             payee_source: Some("request".into()),
             version: 1,
-            created_at: Utc::now(),
+            created_at: kit::clock::now(),
         }
     }
 

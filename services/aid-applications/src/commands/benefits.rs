@@ -4,7 +4,7 @@
 //! low-income monitoring view of a household that shows them per member with the certificate's
 //! grade and the enrollment reviews open.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use contracts::{
     child::{AllowanceChanged, AllowanceEnded, AllowanceStarted, Registered},
     common::Month as ContractMonth,
@@ -82,7 +82,7 @@ async fn record(tx: &impl ConnectionTrait, f: Fact) -> Result<(), DbErr> {
         end_month: Set(f.end.as_ref().map(|e| e.0)),
         end_reason: Set(f.end.as_ref().map(|e| e.1.clone())),
         ended_on: Set(f.end.as_ref().map(|e| e.2)),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(kit::clock::now()),
     };
     let inserted = other_benefit::Entity::insert(row)
         .on_conflict_do_nothing_on([other_benefit::Column::Id])
@@ -96,7 +96,7 @@ async fn record(tx: &impl ConnectionTrait, f: Fact) -> Result<(), DbErr> {
         other_benefit::Entity::update_many()
             .set(other_benefit::ActiveModel {
                 start_month: Set(Some(start)),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(kit::clock::now()),
                 ..Default::default()
             })
             .filter(this.clone())
@@ -107,7 +107,7 @@ async fn record(tx: &impl ConnectionTrait, f: Fact) -> Result<(), DbErr> {
         let mut change = other_benefit::ActiveModel {
             monthly_amount_fen: Set(Some(amount)),
             amount_from: Set(Some(from)),
-            updated_at: Set(Utc::now()),
+            updated_at: Set(kit::clock::now()),
             ..Default::default()
         };
         if f.detail.is_some() {
@@ -130,7 +130,7 @@ async fn record(tx: &impl ConnectionTrait, f: Fact) -> Result<(), DbErr> {
                 end_month: Set(Some(last)),
                 end_reason: Set(Some(reason)),
                 ended_on: Set(Some(on)),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(kit::clock::now()),
                 ..Default::default()
             })
             .filter(this)

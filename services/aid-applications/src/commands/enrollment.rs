@@ -2,7 +2,7 @@
 //! exit or ended through the domain `Enrollment`; every step saves the aggregate and its amount
 //! rows under the version and publishes the contract event with the whole state after it.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use contracts::{
     aid::{EnrollmentChanged, EnrollmentEnded, EnrollmentStarted},
     common::{Month as ContractMonth, PersonRef, TownshipCode, VillageCode},
@@ -276,7 +276,7 @@ pub async fn start_on_confirmation(
         payee_bank: Set(payee.map(|p| p.bank.trim().to_owned())),
         state: Set(serde_json::to_string(&record).map_err(|err| internal("enrollment", err))?),
         version: Set(1),
-        created_at: Set(Utc::now()),
+        created_at: Set(kit::clock::now()),
     })
     .exec(tx)
     .await?;

@@ -2,7 +2,7 @@
 //! every ID number validated, every member given the mesh-wide `person_ref`, all of it written or
 //! none, the registration the first entry of the household's change history.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use kit::{
     Principal, Problem, Role, audit,
     edge::problem::FieldError,
@@ -209,7 +209,7 @@ pub async fn register_household(
         residence: Set(snake(input.residence)),
         address: Set(input.address.clone()),
         staff_relative: Set(input.staff_relative),
-        created_at: Set(Utc::now()),
+        created_at: Set(kit::clock::now()),
         version: Set(1),
     })
     .exec(tx)
@@ -489,7 +489,7 @@ pub async fn record_change(
         effective_on: Set(effective_on),
         detail: Set(detail.to_string()),
         recorded_by: Set(who.subject.clone()),
-        recorded_at: Set(Utc::now()),
+        recorded_at: Set(kit::clock::now()),
     })
     .exec(tx)
     .await?;

@@ -153,7 +153,7 @@ async fn issue(
     } = totals(tx, batch.id).await?;
     let line_count: i64 = townships.iter().map(|t| t.line_count as i64).sum();
     let total_fen: i64 = townships.iter().map(|t| t.total_fen).sum();
-    let issued_at = Utc::now();
+    let issued_at = kit::clock::now();
     payment_batch::Entity::update_many()
         .set(payment_batch::ActiveModel {
             line_count: Set(line_count),
@@ -266,7 +266,7 @@ pub async fn run_month(
         total_fen: 0,
         held_count: 0,
         issued_by: who.subject.clone(),
-        issued_at: Utc::now(),
+        issued_at: kit::clock::now(),
     };
     payment_batch::Entity::insert(payment_batch::ActiveModel::from(batch.clone()))
         .exec(tx)
@@ -339,7 +339,7 @@ pub async fn reissue(
         total_fen: 0,
         held_count: 0,
         issued_by: who.subject.clone(),
-        issued_at: Utc::now(),
+        issued_at: kit::clock::now(),
     };
     payment_batch::Entity::insert(payment_batch::ActiveModel::from(batch.clone()))
         .exec(tx)

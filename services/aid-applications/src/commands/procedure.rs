@@ -3,7 +3,7 @@
 //! into problems a clerk can act on.
 
 use axum::http::StatusCode;
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::NaiveDate;
 use kit::{Principal, Problem};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
@@ -17,10 +17,8 @@ use crate::store::application;
 
 use super::procedure_facts::HouseholdFacts;
 
-/// Today in China Standard Time (UTC+8), the bureau's calendar day.
-pub fn today() -> NaiveDate {
-    (Utc::now() + Duration::hours(8)).date_naive()
-}
+/// Today in China Standard Time (UTC+8), the bureau's calendar day, on the services' clock.
+pub use kit::clock::today;
 
 /// The date of a step: the one given (a paper record entered later), never in the future.
 pub fn step_date(on: Option<NaiveDate>) -> Result<NaiveDate, Problem> {

@@ -364,7 +364,6 @@ pub fn build_household(
 
 #[cfg(test)]
 mod tests {
-    use chrono::Utc;
 
     use super::*;
 
@@ -390,7 +389,7 @@ mod tests {
             residence: residence.into(),
             address: String::new(),
             staff_relative: false,
-            created_at: Utc::now(),
+            created_at: kit::clock::now(),
             version: 1,
         }
     }

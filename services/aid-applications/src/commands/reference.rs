@@ -136,7 +136,7 @@ pub async fn set_parameter(
         valid_from,
         value: value.to_string(),
         changed_by: who.subject.clone(),
-        changed_at: Utc::now(),
+        changed_at: kit::clock::now(),
         version: current + 1,
     };
     match existing {
@@ -234,7 +234,7 @@ pub async fn set_holiday_notice(
         year: Set(year),
         notice: Set(text.clone()),
         changed_by: Set(who.subject.clone()),
-        changed_at: Set(Utc::now()),
+        changed_at: Set(kit::clock::now()),
         version: Set(current + 1),
     };
     if current == 0 {
@@ -329,7 +329,7 @@ pub async fn set_authority(
     let updated = reference_authority::Model {
         delegated,
         changed_by: who.subject.clone(),
-        changed_at: Utc::now(),
+        changed_at: kit::clock::now(),
         version: row.version + 1,
         ..row
     };

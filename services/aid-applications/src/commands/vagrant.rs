@@ -235,7 +235,7 @@ fn refused(e: VagrantError) -> Problem {
 
 /// A step's time: the one given (a paper record entered later), never in the future.
 fn step_time(field: &str, given: Option<DateTime<FixedOffset>>) -> Result<DateTime<Utc>, Problem> {
-    let now = Utc::now();
+    let now = kit::clock::now();
     match given.map(|t| t.with_timezone(&Utc)) {
         // A minute of slack for the clerk's clock.
         Some(t) if t > now + Duration::minutes(1) => {
@@ -356,7 +356,7 @@ pub async fn admit(
         },
     )
     .await?;
-    Ok(StayView::of(model, Utc::now()))
+    Ok(StayView::of(model, kit::clock::now()))
 }
 
 /// A stay of the caller's division.
@@ -432,7 +432,7 @@ pub async fn identify(
         &snake(input.method),
     )
     .await?;
-    Ok(StayView::of(row, Utc::now()))
+    Ok(StayView::of(row, kit::clock::now()))
 }
 
 /// Records the family-tracing notice of an unidentified person (late notices are flagged).
@@ -460,7 +460,7 @@ pub async fn publish_tracing_notice(
         if late { "late" } else { "on time" },
     )
     .await?;
-    Ok(StayView::of(row, Utc::now()))
+    Ok(StayView::of(row, kit::clock::now()))
 }
 
 /// Ends the stay by return or settlement.
@@ -491,7 +491,7 @@ pub async fn leave(
         &snake(input.outcome),
     )
     .await?;
-    Ok(StayView::of(row, Utc::now()))
+    Ok(StayView::of(row, kit::clock::now()))
 }
 
 /// Stays of the caller's division, oldest first; `in_station` keeps only those not yet left.
@@ -511,7 +511,7 @@ pub async fn list(
     if let Some(c) = cursor {
         q = q.filter(stay::Column::Id.gt(c));
     }
-    let now = Utc::now();
+    let now = kit::clock::now();
     Ok(q.order_by_asc(stay::Column::Id)
         .limit(limit)
         .all(db)

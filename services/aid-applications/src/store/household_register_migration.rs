@@ -1,7 +1,6 @@
 //! Migration: income items, property, former members and the change history of households; the
 //! verification answer's per-member incomes; the property predicates' seeded parameter.
 
-use chrono::Utc;
 use sea_orm::{ActiveValue::Set, DbErr, EntityTrait};
 use sea_orm_migration::{MigrationTrait, prelude::*, schema::*};
 
@@ -115,7 +114,7 @@ impl MigrationTrait for CreateHouseholdRegister {
             valid_from: Set(chrono::NaiveDate::from_ymd_opt(2021, 9, 1).expect("a real date")),
             value: Set(value),
             changed_by: Set("seed".into()),
-            changed_at: Set(Utc::now()),
+            changed_at: Set(kit::clock::now()),
             version: Set(1),
         })
         .on_conflict_do_nothing_on([

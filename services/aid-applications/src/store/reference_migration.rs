@@ -2,7 +2,6 @@
 //! (one row per parameter and effective date), the holiday calendar (one notice per year), and the
 //! per-township delegated-authority switch (off everywhere: the district confirms).
 
-use chrono::Utc;
 use sea_orm::{ActiveValue::Set, DbErr, EntityTrait};
 use sea_orm_migration::{MigrationTrait, prelude::*, schema::*};
 
@@ -70,7 +69,7 @@ impl MigrationTrait for CreateReference {
 
 async fn seed(m: &SchemaManager<'_>) -> Result<(), DbErr> {
     let db = m.get_connection();
-    let now = Utc::now();
+    let now = kit::clock::now();
     let seeded = serde_json::to_value(reference::seed())
         .map_err(|e| DbErr::Custom(format!("parameter seed: {e}")))?;
     let mut rows = Vec::new();

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use aid_applications::{CONTEXT, parts, store::Migrator};
-use chrono::{Days, NaiveDate, Utc};
+use chrono::{Days, NaiveDate};
 use contracts::{
     aid::VerificationRequested,
     partner::{VerificationCompleted, VerificationOutcome},
@@ -66,9 +66,9 @@ pub fn village_staff() -> String {
 /// Subjects of the two staff doing the home visit.
 pub const INVESTIGATORS: [&str; 2] = ["investigator-li", "investigator-he"];
 
-/// Today in China Standard Time, as the service counts it.
+/// Today in China Standard Time, on the clock the service reads.
 pub fn today() -> NaiveDate {
-    (Utc::now() + chrono::Duration::hours(8)).date_naive()
+    kit::clock::today()
 }
 
 /// `n` days before today.

@@ -2,7 +2,7 @@
 //! concurrency), schooling (which may extend or end the allowance), the identity of a child
 //! registered from a flag, and adoption (which ends the allowance).
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use contracts::{child::AllowanceEndReason, common::Month};
 use kit::{
     Principal, Problem, Role, audit,
@@ -130,7 +130,7 @@ pub async fn record_enrollment(
         course_end: Set(input.course_end),
         evidence: Set(input.evidence.trim().to_owned()),
         recorded_by: Set(who.subject.clone()),
-        recorded_at: Set(Utc::now()),
+        recorded_at: Set(kit::clock::now()),
     })
     .exec(tx)
     .await?;

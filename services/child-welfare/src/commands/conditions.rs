@@ -2,7 +2,7 @@
 //! re-evaluating a registered child when a condition starts or ends (a release from prison ends
 //! eligibility from the following month).
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use contracts::partner::DisabilityCategory;
 use kit::{Principal, Problem, Role, audit, edge::problem::FieldError, outbox::Outbox};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
@@ -126,7 +126,7 @@ pub async fn insert_condition(
         disability_level: Set(c.disability.map(|d| i32::from(d.level))),
         evidence: Set(evidence.trim().to_owned()),
         recorded_by: Set(recorded_by.to_owned()),
-        recorded_at: Set(Utc::now()),
+        recorded_at: Set(kit::clock::now()),
     })
     .exec(tx)
     .await?;

@@ -6,7 +6,7 @@
 //! allowance starts the following month; otherwise staff complete the evaluation with dated
 //! evidence, or close it.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use contracts::{
     common::Month,
     minor::{ChildAtRiskFlagged, ParentSituation},
@@ -105,7 +105,7 @@ pub async fn evaluate_flag(
         outcome: String::new(),
         child_id: known.as_ref().map(|c| c.id),
         decided_by: None,
-        created_at: Utc::now(),
+        created_at: kit::clock::now(),
         version: 1,
     };
     evaluation::Entity::insert(evaluation::ActiveModel {
@@ -289,7 +289,7 @@ pub async fn try_register(
         deceased_on: None,
         adopted_on: None,
         evidence_pending: true,
-        created_at: Utc::now(),
+        created_at: kit::clock::now(),
         version: 1,
     };
     child::Entity::insert(child::ActiveModel::from(c.clone()))

@@ -2,7 +2,7 @@
 //! event), end it (with its event), and re-evaluate a registered child when a parent's status,
 //! the schooling or the month changes.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use contracts::{
     child::{AllowanceEndReason, AllowanceEnded, AllowanceStarted, Registered, RegistrationOrigin},
     common::{Month, PersonRef, TownshipCode, VillageCode},
@@ -124,7 +124,7 @@ pub async fn start_allowance(
         ended_on: None,
         township_code: c.township_code.clone(),
         village_code: c.village_code.clone(),
-        created_at: Utc::now(),
+        created_at: kit::clock::now(),
     };
     allowance::Entity::insert(allowance::ActiveModel {
         id: Set(model.id),

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use contracts::{
     child::PaymentBatchIssued,
     common::{Month, TownshipCode, TownshipTotal},
@@ -117,7 +117,7 @@ pub async fn issue_batch(
         line_count: Set(0),
         total_fen: Set(0),
         issued_by: Set(who.subject.clone()),
-        issued_at: Set(Utc::now()),
+        issued_at: Set(kit::clock::now()),
     })
     .exec(tx)
     .await?;
@@ -218,7 +218,7 @@ pub async fn issue_batch(
                 line_count: count as u64,
                 total_fen: total,
                 townships,
-                issued_at: Utc::now().fixed_offset(),
+                issued_at: kit::clock::now().fixed_offset(),
             },
         )
         .await

@@ -1,7 +1,6 @@
 //! Programme grants: 福彩圆梦·孤儿助学 at the yearly reference amount, 明天计划 and education aid
 //! at the approved cost; once per child, programme and period, by a district approver.
 
-use chrono::Utc;
 use kit::{Principal, Problem, Role, audit};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
@@ -129,7 +128,7 @@ pub async fn grant_programme(
         evidence: input.evidence.trim().to_owned(),
         granted_by: who.subject.clone(),
         granted_on: today,
-        created_at: Utc::now(),
+        created_at: kit::clock::now(),
     };
     grant::Entity::insert(grant::ActiveModel::from(model.clone()))
         .exec(tx)

@@ -1,7 +1,7 @@
 //! Reading a child's whole record in a transaction and turning stored rows into the domain's
 //! terms (conditions, schooling, category), so every command assesses a child the same way.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use contracts::partner::DisabilityCategory;
 use kit::{Principal, Problem, Role, identity::DivisionCode, outbox::OutboxError};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -206,7 +206,5 @@ pub fn system(reason: &str) -> Principal {
     }
 }
 
-/// Today in the bureau's time zone (UTC+8).
-pub fn today() -> NaiveDate {
-    (Utc::now() + chrono::Duration::hours(8)).date_naive()
-}
+/// Today in the bureau's time zone (UTC+8), on the services' clock.
+pub use kit::clock::today;

@@ -3,7 +3,7 @@
 //! submit it approves, which publishes `child.registered.v1` and starts the allowance from the
 //! following month.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use kit::{
     Principal, Problem, Role, audit,
     edge::problem::FieldError,
@@ -305,7 +305,7 @@ pub async fn submit_registration(
         deceased_on: Set(None),
         adopted_on: Set(None),
         evidence_pending: Set(false),
-        created_at: Set(Utc::now()),
+        created_at: Set(kit::clock::now()),
         version: Set(1),
     })
     .exec(tx)
@@ -343,7 +343,7 @@ pub async fn submit_registration(
             course_end: Set(s.course_end),
             evidence: Set(s.evidence.clone()),
             recorded_by: Set(who.subject.clone()),
-            recorded_at: Set(Utc::now()),
+            recorded_at: Set(kit::clock::now()),
         })
         .exec(tx)
         .await?;

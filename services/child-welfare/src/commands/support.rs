@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use contracts::{
     aid::{EnrollmentChanged, EnrollmentEnded, EnrollmentStarted, Programme},
     child::AllowanceEndReason,
@@ -270,7 +270,7 @@ fn new_period(
         person_ref: person.as_str().to_owned(),
         from_month: from.map(|m| m.to_string()),
         to_month: to.map(|m| m.to_string()),
-        updated_at: Utc::now(),
+        updated_at: kit::clock::now(),
     }
 }
 
@@ -282,7 +282,7 @@ async fn set_period(
 ) -> Result<(), DbErr> {
     let mut change = period::ActiveModel {
         id: Set(id),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(kit::clock::now()),
         ..Default::default()
     };
     if let Some(f) = from {

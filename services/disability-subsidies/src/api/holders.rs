@@ -7,7 +7,7 @@ use axum::{
     Extension,
     extract::{Path, Query, State},
 };
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use contracts::{common::Month, disability::SubsidyKind};
 use kit::{
     Json, Principal, Problem, Role, audit,
@@ -325,7 +325,7 @@ async fn work_injury_allowance(
             from_month: Set(input.from_month.to_string()),
             to_month: Set(input.to_month.map(|m| m.to_string())),
             recorded_by: Set(who.subject.clone()),
-            created_at: Set(Utc::now()),
+            created_at: Set(kit::clock::now()),
         }
         .insert(&tx)
         .await?;

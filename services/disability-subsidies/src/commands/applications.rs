@@ -2,7 +2,7 @@
 //! takes it; the township of the 户籍 place reviews; the district approves. Separation of duties:
 //! whoever submitted a case cannot review it, and neither can approve it.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use contracts::{
     common::Month,
     disability::{SubsidyKind, SubsidyOrigin},
@@ -156,7 +156,7 @@ pub async fn register_payee(
         bank_code: Set(account.map(|a| a.bank_code.trim().to_owned())),
         account_number: Set(account.map(|a| sealed(PAYEE_ACCOUNT, &a.account_number))),
         account_holder_name: Set(account.map(|a| sealed(PAYEE_HOLDER, &a.account_holder_name))),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(kit::clock::now()),
         version: Set(1),
     })
     .on_conflict(
@@ -180,7 +180,7 @@ pub async fn register_payee(
             name: Set(seal(keys, AGENT_NAME, &id.to_string(), a.name.trim())),
             relationship: Set(a.relationship.trim().to_owned()),
             registered_by: Set(who.subject.clone()),
-            created_at: Set(Utc::now()),
+            created_at: Set(kit::clock::now()),
         }
         .insert(db)
         .await?;

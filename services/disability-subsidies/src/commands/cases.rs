@@ -2,7 +2,7 @@
 //! written to the outbox in the caller's transaction. One open case per person and subsidy (the
 //! `open_key` column is unique while a case is open).
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use contracts::{
     common::{Month, PersonRef, TownshipCode, VillageCode},
     disability::{
@@ -123,7 +123,7 @@ pub async fn insert(
         decided_by: Set(None),
         decided_on: Set(None),
         decision_reason: Set(None),
-        created_at: Set(Utc::now()),
+        created_at: Set(kit::clock::now()),
         version: Set(1),
     };
     Ok(model.insert(db).await?)

@@ -3,7 +3,7 @@
 //! than what is held (`as_of`), so late or repeated facts do not undo newer ones; then the
 //! person's cases are reconciled: discovery, level changes, stops.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use contracts::{
     common::Month,
     disability::SubsidyKind,
@@ -127,7 +127,7 @@ async fn upsert_holder(
     active.village_code = Set(village);
     active.reassessment_since = Set(None);
     active.as_of = Set(d.as_of);
-    active.updated_at = Set(Utc::now());
+    active.updated_at = Set(kit::clock::now());
     if is_new {
         active.insert(db).await?;
     } else {
@@ -279,7 +279,7 @@ pub async fn certificate_revoked(
             a.revoked_on = Set(Some(e.revoked_on));
             a.revocation_reason = Set(Some(snake(e.reason)));
             a.as_of = Set(as_of);
-            a.updated_at = Set(Utc::now());
+            a.updated_at = Set(kit::clock::now());
             a.version = Set(version + 1);
             a.update(db).await?;
         }
@@ -297,7 +297,7 @@ pub async fn certificate_revoked(
                 revocation_reason: Set(Some(snake(e.reason))),
                 reassessment_since: Set(None),
                 as_of: Set(e.revoked_on),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(kit::clock::now()),
                 version: Set(1),
             }
             .insert(db)

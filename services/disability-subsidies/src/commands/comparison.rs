@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap, hash_map::Entry};
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use contracts::{
     common::Month,
     disability::{AnomalyKind, SubsidyKind},
@@ -358,7 +358,7 @@ pub async fn compare<C: ConnectionTrait + StreamTrait>(
              ON CONFLICT DO NOTHING",
             [
                 m.clone().into(),
-                Utc::now().into(),
+                kit::clock::now().into(),
                 first.into(),
                 month.plus(rules.expiry_reminder_months).last_day().unwrap_or(last).into(),
             ],

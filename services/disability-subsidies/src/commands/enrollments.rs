@@ -3,7 +3,7 @@
 //! subsidy by itself (政策找人); leaving dibao stops it from the month after the last dibao month;
 //! extreme-poverty support stops it in the month of the comparison.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use contracts::{
     aid::{EnrollmentChanged, EnrollmentEnded, EnrollmentStarted, Programme},
     common::{Month, PersonRef},
@@ -72,7 +72,7 @@ async fn store(db: &impl ConnectionTrait, s: State<'_>) -> Result<(), CommandErr
     if let Some(end) = s.end {
         active.end_month = Set(Some(end.to_string()));
     }
-    active.updated_at = Set(Utc::now());
+    active.updated_at = Set(kit::clock::now());
     if is_new {
         active.insert(db).await?;
     } else {

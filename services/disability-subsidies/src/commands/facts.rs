@@ -197,7 +197,7 @@ pub async fn lock_people(db: &impl ConnectionTrait, people: &[&str]) -> Result<(
             db.get_database_backend(),
             "INSERT INTO person_locks (person_ref, touched_at) VALUES ($1, $2) \
              ON CONFLICT (person_ref) DO UPDATE SET touched_at = excluded.touched_at",
-            [person.into(), chrono::Utc::now().into()],
+            [person.into(), kit::clock::now().into()],
         ))
         .await?;
     }

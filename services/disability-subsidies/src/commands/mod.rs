@@ -14,7 +14,6 @@ pub mod programmes;
 pub mod reference;
 pub mod withdrawal;
 
-use chrono::{FixedOffset, NaiveDate, Utc};
 use kit::{Problem, inbox::HandlerError, outbox::OutboxError};
 use sea_orm::DbErr;
 
@@ -105,11 +104,8 @@ impl From<CommandError> for HandlerError {
     }
 }
 
-/// Today in China (UTC+8): the date of decisions and detections.
-pub fn today() -> NaiveDate {
-    let china = FixedOffset::east_opt(8 * 3600).expect("a valid offset");
-    Utc::now().with_timezone(&china).date_naive()
-}
+/// Today in China (UTC+8): the date of decisions and detections, on the services' clock.
+pub use kit::clock::today;
 
 /// The wire name of a serde enum value (`extreme_poverty`).
 pub fn snake<T: serde::Serialize>(v: T) -> String {

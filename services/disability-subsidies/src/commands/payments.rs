@@ -173,7 +173,7 @@ pub async fn run<C: ConnectionTrait + StreamTrait>(
         });
     }
     let held = totals.held;
-    let issued_at = Utc::now();
+    let issued_at = kit::clock::now();
     let batch = payment_batch::ActiveModel {
         id: Set(batch_id),
         month: Set(m),

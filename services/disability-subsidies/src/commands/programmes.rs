@@ -2,7 +2,6 @@
 //! enrollments (only in the pilot streets) with their service records, and care services for poor
 //! severely disabled people: case records a township keeps.
 
-use chrono::Utc;
 use contracts::common::Month;
 use kit::{
     Principal, Problem, Role, audit,
@@ -163,7 +162,7 @@ pub async fn open_programme_case(
         recorded_by: Set(who.subject.clone()),
         decided_by: Set(None),
         decision_reason: Set(None),
-        created_at: Set(Utc::now()),
+        created_at: Set(kit::clock::now()),
         version: Set(1),
     }
     .insert(db)
@@ -222,7 +221,7 @@ pub async fn record_service(
         minutes: Set(input.minutes),
         notes: Set(input.notes.trim().to_owned()),
         recorded_by: Set(who.subject.clone()),
-        created_at: Set(Utc::now()),
+        created_at: Set(kit::clock::now()),
     }
     .insert(db)
     .await?;

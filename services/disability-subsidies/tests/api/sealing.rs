@@ -246,13 +246,13 @@ async fn the_migration_seals_in_place_what_was_written_in_plain_text_before_it()
     exec(
         "INSERT INTO payees (person_ref, name, bank_code, account_number, account_holder_name, updated_at, version) \
          VALUES ($1, '张三', 'CQRCB', '6228480000000801', '张三', $2, 1)",
-        vec![r.clone().into(), chrono::Utc::now().into()],
+        vec![r.clone().into(), kit::clock::now().into()],
     )
     .await;
     exec(
         "INSERT INTO agents (id, person_ref, name, relationship, registered_by, created_at) \
          VALUES ($1, $2, '李四', 'guardian', 'clerk', $3)",
-        vec![agent.into(), r.clone().into(), chrono::Utc::now().into()],
+        vec![agent.into(), r.clone().into(), kit::clock::now().into()],
     )
     .await;
     exec(

@@ -1,7 +1,7 @@
 //! The payment run on SQLite (one machine): the same join as on PostgreSQL, read a page at a
 //! time by case id instead of through a cursor.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use contracts::common::Month;
 use disability_subsidies::{
     commands::{applications::sealed_columns::*, payments},
@@ -37,7 +37,7 @@ async fn case(db: &impl sea_orm::ConnectionTrait, n: u32, keys: &DataKeys, accou
         revocation_reason: Set(None),
         reassessment_since: Set(None),
         as_of: Set(date("2024-01-01")),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(kit::clock::now()),
         version: Set(1),
     }
     .insert(db)
@@ -51,7 +51,7 @@ async fn case(db: &impl sea_orm::ConnectionTrait, n: u32, keys: &DataKeys, accou
             bank_code: Set(Some("102".into())),
             account_number: Set(Some(seal(PAYEE_ACCOUNT, "6222020000000000001"))),
             account_holder_name: Set(Some(seal(PAYEE_HOLDER, "张三"))),
-            updated_at: Set(Utc::now()),
+            updated_at: Set(kit::clock::now()),
             version: Set(1),
         }
         .insert(db)
@@ -87,7 +87,7 @@ async fn case(db: &impl sea_orm::ConnectionTrait, n: u32, keys: &DataKeys, accou
         decided_by: Set(Some("district".into())),
         decided_on: Set(Some(date("2026-10-15"))),
         decision_reason: Set(None),
-        created_at: Set(Utc::now()),
+        created_at: Set(kit::clock::now()),
         version: Set(1),
     }
     .insert(db)

@@ -2,7 +2,6 @@
 //! is closed (and the closure published), the left-behind register entry ends; the death is kept so
 //! a late enrollment event plans nothing for the person.
 
-use chrono::Utc;
 use contracts::elderly::HomeBedCloseReason;
 use kit::outbox::Outbox;
 use sea_orm::{
@@ -40,7 +39,7 @@ pub async fn record_death(
         death::Entity::insert(death::ActiveModel {
             person_ref: Set(person_ref.to_owned()),
             date_of_death: Set(date_of_death),
-            recorded_at: Set(Utc::now()),
+            recorded_at: Set(kit::clock::now()),
         })
         .exec(tx)
         .await?;

@@ -3,7 +3,7 @@
 //! plan is cancelled. Events on different subjects may arrive in any order, so what is known of
 //! each enrollment is kept, and an ended enrollment whose start arrives late plans nothing.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use contracts::aid::{
     EnrollmentChanged, EnrollmentEnded, EnrollmentStarted, Programme, SupportMode,
 };
@@ -53,7 +53,7 @@ fn model(
         beneficiaries: Set(serde_json::to_string(f.beneficiaries).unwrap_or_else(|_| "[]".into())),
         confirmed_on: Set(confirmed_on),
         ended_on: Set(ended_on),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(kit::clock::now()),
     }
 }
 
@@ -153,7 +153,7 @@ pub async fn enrollment_ended(
             enrollment::Entity::update(enrollment::ActiveModel {
                 id: Set(known.id),
                 ended_on: Set(Some(e.ended_on)),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(kit::clock::now()),
                 ..Default::default()
             })
             .exec(tx)

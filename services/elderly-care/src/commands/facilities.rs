@@ -1,7 +1,7 @@
 //! Facilities and projects: registering them, moving their status and progress, and nursing-home
 //! occupancy (beds, occupied, extreme-poverty residents).
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use kit::{Principal, Problem, Role, audit, edge::concurrency::changed_meanwhile};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
@@ -139,7 +139,7 @@ pub async fn create(
         extreme_poverty_residents: Set(None),
         done_on: Set(None),
         ended_on: Set(None),
-        created_at: Set(Utc::now()),
+        created_at: Set(kit::clock::now()),
         version: Set(1),
     })
     .exec_with_returning(tx)

@@ -2,7 +2,7 @@
 //! installation by a contracted provider (publishes `elderly.home-bed.established.v1`), service
 //! visits, closure (publishes `elderly.home-bed.closed.v1`).
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use contracts::{
     common::{PersonRef, TownshipCode, VillageCode},
     elderly::{HomeBedCloseReason, HomeBedClosed, HomeBedEstablished},
@@ -188,7 +188,7 @@ pub async fn apply(
         monthly_subsidy_fen: Set(None),
         closed_on: Set(None),
         close_reason: Set(None),
-        created_at: Set(Utc::now()),
+        created_at: Set(kit::clock::now()),
         version: Set(1),
     };
     let saved = bed::Entity::insert(model).exec_with_returning(tx).await?;
@@ -508,7 +508,7 @@ pub async fn record_service(
         service_items: Set(input.service_items.trim().to_owned()),
         minutes: Set(input.minutes),
         recorded_by: Set(who.subject.clone()),
-        recorded_at: Set(Utc::now()),
+        recorded_at: Set(kit::clock::now()),
     })
     .exec_with_returning(tx)
     .await?;

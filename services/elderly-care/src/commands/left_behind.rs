@@ -2,7 +2,7 @@
 //! number (held here) starts a visit plan at the interval in force; ending the registration (or a
 //! death) cancels it.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use kit::{
     Principal, Problem, Role, audit,
     identity::{IdNumber, PersonRefKey},
@@ -158,7 +158,7 @@ pub async fn register(
         status: Set("active".to_owned()),
         ended_on: Set(None),
         end_reason: Set(None),
-        created_at: Set(Utc::now()),
+        created_at: Set(kit::clock::now()),
         version: Set(1),
     })
     .exec_with_returning(tx)

@@ -12,15 +12,11 @@ pub mod reference;
 pub mod reports;
 pub mod visits;
 
-use chrono::{FixedOffset, NaiveDate, Utc};
 use kit::{Problem, inbox::HandlerError, outbox::OutboxError};
 
-/// Today in China Standard Time (UTC+8, no daylight saving): due dates are local dates, and a
-/// visit due today is not late until the bureau's day is over.
-pub fn today() -> NaiveDate {
-    let cst = FixedOffset::east_opt(8 * 3600).expect("a valid offset");
-    Utc::now().with_timezone(&cst).date_naive()
-}
+/// Today in China Standard Time (UTC+8, no daylight saving), on the services' clock: due dates
+/// are local dates, and a visit due today is not late until the bureau's day is over.
+pub use kit::clock::today;
 
 /// Why applying an event or running the overdue check failed.
 #[derive(Debug, thiserror::Error)]

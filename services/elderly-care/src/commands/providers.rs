@@ -1,7 +1,7 @@
 //! Contracted service providers that install and run home care beds; a bed is installed only by a
 //! provider whose contract covers the installation day.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use kit::{Principal, Problem, Role, audit};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use serde::{Deserialize, Serialize};
@@ -56,7 +56,7 @@ pub async fn create_provider(
         name: Set(input.name.trim().to_owned()),
         contract_from: Set(input.contract_from),
         contract_to: Set(input.contract_to),
-        created_at: Set(Utc::now()),
+        created_at: Set(kit::clock::now()),
     })
     .exec_with_returning(tx)
     .await?;

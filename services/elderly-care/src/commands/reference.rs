@@ -1,6 +1,6 @@
 //! Reading and adding effective-dated reference values.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use kit::{Principal, Problem, Role, audit};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -148,7 +148,7 @@ pub async fn set_value(
         value: Set(input.value),
         note: Set(input.note.clone()),
         recorded_by: Set(who.subject.clone()),
-        recorded_at: Set(Utc::now()),
+        recorded_at: Set(kit::clock::now()),
     };
     if reference_value::Entity::find_by_id(key)
         .one(tx)

@@ -1,7 +1,7 @@
 //! Visit plans: creating and cancelling them, recording visits, and the periodic check that raises
 //! `elderly.visit.overdue.v1` once per missed due date.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use contracts::{
     common::{PersonRef, TownshipCode, VillageCode},
     elderly::VisitOverdue,
@@ -97,7 +97,7 @@ pub async fn create_plan(
         status: Set(ACTIVE.to_owned()),
         cancel_reason: Set(None),
         cancelled_on: Set(None),
-        created_at: Set(Utc::now()),
+        created_at: Set(kit::clock::now()),
         version: Set(1),
     };
     Ok(visit_plan::Entity::insert(model)
@@ -296,7 +296,7 @@ pub async fn record_visit(
         visitor: Set(who.subject.clone()),
         findings: Set(input.findings.trim().to_owned()),
         needs_follow_up: Set(input.needs_follow_up),
-        recorded_at: Set(Utc::now()),
+        recorded_at: Set(kit::clock::now()),
     })
     .exec(tx)
     .await?;

@@ -2,7 +2,7 @@
 //! assessment and support plan, notes, closure with a reason. `minor.case.opened.v1` and
 //! `.closed.v1` are written in the command's transaction and carry no person data at all.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use contracts::{
     common::{TownshipCode, VillageCode},
     minor::{CaseClosed, CaseFunction, CaseOpened, CaseOutcome},
@@ -173,7 +173,7 @@ pub async fn open_case(
         child_deceased_on: Set(None),
         guardianship_active: Set(false),
         opened_by: Set(who.subject.clone()),
-        created_at: Set(Utc::now()),
+        created_at: Set(kit::clock::now()),
         version: Set(1),
     })
     .exec(tx)
@@ -249,7 +249,7 @@ pub(crate) async fn record_action(
         actor_division: Set(who.division.as_str().to_owned()),
         summary: Set(summary.to_owned()),
         detail: Set(detail.to_owned()),
-        created_at: Set(Utc::now()),
+        created_at: Set(kit::clock::now()),
     })
     .exec(tx)
     .await?;

@@ -2,7 +2,7 @@
 //! director, their regular visits (cadence reference data), and the overdue-visit list. Names are
 //! shown only to the village's own staff; every read is audited.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use kit::{
     Principal, Problem, audit,
     identity::{IdNumber, PersonRefKey},
@@ -192,7 +192,7 @@ pub async fn register(
         ended_on: Set(None),
         end_reason: Set(None),
         registered_by: Set(who.subject.clone()),
-        created_at: Set(Utc::now()),
+        created_at: Set(kit::clock::now()),
         version: Set(1),
     };
     let saved = left_behind::Entity::insert(model)
@@ -252,7 +252,7 @@ pub async fn record_visit(
         visitor: Set(who.subject.clone()),
         findings: Set(input.findings.trim().to_owned()),
         concern: Set(input.concern),
-        created_at: Set(Utc::now()),
+        created_at: Set(kit::clock::now()),
     })
     .exec(tx)
     .await?;

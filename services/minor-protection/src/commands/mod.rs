@@ -13,15 +13,12 @@ pub mod supervision;
 pub mod units;
 pub mod welfare;
 
-use chrono::{FixedOffset, NaiveDate, Utc};
+use chrono::NaiveDate;
 use kit::{Principal, Problem, Role, identity::DivisionCode, outbox::OutboxError};
 use serde::{Serialize, de::DeserializeOwned};
 
-/// Today in China (UTC+8): the bureau's dates.
-pub fn china_today() -> NaiveDate {
-    let offset = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
-    Utc::now().with_timezone(&offset).date_naive()
-}
+/// Today in China (UTC+8): the bureau's dates, on the services' clock.
+pub use kit::clock::today as china_today;
 
 /// A unit enum's stored name (its serde snake_case form).
 pub(crate) fn wire<T: Serialize>(v: T) -> String {

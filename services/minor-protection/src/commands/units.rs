@@ -2,7 +2,6 @@
 //! workstations are seeded; townships register their villages' child director posts; each level
 //! appoints the lead of the level below (child supervisor, child director).
 
-use chrono::Utc;
 use kit::{Principal, Problem, Role, audit};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -117,7 +116,7 @@ pub async fn register_village(
         level: Set(Level::Village.as_str().to_owned()),
         name: Set(input.name.trim().to_owned()),
         lead_subject: Set(input.lead_subject.clone()),
-        created_at: Set(Utc::now()),
+        created_at: Set(kit::clock::now()),
         version: Set(1),
     };
     let saved = unit::Entity::insert(model).exec_with_returning(tx).await?;

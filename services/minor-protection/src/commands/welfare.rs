@@ -3,7 +3,7 @@
 //! supported is not flagged again. A registration, and an allowance's end, are noted on the open
 //! cases of the child.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use contracts::{
     child::{AllowanceChanged, AllowanceEnded, AllowanceStarted, Registered},
     common::Month,
@@ -168,7 +168,7 @@ pub async fn record_registration(
         registered_on: Set(event.registered_on),
         township_code: Set(event.township_code.as_str().to_owned()),
         village_code: Set(event.village_code.as_str().to_owned()),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(kit::clock::now()),
     };
     let inserted = child::Entity::insert(row.clone())
         .on_conflict_do_nothing_on([child::Column::PersonRef])
@@ -217,7 +217,7 @@ fn allowance_row(allowance_id: Uuid, person_ref: &str, child_id: Uuid) -> allowa
         end_month: Set(None),
         end_reason: Set(None),
         ended_on: Set(None),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(kit::clock::now()),
     }
 }
 
@@ -243,7 +243,7 @@ async fn apply_basis(
             category: Set(Some(category)),
             care_mode: Set(Some(care_mode)),
             basis_month: Set(Some(month.to_owned())),
-            updated_at: Set(Utc::now()),
+            updated_at: Set(kit::clock::now()),
             ..Default::default()
         })
         .filter(allowance::Column::AllowanceId.eq(allowance_id))
@@ -276,7 +276,7 @@ pub async fn record_allowance_started(
     allowance::Entity::update_many()
         .set(allowance::ActiveModel {
             start_month: Set(Some(start.clone())),
-            updated_at: Set(Utc::now()),
+            updated_at: Set(kit::clock::now()),
             ..Default::default()
         })
         .filter(allowance::Column::AllowanceId.eq(event.allowance_id))
@@ -338,7 +338,7 @@ pub async fn record_allowance_ended(
                 end_month: Set(Some(last.clone())),
                 end_reason: Set(Some(wire(event.reason))),
                 ended_on: Set(Some(event.ended_on)),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(kit::clock::now()),
                 ..Default::default()
             })
             .filter(allowance::Column::AllowanceId.eq(event.allowance_id))

@@ -60,7 +60,7 @@ const PARAMETERS: [(&str, &str, i64, &str); 8] = [
 
 /// Inserts the seed.
 pub(super) async fn seed(m: &SchemaManager<'_>) -> Result<(), DbErr> {
-    let now = chrono::Utc::now();
+    let now = kit::clock::now();
     let mut units = Query::insert()
         .into_table("protection_units")
         .columns(["division_code", "level", "name", "created_at", "version"])

@@ -8,14 +8,11 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{
-    commands::{
-        councils::{CoverageReport, council_coverage},
-        rules::{RulesView, reviews_due},
-        service_centres::{CentresReport, centres_report},
-        workers::{StaffingReport, staffing_report},
-    },
-    domain::calendar,
+use crate::commands::{
+    councils::{CoverageReport, council_coverage},
+    rules::{RulesView, reviews_due},
+    service_centres::{CentresReport, centres_report},
+    workers::{StaffingReport, staffing_report},
 };
 
 pub(super) fn routes() -> OpenApiRouter<Platform> {
@@ -99,7 +96,7 @@ async fn centres(
     who: Principal,
     Query(q): Query<YearQuery>,
 ) -> Result<axum::Json<CentresReport>, Problem> {
-    let year = q.year.unwrap_or_else(|| calendar::today().year());
+    let year = q.year.unwrap_or_else(|| kit::clock::today().year());
     Ok(axum::Json(centres_report(&p.db, &who, year).await?))
 }
 

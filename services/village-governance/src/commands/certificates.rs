@@ -2,7 +2,7 @@
 //! never an item of its negative list. A refusal names the list version that refused it; an
 //! accepted request is recorded and the certificate issued.
 
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 use kit::{Principal, Problem, Role, audit};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
@@ -11,10 +11,7 @@ use uuid::Uuid;
 
 use super::{lists::in_force, required_text, villages::find_village};
 use crate::{
-    domain::{
-        calendar,
-        lists::{CertificateDecision, ListKind, ListVersion, decide_certificate},
-    },
+    domain::lists::{CertificateDecision, ListKind, ListVersion, decide_certificate},
     store::lists::certificate,
 };
 
@@ -102,7 +99,7 @@ pub async fn request_certificate(
     let item_code = required_text(&input.item_code, "item_code", 32)?;
     let requester = required_text(&input.requester_name, "requester_name", 64)?;
     let purpose = required_text(&input.purpose, "purpose", 500)?;
-    let today = calendar::today();
+    let today = kit::clock::today();
     let township = village.township_code.as_str();
     let certificates = in_force(tx, township, ListKind::CertificateItems, today).await?;
     let negative = in_force(tx, township, ListKind::Negative, today).await?;
@@ -180,7 +177,7 @@ pub async fn request_certificate(
         purpose,
         issued_on: today,
         issued_by: who.subject.clone(),
-        created_at: Utc::now(),
+        created_at: kit::clock::now(),
     };
     certificate::Entity::insert(certificate::ActiveModel::from(model.clone()))
         .exec_without_returning(tx)

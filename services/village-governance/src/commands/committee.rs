@@ -2,7 +2,7 @@
 //! duty reports (述职), deliberation sessions with their resolutions, and contact-the-masses
 //! records (联系群众).
 
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 use kit::{Principal, Problem, Role, audit};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
@@ -123,7 +123,7 @@ pub async fn register_member(
         position: wire(input.position),
         term_from: input.term_from,
         term_to: input.term_to,
-        created_at: Utc::now(),
+        created_at: kit::clock::now(),
     }))
     .exec_without_returning(tx)
     .await?;

@@ -1,7 +1,7 @@
 //! 一约三会: councils per village with their members and meetings, and the coverage report that
 //! shows which villages lack their rules or any of the three councils.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use kit::{Principal, Problem, Role, audit};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
@@ -117,7 +117,7 @@ pub async fn establish_council(
         kind: input.kind.as_str().to_owned(),
         established_on: on,
         dissolved_on: None,
-        created_at: Utc::now(),
+        created_at: kit::clock::now(),
     }))
     .exec_without_returning(tx)
     .await?;

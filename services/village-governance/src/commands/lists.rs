@@ -1,7 +1,7 @@
 //! The lists (清单制) as versioned reference data per township: a new version is added (never
 //! edited), and the version in force on a date decides.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use kit::{Principal, Problem, Role, audit, edge::problem::FieldError};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
@@ -140,7 +140,7 @@ pub async fn add_list_version(
         items: serde_json::to_string(&version.items).map_err(|_| internal("list items"))?,
         basis: input.basis.trim().to_owned(),
         created_by: who.subject.clone(),
-        created_at: Utc::now(),
+        created_at: kit::clock::now(),
     }))
     .exec_without_returning(tx)
     .await?;

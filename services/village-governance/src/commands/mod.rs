@@ -14,11 +14,9 @@ pub mod workers;
 use chrono::NaiveDate;
 use kit::Problem;
 
-use crate::domain::calendar;
-
 /// Refuses a date in the future (in China): records are made of what happened.
 pub(crate) fn not_in_future(date: NaiveDate, field: &str) -> Result<NaiveDate, Problem> {
-    if date > calendar::today() {
+    if date > kit::clock::today() {
         Err(Problem::invalid(field, "cannot be in the future"))
     } else {
         Ok(date)

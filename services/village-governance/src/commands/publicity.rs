@@ -2,7 +2,7 @@
 //! publicity, whatever the delivery), residents' objections are recorded at the village and
 //! published as `village.publicity.objection.raised.v1` without the objector's identity.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use contracts::{
     aid::PublicityOpened,
     common::{TownshipCode, VillageCode},
@@ -19,10 +19,7 @@ use uuid::Uuid;
 
 use super::{internal, required_text, villages::parse_village_code};
 use crate::{
-    domain::{
-        calendar,
-        publicity::{Window, mask_name, mask_phone, window},
-    },
+    domain::publicity::{Window, mask_name, mask_phone, window},
     store::publicity::{objection, posting},
 };
 
@@ -82,7 +79,7 @@ pub async fn post_publicity(
         village_code: Set(event.village_code.to_string()),
         opened_on: Set(event.opened_on),
         closes_on: Set(event.closes_on),
-        received_at: Set(Utc::now()),
+        received_at: Set(kit::clock::now()),
     })
     .on_conflict_do_nothing_on([posting::Column::PublicityId])
     .exec_without_returning(tx)
@@ -122,7 +119,7 @@ pub async fn board(
 ) -> Result<Board, Problem> {
     let code = parse_village_code(village_code, "village_code")?;
     who.require_scope(code.as_str())?;
-    let on = on.unwrap_or_else(calendar::today);
+    let on = on.unwrap_or_else(kit::clock::today);
     let items = posting::Entity::find()
         .filter(posting::Column::VillageCode.eq(code.as_str()))
         .filter(posting::Column::OpenedOn.lte(on))
@@ -242,7 +239,7 @@ pub async fn raise_objection(
         None | Some("") => String::new(),
         Some(p) => check_phone(p)?,
     };
-    let today = calendar::today();
+    let today = kit::clock::today();
     match window(post.opened_on, post.closes_on, today) {
         Window::Open => {}
         Window::NotYetOpen => {
@@ -275,7 +272,7 @@ pub async fn raise_objection(
         objector_phone: phone,
         raised_on: today,
         recorded_by: who.subject.clone(),
-        created_at: Utc::now(),
+        created_at: kit::clock::now(),
     };
     objection::Entity::insert(objection::ActiveModel::from(model.clone()))
         .exec_without_returning(tx)

@@ -1,7 +1,7 @@
 //! Village service-centre construction: projects with their progress, and the year's report
 //! against the target in reference data (7 in 2022).
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use kit::{Principal, Problem, Role, audit, edge::concurrency::changed_meanwhile};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr,
@@ -94,7 +94,7 @@ pub async fn register_project(
         stage: Stage::Planned.as_str().to_owned(),
         percent_complete: 0,
         last_reported_on: None,
-        created_at: Utc::now(),
+        created_at: kit::clock::now(),
         version: 1,
     };
     project::Entity::insert(project::ActiveModel::from(model.clone()))

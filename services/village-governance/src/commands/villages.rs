@@ -1,7 +1,6 @@
 //! The register of villages and communities: the township keeps it (code, name, kind, households)
 //! and every other record of this service belongs to a registered village.
 
-use chrono::Utc;
 use kit::{
     Principal, Problem, Role, audit,
     identity::{DivisionCode, DivisionLevel},
@@ -144,7 +143,7 @@ pub async fn register_village(
         name,
         kind: input.kind.as_str().to_owned(),
         households: input.households,
-        created_at: Utc::now(),
+        created_at: kit::clock::now(),
         version: 1,
     };
     villages::Entity::insert(villages::ActiveModel {

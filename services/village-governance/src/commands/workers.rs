@@ -1,7 +1,7 @@
 //! Community workers: registered with pay level and social-work qualification; their monthly pay
 //! and each community's staffing against the standard come from reference data.
 
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 use kit::{Principal, Problem, Role, audit};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
@@ -10,10 +10,7 @@ use uuid::Uuid;
 
 use super::{not_in_future, reference, required_text, villages};
 use crate::{
-    domain::{
-        calendar,
-        staffing::{self, PayLevel, Qualification, Staffing, Standard},
-    },
+    domain::staffing::{self, PayLevel, Qualification, Staffing, Standard},
     store::workers,
 };
 
@@ -99,7 +96,7 @@ pub async fn register_worker(
         certificate_number: certificate,
         started_on: input.started_on,
         left_on: None,
-        created_at: Utc::now(),
+        created_at: kit::clock::now(),
     }))
     .exec_without_returning(tx)
     .await?;
@@ -126,7 +123,7 @@ pub async fn show_worker(
         .await?
         .filter(|w| who.sees(&w.village_code))
         .ok_or_else(|| Problem::not_found("no such community worker in your division"))?;
-    let today = calendar::today();
+    let today = kit::clock::today();
     let params = reference::parameters(db).await?;
     let scale = reference::pay_scale(&params, &w.village_code, today)?;
     let level: PayLevel = parse(&w.pay_level).ok_or_else(|| super::internal("pay level"))?;
@@ -180,7 +177,7 @@ pub async fn staffing_report(
     on: Option<NaiveDate>,
     only_under: bool,
 ) -> Result<StaffingReport, Problem> {
-    let on = on.unwrap_or_else(calendar::today);
+    let on = on.unwrap_or_else(kit::clock::today);
     let all = villages::villages_in_scope(db, who, township).await?;
     let prefix = township.unwrap_or(who.division.as_str());
     let active: Vec<workers::Model> = workers::Entity::find()

@@ -1,7 +1,6 @@
 //! Pure rules of village governance: no database, no HTTP, no NATS — only values and decisions,
 //! so every threshold and transition is tested table by table.
 
-pub mod calendar;
 pub mod centres;
 pub mod councils;
 pub mod lists;

@@ -19,7 +19,7 @@ use kit::{
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
-use village_governance::{CONTEXT, SERVICE, domain::calendar, parts, store::Migrator};
+use village_governance::{CONTEXT, SERVICE, parts, store::Migrator};
 
 const YUFENGSHAN: &str = "500112129";
 const VILLAGE: &str = "500112129201";
@@ -45,7 +45,7 @@ fn district() -> String {
 }
 
 fn today() -> NaiveDate {
-    calendar::today()
+    kit::clock::today()
 }
 
 async fn register_village(app: &TestApp, code: &str, kind: &str, households: i32) {

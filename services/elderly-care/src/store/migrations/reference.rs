@@ -1,7 +1,7 @@
 //! Reference data: effective-dated values with the notice's defaults, and the district's
 //! townships. Seeded here so a fresh database answers at once; the bureau corrects both as data.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use sea_orm::{ActiveValue::Set, DbErr, EntityTrait};
 use sea_orm_migration::{MigrationTrait, prelude::*, schema::*};
 
@@ -132,7 +132,7 @@ impl MigrationTrait for CreateReferenceData {
                 value: Set(*value),
                 note: Set((*note).to_owned()),
                 recorded_by: Set("seed".to_owned()),
-                recorded_at: Set(Utc::now()),
+                recorded_at: Set(kit::clock::now()),
             }
         }))
         .exec(db)

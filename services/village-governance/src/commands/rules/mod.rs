@@ -10,7 +10,7 @@ pub use steps::{
     record_legal_review, record_legality_review, record_vote, review_rules,
 };
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use kit::{Principal, Problem, Role, audit, edge::concurrency::changed_meanwhile};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -23,10 +23,7 @@ use uuid::Uuid;
 
 use super::{internal, not_in_future, required_text, villages};
 use crate::{
-    domain::{
-        calendar,
-        rules::{Status, StepRefused},
-    },
+    domain::rules::{Status, StepRefused},
     store::rules::{document, step, version},
 };
 
@@ -175,7 +172,7 @@ pub async fn draft_rules(
     let title = required_text(&input.title, "title", 200)?;
     let text = required_text(&input.text, "text", 50_000)?;
     let drafted_on = not_in_future(
-        input.drafted_on.unwrap_or_else(calendar::today),
+        input.drafted_on.unwrap_or_else(kit::clock::today),
         "drafted_on",
     )?;
     let kind = villages::rules_kind(&village);
@@ -205,7 +202,7 @@ pub async fn draft_rules(
         status: Status::Drafted.as_str().to_owned(),
         published_version: None,
         next_review_due_on: None,
-        created_at: Utc::now(),
+        created_at: kit::clock::now(),
         version: 1,
     }))
     .exec_without_returning(tx)
@@ -271,7 +268,7 @@ async fn record_step(
         happened_on: on,
         actor: who.subject.clone(),
         detail: detail.to_string(),
-        recorded_at: Utc::now(),
+        recorded_at: kit::clock::now(),
     }))
     .exec_without_returning(tx)
     .await?;
@@ -375,7 +372,7 @@ pub async fn reviews_due(
     who: &Principal,
     on: Option<NaiveDate>,
 ) -> Result<Vec<RulesView>, Problem> {
-    let on = on.unwrap_or_else(calendar::today);
+    let on = on.unwrap_or_else(kit::clock::today);
     let docs = document::Entity::find()
         .filter(document::Column::VillageCode.starts_with(who.division.as_str()))
         .filter(document::Column::NextReviewDueOn.lte(on))

@@ -22,7 +22,6 @@ use super::{
 use crate::{
     commands::{internal, reference, required_text},
     domain::{
-        calendar,
         reference::names,
         rules::{RulesKind, Status, Step, after, next_review_due},
         vote::{self, AssemblyBody, Outcome, Tally},
@@ -65,7 +64,7 @@ pub async fn amend_draft(
         c.latest.number,
         "amend",
         "amended",
-        calendar::today(),
+        kit::clock::today(),
         json!({}),
     )
     .await?;
