@@ -135,6 +135,11 @@ pub fn months_ago(n: u32) -> NaiveDate {
     today().checked_sub_months(Months::new(n)).expect("a date")
 }
 
+/// The same day `n` years after `d` (29 February becomes 28 February in a common year).
+pub fn years_after(d: NaiveDate, n: u32) -> NaiveDate {
+    d.checked_add_months(Months::new(12 * n)).expect("a date")
+}
+
 /// `YYYY-MM` of a date.
 pub fn month_of(d: NaiveDate) -> String {
     d.format("%Y-%m").to_string()

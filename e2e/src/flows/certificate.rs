@@ -2,7 +2,6 @@
 //! itself; when the holder is an adult of a marginal household, aid also opens a single-person
 //! dibao (单人保) candidate task. A holder outside any aid household gets the subsidy and no task.
 
-use chrono::Datelike;
 use contracts::{
     aid::Programme,
     disability::{SubsidyGranted, SubsidyKind, SubsidyOrigin},
@@ -16,7 +15,7 @@ use super::{
 };
 use crate::{
     Mesh,
-    people::{Place, Sex, aged, days_ago, month_of},
+    people::{Place, Sex, aged, days_ago, month_of, years_after},
 };
 
 /// 木耳镇.
@@ -84,7 +83,7 @@ pub async fn run(mesh: &Mesh) {
          neighbour who receives no assistance (partner.dpf.certificate.issued.v1 ×2)",
     );
     let issued_on = days_ago(1);
-    let expires_on = issued_on.with_year(issued_on.year() + 5).expect("a date");
+    let expires_on = years_after(issued_on, 5);
     let dpf = mesh.partner("dpf").await;
     for person in [&holder, &neighbour] {
         let c = partner_sim::certificate(

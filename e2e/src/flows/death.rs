@@ -25,7 +25,7 @@ use super::{
 };
 use crate::{
     Mesh,
-    people::{Place, Sex, aged, days_ago, district, month_of, months_ago, today},
+    people::{Place, Sex, aged, days_ago, district, month_of, months_ago, today, years_after},
 };
 
 /// 统景镇.
@@ -56,7 +56,7 @@ pub async fn run(mesh: &Mesh) {
         DisabilityCategory::Physical,
         1,
         issued_on,
-        issued_on.with_year(issued_on.year() + 5).expect("a date"),
+        years_after(issued_on, 5),
         &village,
     )
     .expect("a certificate");
@@ -128,7 +128,7 @@ pub async fn run(mesh: &Mesh) {
             "/v1/providers",
             &officer,
             &json!({ "name": "渝北区康养服务中心", "contract_from": months_ago(6),
-                     "contract_to": today().with_year(today().year() + 2).expect("a date") }),
+                     "contract_to": years_after(today(), 2) }),
         )
         .await;
     let bed = mesh

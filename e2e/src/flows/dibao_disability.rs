@@ -2,7 +2,6 @@
 //! living subsidy by itself (政策找人, no application); 低保 ended → the living subsidy stops from
 //! the next month, while the nursing subsidy (which does not depend on dibao) goes on.
 
-use chrono::Datelike;
 use contracts::{
     aid::{EndReason, EnrollmentEnded, Programme},
     disability::{SubsidyEndReason, SubsidyEnded, SubsidyGranted, SubsidyKind, SubsidyOrigin},
@@ -16,7 +15,7 @@ use super::{
 };
 use crate::{
     Mesh,
-    people::{Place, Sex, aged, days_ago, month_of, months_ago, today},
+    people::{Place, Sex, aged, days_ago, month_of, months_ago, today, years_after},
 };
 
 /// 兴隆镇.
@@ -44,7 +43,7 @@ pub async fn run(mesh: &Mesh) {
         DisabilityCategory::Intellectual,
         2,
         issued_on,
-        issued_on.with_year(issued_on.year() + 5).expect("a date"),
+        years_after(issued_on, 5),
         &village,
     )
     .expect("a certificate");
