@@ -363,7 +363,7 @@ async fn a_grant_without_an_account_is_held_then_paid_by_the_re_issue_once_its_p
     assert_eq!(counts(&original), (0, 0, 1));
     assert!(original["townships"].as_array().unwrap().is_empty());
     assert_eq!(reissue(&app, &batch_id).await.0, 409);
-    assert_eq!(counts(&run(&app, &month(2)).await), (0, 0, 0));
+    assert_eq!(counts(&run(&app, &month(-1)).await), (0, 0, 0));
 }
 
 #[tokio::test]
@@ -402,6 +402,14 @@ async fn a_returned_grant_line_is_re_issued_once() {
         "account_closed"
     );
 
+    // The account the bank returned the money from is not paid again until a clerk confirms it:
+    // neither the re-issue nor the next run takes the line.
+    assert_eq!(reissue(&app, &batch_id).await.0, 409);
+    assert_eq!(counts(&run(&app, &month(1)).await), (0, 0, 0));
+    let (_, tag, _) = get_tagged(&app, &format!("/v1/temporary-assistance/{id}"), &clerk()).await;
+    let path = format!("/v1/temporary-assistance/{id}/payee");
+    assert_eq!(put(&app, &path, &clerk(), &tag, &account()).await.0, 200);
+
     let (status, again) = reissue(&app, &batch_id).await;
     assert_eq!(status, 201, "{again}");
     assert_eq!(counts(&again), (1, 45_000, 0));
@@ -415,7 +423,7 @@ async fn a_returned_grant_line_is_re_issued_once() {
     assert_eq!(statuses, ["reissued", "issued"]);
     assert_eq!(g["payment"]["batch_id"], again["id"]);
     assert_eq!(reissue(&app, &batch_id).await.0, 409);
-    assert_eq!(counts(&run(&app, &month(1)).await), (0, 0, 0));
+    assert_eq!(counts(&run(&app, &month(-1)).await), (0, 0, 0));
 }
 
 #[tokio::test]
@@ -453,7 +461,10 @@ async fn a_grant_without_payee_for_an_enrolled_household_is_paid_to_the_enrollme
 mod sqlite {
     use aid_applications::{
         commands::payment::{RunInput, run_month},
-        store::{Migrator, assistance::grant, payment_line},
+        store::{
+            Migrator, assistance::grant, enrollment, enrollment_amount, household, member,
+            payment_line,
+        },
     };
     use kit::{Principal, Role, identity::DivisionCode, outbox::Outbox};
     use sea_orm::{
@@ -463,7 +474,8 @@ mod sqlite {
     use uuid::Uuid;
 
     #[tokio::test]
-    async fn the_migration_keeps_enrollment_lines_and_the_run_pays_a_grant_once_on_sqlite() {
+    async fn the_migration_keeps_enrollment_lines_and_the_run_pays_a_grant_and_arrears_once_on_sqlite()
+     {
         let file = std::env::temp_dir().join(format!("aid-grants-{}.db", Uuid::now_v7().simple()));
         let url = format!("sqlite://{}?mode=rwc", file.display());
         let db = kit::db::connect(&url, std::time::Duration::from_secs(5))
@@ -490,6 +502,8 @@ mod sqlite {
             return_reason: None,
             returned_on: None,
             reissued_in: None,
+            kind: "month".into(),
+            hold_reason: None,
         };
         db.execute_unprepared(&format!(
             "INSERT INTO payment_lines (id, batch_id, enrollment_id, month, township_code, amount_fen, status) \
@@ -551,6 +565,7 @@ mod sqlite {
             payee_bank: Some("某银行".into()),
             payee_account: Some("6230520012345678".into()),
             payee_source: Some("request".into()),
+            payee_returned_on: None,
             version: 2,
             created_at: kit::clock::now(),
         };
@@ -595,6 +610,128 @@ mod sqlite {
             ..payment_line::ActiveModel::from(lines[0].clone())
         };
         assert!(payment_line::Entity::insert(twice).exec(&db).await.is_err());
+
+        // An enrollment without an account from 2026-10: October is held, then paid in
+        // November as arrears once the account is there (the ledger's SQL on SQLite).
+        let household = Uuid::now_v7();
+        household::Entity::insert(household::ActiveModel::from(household::Model {
+            id: household,
+            township_code: "500112016".into(),
+            village_code: "500112016001".into(),
+            residence: "urban".into(),
+            address: String::new(),
+            staff_relative: false,
+            created_at: kit::clock::now(),
+            version: 1,
+        }))
+        .exec(&db)
+        .await
+        .unwrap();
+        member::Entity::insert(member::ActiveModel::from(member::Model {
+            id: Uuid::now_v7(),
+            household_id: household,
+            id_number: "500112197001010019".into(),
+            person_ref: format!("{:032x}", 9),
+            name: "成员".into(),
+            relationship: "head".into(),
+            employed: false,
+            able_to_work: false,
+            monthly_income_fen: 0,
+            deceased_on: None,
+        }))
+        .exec(&db)
+        .await
+        .unwrap();
+        let enrolled = Uuid::now_v7();
+        enrollment::Entity::insert(enrollment::ActiveModel::from(enrollment::Model {
+            id: enrolled,
+            application_id: Uuid::now_v7(),
+            household_id: household,
+            programme: "dibao".into(),
+            residence: "urban".into(),
+            support_mode: None,
+            care_level: None,
+            township_code: "500112016".into(),
+            village_code: "500112016001".into(),
+            status: "active".into(),
+            start_month: 202_610,
+            end_month: None,
+            monthly_amount_fen: 63_600,
+            next_review_due: 202_710,
+            payee_name: None,
+            payee_account: None,
+            payee_bank: None,
+            next_unpaid_month: 202_610,
+            payee_returned_on: None,
+            state: "{}".into(),
+            version: 1,
+            created_at: kit::clock::now(),
+        }))
+        .exec(&db)
+        .await
+        .unwrap();
+        enrollment_amount::Entity::insert(enrollment_amount::ActiveModel::from(
+            enrollment_amount::Model {
+                enrollment_id: enrolled,
+                from_month: 202_610,
+                amount_fen: 63_600,
+            },
+        ))
+        .exec(&db)
+        .await
+        .unwrap();
+        let monthly = |month: &'static str| {
+            let (db, outbox, officer) = (&db, &outbox, &officer);
+            async move {
+                let tx = db.begin().await.unwrap();
+                let batch = run_month(
+                    &tx,
+                    outbox,
+                    officer,
+                    &RunInput {
+                        month: month.into(),
+                    },
+                )
+                .await
+                .unwrap_or_else(|e| panic!("{month}: {e:?}"));
+                tx.commit().await.unwrap();
+                (batch.line_count, batch.held_count)
+            }
+        };
+        // October's batch was issued above (before the enrollment existed): January 2027 holds.
+        assert_eq!(monthly("2027-01").await, (0, 1));
+        enrollment::Entity::update_many()
+            .col_expr(
+                enrollment::Column::PayeeAccount,
+                sea_orm::sea_query::Expr::value("6217000012345678"),
+            )
+            .filter(enrollment::Column::Id.eq(enrolled))
+            .exec(&db)
+            .await
+            .unwrap();
+        // February pays October to February, each month once, then nothing more is owed.
+        assert_eq!(monthly("2027-02").await, (5, 0));
+        let mut months: Vec<(i32, String)> = payment_line::Entity::find()
+            .filter(payment_line::Column::EnrollmentId.eq(enrolled))
+            .filter(payment_line::Column::Status.eq("issued"))
+            .all(&db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|l| (l.month, l.kind))
+            .collect();
+        months.sort();
+        assert_eq!(
+            months,
+            [
+                (202_610, "arrears".to_owned()),
+                (202_611, "arrears".to_owned()),
+                (202_612, "arrears".to_owned()),
+                (202_701, "arrears".to_owned()),
+                (202_702, "month".to_owned()),
+            ]
+        );
+        assert_eq!(monthly("2027-03").await, (1, 0));
         drop(db);
         let _ = std::fs::remove_file(&file);
     }

@@ -1,6 +1,7 @@
 //! The monthly payment run through the REST edge and NATS: one batch per month with its township
-//! totals, lines held back without an account, the bank file, a bank return marking its line, and
-//! the re-issue of returned lines.
+//! totals, lines held back without an account, the bank file, a bank return marking its line, the
+//! re-issue of returned lines, and arrears — a held month, a decision recorded after its first
+//! month's batch, a returned month — paid by the next run, once.
 
 mod procedure_support;
 
@@ -12,8 +13,8 @@ use procedure_support::*;
 use serde_json::{Value, json};
 
 /// Two confirmed dibao households: one with a payee account, one without. Returns (the month their
-/// payments start, the paid enrollment's amount).
-async fn two_enrollments(app: &TestApp) -> (String, i64) {
+/// payments start, the paid enrollment's amount, its id).
+async fn two_enrollments(app: &TestApp) -> (String, i64, String) {
     let (first, _) = poor_household(app).await;
     let id = submit(app, &first, json!({})).await;
     to_publicity_closed(app, &id).await;
@@ -37,6 +38,15 @@ async fn two_enrollments(app: &TestApp) -> (String, i64) {
     (
         e["start_month"].as_str().unwrap().to_owned(),
         e["monthly_amount_fen"].as_i64().unwrap(),
+        paid,
+    )
+}
+
+fn counts(b: &Value) -> (i64, i64, i64) {
+    (
+        b["line_count"].as_i64().unwrap(),
+        b["total_fen"].as_i64().unwrap(),
+        b["held_count"].as_i64().unwrap(),
     )
 }
 
@@ -54,7 +64,7 @@ async fn bank_file(app: &TestApp, batch: &str, token: &str) -> (u16, String) {
 #[tokio::test]
 async fn the_monthly_run_pays_each_enrollment_once_and_holds_back_lines_without_an_account() {
     let app = spawn().await;
-    let (month, amount) = two_enrollments(&app).await;
+    let (month, amount, _) = two_enrollments(&app).await;
     let body = json!({ "month": month });
     assert_eq!(
         app.post("/v1/payment-batches", &clerk(), &body).await.0,
@@ -132,9 +142,9 @@ async fn the_monthly_run_pays_each_enrollment_once_and_holds_back_lines_without_
 }
 
 #[tokio::test]
-async fn a_bank_return_marks_its_line_and_the_re_issue_pays_it_again() {
+async fn a_bank_return_marks_its_line_and_the_re_issue_pays_it_again_once_the_payee_is_confirmed() {
     let app = spawn().await;
-    let (month, amount) = two_enrollments(&app).await;
+    let (month, amount, enrollment) = two_enrollments(&app).await;
     let (_, batch) = app
         .post(
             "/v1/payment-batches",
@@ -198,13 +208,23 @@ async fn a_bank_return_marks_its_line_and_the_re_issue_pays_it_again() {
     )
     .await;
 
-    let (status, reissued) = app
-        .post(
-            &format!("/v1/payment-batches/{id}/reissue"),
-            &district_officer(),
-            &json!({}),
-        )
-        .await;
+    // The account the bank returned the money from is held until a clerk confirms or corrects it.
+    let path = format!("/v1/enrollments/{enrollment}");
+    let (_, tag, e) = get_tagged(&app, &path, &clerk()).await;
+    assert_eq!(e["payee_returned_on"], json!(today()));
+    let reissue = format!("/v1/payment-batches/{id}/reissue");
+    assert_eq!(
+        app.post(&reissue, &district_officer(), &json!({})).await.0,
+        409
+    );
+    let (status, confirmed) = put(&app, &format!("{path}/payee"), &clerk(), &tag, &payee()).await;
+    assert_eq!(
+        (status, &confirmed["payee_returned_on"]),
+        (200, &Value::Null),
+        "{confirmed}"
+    );
+
+    let (status, reissued) = app.post(&reissue, &district_officer(), &json!({})).await;
     assert_eq!(status, 201, "{reissued}");
     assert_eq!(
         (reissued["kind"].as_str(), reissued["line_count"].as_i64()),
@@ -225,4 +245,186 @@ async fn a_bank_return_marks_its_line_and_the_re_issue_pays_it_again() {
     assert_eq!(status, 409);
     let (_, list) = app.get("/v1/payment-batches", &district_officer()).await;
     assert_eq!(list.as_array().unwrap().len(), 2);
+}
+
+/// The days the arrears tests live on: the procedure helpers decide 27 days before "today", so a
+/// case completed on 20 July is confirmed on 23 June and paid from July.
+fn on(month: u32, day: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, month, day).unwrap()
+}
+
+/// A confirmed dibao enrollment of the mother-and-child household, paid from 2026-07; returns
+/// its id and monthly amount.
+async fn enrollment_from_july(app: &TestApp, payee: Option<Value>) -> (String, i64) {
+    let (household, _) = poor_household(app).await;
+    let application = submit(app, &household, json!({})).await;
+    to_publicity_closed(app, &application).await;
+    let id = confirm(app, &application, payee).await;
+    let (_, e) = app.get(&format!("/v1/enrollments/{id}"), &clerk()).await;
+    assert_eq!(e["start_month"], "2026-07");
+    (id, e["monthly_amount_fen"].as_i64().unwrap())
+}
+
+async fn run(app: &TestApp, month: &str) -> Value {
+    let (status, batch) = app
+        .post(
+            "/v1/payment-batches",
+            &district_officer(),
+            &json!({ "month": month }),
+        )
+        .await;
+    assert_eq!(status, 201, "{batch}");
+    batch
+}
+
+/// The enrollment's lines as (month, kind, amount, status).
+async fn history(app: &TestApp, id: &str) -> Vec<(String, String, i64, String)> {
+    let (status, lines) = app
+        .get(&format!("/v1/enrollments/{id}/payments"), &clerk())
+        .await;
+    assert_eq!(status, 200, "{lines}");
+    lines
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["month"].as_str().unwrap().to_owned(),
+                l["kind"].as_str().unwrap().to_owned(),
+                l["amount_fen"].as_i64().unwrap(),
+                l["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn line(month: &str, kind: &str, amount: i64, status: &str) -> (String, String, i64, String) {
+    (month.into(), kind.into(), amount, status.into())
+}
+
+async fn set_payee(app: &TestApp, id: &str) {
+    let path = format!("/v1/enrollments/{id}");
+    let (_, tag, _) = get_tagged(app, &path, &clerk()).await;
+    let (status, e) = put(app, &format!("{path}/payee"), &clerk(), &tag, &payee()).await;
+    assert_eq!(status, 200, "{e}");
+}
+
+#[tokio::test]
+async fn a_month_held_for_want_of_an_account_is_paid_as_arrears_by_the_next_run_once() {
+    kit::testing::set_today(on(7, 20));
+    let app = spawn().await;
+    let (id, amount) = enrollment_from_july(&app, None).await;
+    let july = run(&app, "2026-07").await;
+    assert_eq!(counts(&july), (0, 0, 1));
+    set_payee(&app, &id).await;
+
+    kit::testing::set_today(on(8, 5));
+    let august = run(&app, "2026-08").await;
+    assert_eq!(counts(&august), (2, 2 * amount, 0));
+    assert_eq!(
+        august["arrears"],
+        json!([{ "month": "2026-07", "kind": "arrears", "line_count": 1, "total_fen": amount }])
+    );
+    let (_, issued) = app.expect_events::<PaymentBatchIssued>(2).await.remove(1);
+    assert_eq!(
+        (issued.arrears.len(), issued.arrears[0].month.to_string()),
+        (1, "2026-07".to_owned())
+    );
+    // The bank file says which line is the arrears and which month it belongs to.
+    let (_, csv) = bank_file(&app, august["id"].as_str().unwrap(), &district_officer()).await;
+    assert!(csv.starts_with("line_id,batch_id,month,kind,"), "{csv}");
+    let mut kinds: Vec<(&str, &str)> = csv
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[2], f[3])
+        })
+        .collect();
+    kinds.sort();
+    assert_eq!(kinds, [("2026-07", "arrears"), ("2026-08", "month")]);
+    assert_eq!(
+        history(&app, &id).await,
+        [
+            line("2026-07", "month", amount, "released"),
+            line("2026-07", "arrears", amount, "issued"),
+            line("2026-08", "month", amount, "issued"),
+        ]
+    );
+
+    // Paid once: the next run pays its own month only.
+    kit::testing::set_today(on(9, 5));
+    assert_eq!(counts(&run(&app, "2026-09").await), (1, amount, 0));
+}
+
+#[tokio::test]
+async fn a_decision_recorded_after_its_first_months_batch_is_paid_that_month_by_the_next_run() {
+    kit::testing::set_today(on(7, 20));
+    let app = spawn().await;
+    // The July batch runs while the case still waits for its decision.
+    assert_eq!(counts(&run(&app, "2026-07").await), (0, 0, 0));
+    let (id, amount) = enrollment_from_july(&app, Some(payee())).await;
+    kit::testing::set_today(on(8, 5));
+    let august = run(&app, "2026-08").await;
+    assert_eq!(counts(&august), (2, 2 * amount, 0));
+    assert_eq!(
+        history(&app, &id).await,
+        [
+            line("2026-07", "arrears", amount, "issued"),
+            line("2026-08", "month", amount, "issued"),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_returned_month_is_held_until_the_payee_is_confirmed_then_paid_by_the_next_run_once() {
+    kit::testing::set_today(on(7, 20));
+    let app = spawn().await;
+    let (id, amount) = enrollment_from_july(&app, Some(payee())).await;
+    let july = run(&app, "2026-07").await;
+    assert_eq!(counts(&july), (1, amount, 0));
+    let (_, csv) = bank_file(&app, july["id"].as_str().unwrap(), &district_officer()).await;
+    let line_id = csv.lines().nth(1).unwrap().split(',').next().unwrap();
+    let returned: PaymentReturned = serde_json::from_value(json!({
+        "return_id": uuid::Uuid::now_v7(), "payer": "aid", "batch_id": july["id"],
+        "line_id": line_id, "amount_fen": amount, "reason_code": "account_closed",
+        "returned_on": on(7, 25) }))
+    .unwrap();
+    app.publish(&returned).await;
+    eventually(
+        "the July line returned",
+        Duration::from_secs(20),
+        || async {
+            let lines = history(&app, &id).await;
+            (lines[0].3 == "returned").then_some(())
+        },
+    )
+    .await;
+
+    // August: the account the bank returned is not paid again, not even August's own month.
+    kit::testing::set_today(on(8, 5));
+    assert_eq!(counts(&run(&app, "2026-08").await), (0, 0, 1));
+    set_payee(&app, &id).await;
+    kit::testing::set_today(on(9, 5));
+    let september = run(&app, "2026-09").await;
+    assert_eq!(counts(&september), (3, 3 * amount, 0));
+    assert_eq!(
+        history(&app, &id).await,
+        [
+            line("2026-07", "month", amount, "reissued"),
+            line("2026-07", "arrears", amount, "issued"),
+            line("2026-08", "month", amount, "released"),
+            line("2026-08", "arrears", amount, "issued"),
+            line("2026-09", "month", amount, "issued"),
+        ]
+    );
+    // Nothing is paid twice: the July batch has nothing left to re-issue.
+    let reissue = format!(
+        "/v1/payment-batches/{}/reissue",
+        july["id"].as_str().unwrap()
+    );
+    assert_eq!(
+        app.post(&reissue, &district_officer(), &json!({})).await.0,
+        409
+    );
 }

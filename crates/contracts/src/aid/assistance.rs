@@ -142,8 +142,34 @@ pub struct PaymentBatchIssued {
     /// For a re-issue batch, the batch whose returned lines it pays again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reissue_of: Option<Uuid>,
+    /// The lines paying an earlier month than the batch's, by month and kind.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub arrears: Vec<ArrearsTotal>,
 }
 
 impl Event for PaymentBatchIssued {
     const SUBJECT: &'static str = "aid.payment.batch.issued.v1";
+}
+
+/// What a payment line for an earlier month pays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArrearsKind {
+    /// The month's amount, owed and never paid.
+    Arrears,
+    /// The difference to an amount paid before a standard rose with effect from the month.
+    TopUp,
+}
+
+/// The lines of a batch that pay one earlier month, of one kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArrearsTotal {
+    /// The month the lines pay.
+    pub month: Month,
+    /// What the lines pay.
+    pub kind: ArrearsKind,
+    /// Number of such lines.
+    pub line_count: u64,
+    /// Their sum in fen.
+    pub total_fen: i64,
 }

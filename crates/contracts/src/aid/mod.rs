@@ -13,8 +13,8 @@ pub use application::{
     PublicityOpened, RejectionReason, VerificationCheck, VerificationRequested,
 };
 pub use assistance::{
-    AppliedAt, Assistance, EmergencyType, PaymentBatchIssued, ReferralRequested, ReferralSource,
-    TemporaryAssistanceGranted,
+    AppliedAt, ArrearsKind, ArrearsTotal, Assistance, EmergencyType, PaymentBatchIssued,
+    ReferralRequested, ReferralSource, TemporaryAssistanceGranted,
 };
 pub use enrollment::{
     ChangeReason, EndReason, EnrollmentChanged, EnrollmentEnded, EnrollmentStarted,

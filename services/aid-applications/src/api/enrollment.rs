@@ -32,7 +32,7 @@ use crate::{
         },
         payment::parse_month,
     },
-    store::enrollment,
+    store::{enrollment, payment_line},
 };
 
 pub(super) fn routes() -> OpenApiRouter<Platform> {
@@ -44,6 +44,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
         .routes(routes!(gradual_exit_route))
         .routes(routes!(end_route))
         .routes(routes!(payee))
+        .routes(routes!(payments))
 }
 
 fn month_text(m: i32) -> String {
@@ -78,6 +79,12 @@ pub struct EnrollmentView {
     beneficiaries: Vec<Uuid>,
     /// Account holder and the last four digits of the account.
     payee: Option<String>,
+    /// The day the bank returned a payment to that account: the enrollment's lines are held
+    /// until the payee is confirmed or corrected.
+    payee_returned_on: Option<chrono::NaiveDate>,
+    /// The first month the next run looks at: months from it that are owed and not paid are paid
+    /// then (arrears, top-ups).
+    next_unpaid_month: String,
     version: i32,
 }
 
@@ -109,6 +116,8 @@ impl From<&StoredEnrollment> for EnrollmentView {
                 }
                 _ => None,
             },
+            payee_returned_on: r.payee_returned_on,
+            next_unpaid_month: month_text(r.next_unpaid_month),
             version: r.version,
         }
     }
@@ -179,6 +188,61 @@ async fn show(
     Ok((
         [(header::ETAG, etag(stored.row.version))],
         axum::Json(EnrollmentView::from(&stored)),
+    ))
+}
+
+/// One payment line of an enrollment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentLineView {
+    id: Uuid,
+    batch_id: Uuid,
+    /// The month the line pays.
+    month: String,
+    /// month (the batch's own month), arrears (an earlier month owed and not paid) or top_up
+    /// (the difference owed for a month paid before a standard rose).
+    kind: String,
+    amount_fen: i64,
+    /// issued, held, returned, reissued (returned, paid again by `replaced_by`) or released
+    /// (held, paid by `replaced_by`).
+    status: String,
+    /// no_account or account_returned, for a held line.
+    hold_reason: Option<String>,
+    returned_on: Option<chrono::NaiveDate>,
+    /// The batch that paid the line again.
+    replaced_by: Option<Uuid>,
+}
+
+/// The enrollment's payment history: every line of every batch, oldest month first.
+#[utoipa::path(get, path = "/v1/enrollments/{id}/payments", tag = "enrollments",
+    responses((status = 200, body = Vec<PaymentLineView>), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+async fn payments(
+    State(p): State<Platform>,
+    who: Principal,
+    Path(id): Path<Uuid>,
+) -> Result<axum::Json<Vec<PaymentLineView>>, Problem> {
+    let stored = load(&p.db, &who, id).await?;
+    let lines = payment_line::Entity::find()
+        .filter(payment_line::Column::EnrollmentId.eq(stored.row.id))
+        .order_by_asc(payment_line::Column::Month)
+        .order_by_asc(payment_line::Column::BatchId)
+        .all(&p.db)
+        .await?;
+    Ok(axum::Json(
+        lines
+            .into_iter()
+            .map(|l| PaymentLineView {
+                id: l.id,
+                batch_id: l.batch_id,
+                month: month_text(l.month),
+                kind: l.kind,
+                amount_fen: l.amount_fen,
+                status: l.status,
+                hold_reason: l.hold_reason,
+                returned_on: l.returned_on,
+                replaced_by: l.reissued_in,
+            })
+            .collect(),
     ))
 }
 

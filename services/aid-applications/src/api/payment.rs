@@ -124,7 +124,7 @@ async fn csv_page(
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(
             db.get_database_backend(),
-            "SELECT l.id, l.month, l.township_code, l.amount_fen, \
+            "SELECT l.id, l.month, l.kind, l.township_code, l.amount_fen, \
              COALESCE(e.payee_name, g.payee_name) AS payee_name, \
              COALESCE(e.payee_bank, g.payee_bank) AS payee_bank, \
              COALESCE(e.payee_account, g.payee_account) AS payee_account \
@@ -139,13 +139,14 @@ async fn csv_page(
     for r in &rows {
         let id: Uuid = r.try_get("", "id")?;
         let month: i32 = r.try_get("", "month")?;
+        let kind: String = r.try_get("", "kind")?;
         let township: String = r.try_get("", "township_code")?;
         let amount: i64 = r.try_get("", "amount_fen")?;
         let name: Option<String> = r.try_get("", "payee_name")?;
         let bank: Option<String> = r.try_get("", "payee_bank")?;
         let account: Option<String> = r.try_get("", "payee_account")?;
         out.push_str(&format!(
-            "{id},{batch},{:04}-{:02},{township},{},{},{},{}.{:02}\n",
+            "{id},{batch},{:04}-{:02},{kind},{township},{},{},{},{}.{:02}\n",
             month / 100,
             month % 100,
             csv_field(name.as_deref().unwrap_or_default()),
@@ -164,8 +165,9 @@ async fn csv_page(
     Ok((out, more))
 }
 
-/// The bank file of a batch (CSV: line id, batch, month, township, account holder, bank,
-/// account, amount in yuan); streamed page by page. Holds bank accounts: the download is audited.
+/// The bank file of a batch (CSV: line id, batch, the month the line pays, its kind — `month`,
+/// `arrears`, `top_up` or `grant` —, township, account holder, bank, account, amount in yuan);
+/// streamed page by page. Holds bank accounts: the download is audited.
 #[utoipa::path(get, path = "/v1/payment-batches/{id}/bank-file", tag = "payments",
     responses((status = 200, content_type = "text/csv", description = "the bank file"), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
@@ -189,7 +191,7 @@ async fn bank_file(
     )
     .await?;
     let header_line =
-        "line_id,batch_id,month,township_code,account_holder,bank,account,amount_yuan\n";
+        "line_id,batch_id,month,kind,township_code,account_holder,bank,account,amount_yuan\n";
     let db = p.db.clone();
     let pages = futures::stream::unfold(Some(Uuid::nil()), move |cursor| {
         let db = db.clone();

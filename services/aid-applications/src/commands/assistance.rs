@@ -347,6 +347,7 @@ pub async fn record_request(
         payee_bank: input.payee.as_ref().map(|p| p.bank.trim().to_owned()),
         payee_account: input.payee.as_ref().map(|p| p.account.clone()),
         payee_source: input.payee.as_ref().map(|_| "request".to_owned()),
+        payee_returned_on: None,
         version: 1,
         created_at: kit::clock::now(),
     };

@@ -173,7 +173,8 @@ pub async fn enrollment_payee(
 }
 
 /// Sets or corrects the account a grant is paid to by the bank (before or after approval; a
-/// returned or held line is paid to it by the next re-issue).
+/// returned or held line is paid to it by the next run or re-issue). Confirming the payee after
+/// a bank return lets the grant be paid again.
 pub async fn set_payee(
     tx: &impl ConnectionTrait,
     who: &Principal,
@@ -205,6 +206,7 @@ pub async fn set_payee(
             payee_bank: Set(Some(payee.bank.trim().to_owned())),
             payee_account: Set(Some(payee.account.clone())),
             payee_source: Set(Some("staff".into())),
+            payee_returned_on: Set(None),
             version: Set(expected_version + 1),
             ..Default::default()
         })
@@ -261,6 +263,7 @@ mod tests {
             payee_bank: Some("某银行".into()),
             payee_account: Some("6230520012345678".into()),
             payee_source: Some("request".into()),
+            payee_returned_on: None,
             version: 1,
             created_at: kit::clock::now(),
         }

@@ -274,6 +274,8 @@ pub async fn start_on_confirmation(
         payee_name: Set(payee.map(|p| p.name.trim().to_owned())),
         payee_account: Set(payee.map(|p| p.account.clone())),
         payee_bank: Set(payee.map(|p| p.bank.trim().to_owned())),
+        next_unpaid_month: Set(yyyymm(e.start_month)),
+        payee_returned_on: Set(None),
         state: Set(serde_json::to_string(&record).map_err(|err| internal("enrollment", err))?),
         version: Set(1),
         created_at: Set(kit::clock::now()),

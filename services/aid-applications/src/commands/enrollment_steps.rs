@@ -289,7 +289,8 @@ pub async fn end(
     Ok(stored)
 }
 
-/// Sets the account the benefit is paid to.
+/// Sets the account the benefit is paid to; the months held for want of it, or since the bank
+/// returned a payment to the old one, are paid by the next monthly run.
 pub async fn set_payee(
     tx: &impl ConnectionTrait,
     who: &Principal,
@@ -309,6 +310,7 @@ pub async fn set_payee(
             payee_name: Set(Some(payee.name.trim().to_owned())),
             payee_bank: Set(Some(payee.bank.trim().to_owned())),
             payee_account: Set(Some(payee.account.clone())),
+            payee_returned_on: Set(None),
             version: Set(version),
             ..Default::default()
         })
@@ -324,6 +326,7 @@ pub async fn set_payee(
     stored.row.payee_name = Some(payee.name.trim().to_owned());
     stored.row.payee_bank = Some(payee.bank.trim().to_owned());
     stored.row.payee_account = Some(payee.account.clone());
+    stored.row.payee_returned_on = None;
     stored.row.version = version;
     Ok(stored)
 }

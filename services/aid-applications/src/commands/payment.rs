@@ -1,13 +1,16 @@
-//! The monthly payment run and what follows it: one set-based statement writes every line of the
-//! month (the amount in force for the month, within the paid months, a living member left, held
-//! back without an account), a second one a line for every temporary-assistance grant approved
-//! without act-first by the month's end and not yet in any batch (act-first grants were paid in
-//! cash from the reserve fund), the batch event gives the totals per township, a bank return
-//! marks its line, and a re-issue batch pays the returned lines (and held grant lines) again.
+//! The monthly payment run and what follows it. Payments are exactly as owed: each enrollment
+//! keeps a ledger from its first unsettled month (`next_unpaid_month`), and one set-based
+//! statement writes a line for every month of it owed more than issued lines paid — the run's
+//! month, arrears (held for want of a payable account, decided after their batch, returned by the
+//! bank) and top-ups (a standard raised with effect from a month already paid) — each with the
+//! month it belongs to; a second statement pays the temporary-assistance grants approved without
+//! act-first (act-first grants were paid in cash from the reserve fund) the same way. The batch
+//! event gives the totals per township and the arrears by month, a bank return marks its line and
+//! makes its month owed again, and a re-issue batch pays returned and held lines at once.
 
 use chrono::{NaiveDate, Utc};
 use contracts::{
-    aid::PaymentBatchIssued,
+    aid::{ArrearsKind, ArrearsTotal, PaymentBatchIssued},
     common::{TownshipCode, TownshipTotal},
     partner::{Payer, PaymentReturned},
 };
@@ -44,6 +47,10 @@ pub struct BatchView {
     /// Lines and money per township.
     #[schema(value_type = Vec<Object>)]
     pub townships: Vec<TownshipTotal>,
+    /// The lines sent that pay an earlier month than the batch's (`arrears`, `top_up`), by month
+    /// and kind; included in the counts above.
+    #[schema(value_type = Vec<Object>)]
+    pub arrears: Vec<ArrearsTotal>,
 }
 
 fn month_text(m: i32) -> String {
@@ -110,6 +117,40 @@ async fn totals(db: &impl ConnectionTrait, batch: Uuid) -> Result<Totals, Proble
     Ok(out)
 }
 
+/// The sent lines of `batch` that pay an earlier month, by month and kind.
+async fn arrears(db: &impl ConnectionTrait, batch: Uuid) -> Result<Vec<ArrearsTotal>, Problem> {
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "SELECT month, kind, COUNT(*) AS n, CAST(SUM(amount_fen) AS BIGINT) AS total \
+             FROM payment_lines WHERE batch_id = $1 AND status IN ('issued', 'returned', 'reissued') \
+               AND kind IN ('arrears', 'top_up') \
+             GROUP BY month, kind ORDER BY month, kind",
+            [batch.into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let month: i32 = r.try_get("", "month")?;
+            let kind: String = r.try_get("", "kind")?;
+            let n: i64 = r.try_get("", "n")?;
+            Ok(ArrearsTotal {
+                month: contract_month(
+                    Month::new(month / 100, u32::try_from(month % 100).unwrap_or(1))
+                        .ok_or_else(|| internal("line", "month"))?,
+                ),
+                kind: if kind == "top_up" {
+                    ArrearsKind::TopUp
+                } else {
+                    ArrearsKind::Arrears
+                },
+                line_count: u64::try_from(n).unwrap_or(0),
+                total_fen: r.try_get("", "total")?,
+            })
+        })
+        .collect()
+}
+
 /// The batch view with its township totals.
 pub async fn view(
     db: &impl ConnectionTrait,
@@ -126,19 +167,98 @@ pub async fn view(
         returned_count: totals.returned,
         issued_at: b.issued_at,
         townships: totals.townships,
+        arrears: arrears(db, b.id).await?,
     })
 }
 
 /// The id of a line, computed by the database: PostgreSQL derives it from the batch and what the
-/// line pays (an enrollment, a grant, the line it re-issues), SQLite draws it at random (its UUIDs
-/// are 16-byte blobs).
-fn line_id_sql(db: &impl ConnectionTrait, batch: &str, paid: &str) -> String {
+/// line pays (an enrollment's month, a grant, the line it re-issues), SQLite draws it at random
+/// (its UUIDs are 16-byte blobs).
+fn line_id_sql(db: &impl ConnectionTrait, parts: &[&str]) -> String {
     if is_postgres(db) {
-        format!("md5({batch}::text || {paid}::text)::uuid")
+        format!("md5(concat_ws('/', {}))::uuid", parts.join(", "))
     } else {
         "randomblob(16)".into()
     }
 }
+
+/// Whether the enrollment or grant under `alias` can be paid: an account on record that the bank
+/// has not returned a payment to since it was last confirmed.
+fn payable(alias: &str) -> String {
+    format!(
+        "({alias}.payee_account IS NOT NULL AND {alias}.payee_account <> '' \
+         AND {alias}.payee_returned_on IS NULL)"
+    )
+}
+
+/// Why a line of the enrollment or grant under `alias` is held back (NULL when it is not).
+fn hold_reason(alias: &str) -> String {
+    format!(
+        "CASE WHEN {payable} THEN NULL \
+              WHEN {alias}.payee_account IS NULL OR {alias}.payee_account = '' THEN 'no_account' \
+              ELSE 'account_returned' END",
+        payable = payable(alias)
+    )
+}
+
+/// The first day of the month in `col` (a `yyyymm` integer), comparable with stored dates.
+fn first_day_sql(db: &impl ConnectionTrait, col: &str) -> String {
+    if is_postgres(db) {
+        format!("make_date({col} / 100, {col} % 100, 1)")
+    } else {
+        format!("printf('%04d-%02d-01', {col} / 100, {col} % 100)")
+    }
+}
+
+/// The month after the `yyyymm` integer `col`.
+fn next_month_sql(col: &str) -> String {
+    format!("(CASE WHEN {col} % 100 = 12 THEN {col} + 89 ELSE {col} + 1 END)")
+}
+
+/// The enrollments' ledger up to the run's month (the placeholder `month`): every month from each
+/// enrollment's first unsettled one (`next_unpaid_month`) through the run's month or its last
+/// paid month, with what the month is owed — the amount in force that month while a member of the
+/// household lived — and what issued lines settled of it so far (a held or returned line settles
+/// nothing).
+fn ledger_cte(db: &impl ConnectionTrait, month: &str) -> String {
+    format!(
+        "WITH RECURSIVE span (enrollment_id, month, last_month) AS ( \
+             SELECT e.id, \
+                    CASE WHEN e.next_unpaid_month > e.start_month THEN e.next_unpaid_month \
+                         ELSE e.start_month END, \
+                    CASE WHEN e.end_month IS NOT NULL AND e.end_month < {month} THEN e.end_month \
+                         ELSE {month} END \
+             FROM enrollments e WHERE e.next_unpaid_month <= {month} AND e.start_month <= {month} \
+           UNION ALL \
+             SELECT enrollment_id, {next}, last_month FROM span WHERE month < last_month \
+         ), ledger (enrollment_id, month, owed, settled) AS ( \
+             SELECT s.enrollment_id, s.month, \
+                    CASE WHEN EXISTS (SELECT 1 FROM members m WHERE m.household_id = e.household_id \
+                                      AND (m.deceased_on IS NULL OR m.deceased_on >= {first_day})) \
+                         THEN COALESCE((SELECT a.amount_fen FROM enrollment_amounts a \
+                                        WHERE a.enrollment_id = s.enrollment_id \
+                                          AND a.from_month <= s.month \
+                                        ORDER BY a.from_month DESC LIMIT 1), 0) \
+                         ELSE 0 END, \
+                    CAST((SELECT COALESCE(SUM(l.amount_fen), 0) FROM payment_lines l \
+                          WHERE l.enrollment_id = s.enrollment_id AND l.month = s.month \
+                            AND l.status = 'issued') AS BIGINT) \
+             FROM span s JOIN enrollments e ON e.id = s.enrollment_id \
+             WHERE s.month <= s.last_month \
+         ) ",
+        next = next_month_sql("month"),
+        first_day = first_day_sql(db, "s.month"),
+    )
+}
+
+/// Marks an enrollment's held and returned lines of other batches as replaced (`released`,
+/// `reissued`) by the issued line of batch `$1` that pays the same month again.
+const MONTHS_REPAID: &str = "UPDATE payment_lines SET reissued_in = $1, \
+     status = CASE WHEN status = 'held' THEN 'released' ELSE 'reissued' END \
+     WHERE enrollment_id IS NOT NULL AND status IN ('held', 'returned') AND batch_id <> $1 \
+       AND EXISTS (SELECT 1 FROM payment_lines n WHERE n.batch_id = $1 AND n.status = 'issued' \
+                   AND n.enrollment_id = payment_lines.enrollment_id \
+                   AND n.month = payment_lines.month)";
 
 async fn issue(
     tx: &impl ConnectionTrait,
@@ -152,6 +272,7 @@ async fn issue(
         townships, held, ..
     } = totals(tx, batch.id).await?;
     let line_count: i64 = townships.iter().map(|t| t.line_count as i64).sum();
+    let arrears = arrears(tx, batch.id).await?;
     let total_fen: i64 = townships.iter().map(|t| t.total_fen).sum();
     let issued_at = kit::clock::now();
     payment_batch::Entity::update_many()
@@ -181,6 +302,7 @@ async fn issue(
                 townships: townships.clone(),
                 issued_at: issued_at.fixed_offset(),
                 reissue_of,
+                arrears: arrears.clone(),
             },
         )
         .await
@@ -204,6 +326,7 @@ async fn issue(
         returned_count: 0,
         issued_at,
         townships,
+        arrears,
     })
 }
 
@@ -214,19 +337,84 @@ pub struct RunInput {
     pub month: String,
 }
 
-/// The statement writing the month's lines for temporary-assistance grants: every grant approved
-/// without act-first before the next month's first day (`$3`) that no batch has taken yet (a
-/// held line counts: the re-issue pays it). Held without an account.
+/// What of grant `g` issued lines settled so far.
+const GRANT_SETTLED: &str = "(SELECT COALESCE(SUM(l.amount_fen), 0) FROM payment_lines l \
+     WHERE l.grant_id = g.id AND l.status = 'issued')";
+
+/// A grant the month pays: approved without act-first (`act_first`, false) before the next
+/// month's first day (`before`), its amount not yet settled.
+fn grant_due(before: &str, act_first: &str) -> String {
+    format!(
+        "g.status = 'granted' AND g.act_first = {act_first} AND g.decided_on < {before} \
+         AND g.amount_fen > {GRANT_SETTLED}"
+    )
+}
+
+/// The statement writing the month's grant lines (batch `$1`, month `$2`): every grant due that
+/// can be paid, and a held line for one that cannot and has no live line yet (a grant is held
+/// once, then paid by the run or re-issue after its payee is set).
 fn grant_lines_sql(db: &impl ConnectionTrait) -> String {
     format!(
-        "INSERT INTO payment_lines (id, batch_id, grant_id, month, township_code, amount_fen, status) \
-         SELECT {line_id}, $1, g.id, $2, g.township_code, g.amount_fen, \
-                CASE WHEN g.payee_account IS NULL OR g.payee_account = '' THEN 'held' ELSE 'issued' END \
+        "INSERT INTO payment_lines \
+             (id, batch_id, grant_id, month, township_code, amount_fen, status, kind, hold_reason) \
+         SELECT {line_id}, $1, g.id, $2, g.township_code, g.amount_fen - {GRANT_SETTLED}, \
+                CASE WHEN {payable} THEN 'issued' ELSE 'held' END, 'grant', {hold} \
          FROM temporary_grants g \
-         WHERE g.status = 'granted' AND g.act_first = $4 AND g.decided_on < $3 \
-           AND g.amount_fen > 0 \
-           AND NOT EXISTS (SELECT 1 FROM payment_lines l WHERE l.grant_id = g.id)",
-        line_id = line_id_sql(db, "$1", "g.id"),
+         WHERE {due} AND ({payable} OR NOT EXISTS (SELECT 1 FROM payment_lines l \
+               WHERE l.grant_id = g.id AND l.status NOT IN ('reissued', 'released')))",
+        line_id = line_id_sql(db, &["$1", "g.id"]),
+        payable = payable("g"),
+        hold = hold_reason("g"),
+        due = grant_due("$3", "$4"),
+    )
+}
+
+/// The grants' held and returned lines the month's run pays again (batch `$1`): replaced before
+/// the new line is written, so that a grant never has two live lines (unique index).
+fn grant_lines_replaced_sql() -> String {
+    format!(
+        "UPDATE payment_lines SET reissued_in = $1, \
+         status = CASE WHEN status = 'held' THEN 'released' ELSE 'reissued' END \
+         WHERE status IN ('held', 'returned') AND grant_id IN ( \
+             SELECT g.id FROM temporary_grants g WHERE {due} AND {payable})",
+        due = grant_due("$2", "$3"),
+        payable = payable("g"),
+    )
+}
+
+/// The statement writing the enrollments' lines of the run (batch `$1`, month `$2`): every month
+/// of the ledger owed more than it was paid, as `month`, `arrears` or `top_up`; an enrollment that
+/// cannot be paid gets a held line for the run's month only (its earlier months stay owed).
+fn enrollment_lines_sql(db: &impl ConnectionTrait) -> String {
+    format!(
+        "{ledger} \
+         INSERT INTO payment_lines \
+             (id, batch_id, enrollment_id, month, township_code, amount_fen, status, kind, hold_reason) \
+         SELECT {line_id}, $1, e.id, l.month, e.township_code, l.owed - l.settled, \
+                CASE WHEN {payable} THEN 'issued' ELSE 'held' END, \
+                CASE WHEN l.settled > 0 THEN 'top_up' WHEN l.month < $2 THEN 'arrears' \
+                     ELSE 'month' END, \
+                {hold} \
+         FROM ledger l JOIN enrollments e ON e.id = l.enrollment_id \
+         WHERE l.owed > l.settled AND ({payable} OR l.month = $2)",
+        ledger = ledger_cte(db, "$2"),
+        line_id = line_id_sql(db, &["$1", "e.id", "l.month"]),
+        payable = payable("e"),
+        hold = hold_reason("e"),
+    )
+}
+
+/// Moves each enrollment's first unsettled month past the run's month (`$1`), or keeps it at the
+/// earliest month still owed (held for want of a payable account).
+fn advance_sql(db: &impl ConnectionTrait) -> String {
+    format!(
+        "{ledger} \
+         UPDATE enrollments SET next_unpaid_month = COALESCE( \
+             (SELECT MIN(l.month) FROM ledger l \
+              WHERE l.enrollment_id = enrollments.id AND l.owed > l.settled), {next}) \
+         WHERE next_unpaid_month <= $1 AND start_month <= $1",
+        ledger = ledger_cte(db, "$1"),
+        next = next_month_sql("$1"),
     )
 }
 
@@ -271,53 +459,56 @@ pub async fn run_month(
     payment_batch::Entity::insert(payment_batch::ActiveModel::from(batch.clone()))
         .exec(tx)
         .await?;
-    let first_day: NaiveDate = month.first_day();
-    let sql = format!(
-        "INSERT INTO payment_lines (id, batch_id, enrollment_id, month, township_code, amount_fen, status) \
-         SELECT {line_id}, $1, e.id, $2, e.township_code, a.amount_fen, \
-                CASE WHEN e.payee_account IS NULL OR e.payee_account = '' THEN 'held' ELSE 'issued' END \
-         FROM enrollments e \
-         JOIN enrollment_amounts a ON a.enrollment_id = e.id AND a.from_month = ( \
-              SELECT MAX(x.from_month) FROM enrollment_amounts x \
-              WHERE x.enrollment_id = e.id AND x.from_month <= $2) \
-         WHERE e.start_month <= $2 AND (e.end_month IS NULL OR e.end_month >= $2) \
-           AND a.amount_fen > 0 \
-           AND EXISTS (SELECT 1 FROM members m WHERE m.household_id = e.household_id \
-                       AND (m.deceased_on IS NULL OR m.deceased_on >= $3))",
-        line_id = line_id_sql(tx, "$1", "e.id"),
-    );
-    tx.execute_raw(Statement::from_sql_and_values(
-        tx.get_database_backend(),
-        sql,
-        [id.into(), yyyymm(month).into(), first_day.into()],
+    let month_key = yyyymm(month);
+    let next_first_day: NaiveDate = month.next().first_day();
+    let statement = |sql: String, values: Vec<sea_orm::Value>| {
+        Statement::from_sql_and_values(tx.get_database_backend(), sql, values)
+    };
+    // Enrollments: every month owed and not settled, then the lines this pays are replaced, then
+    // each enrollment's first unsettled month moves on.
+    tx.execute_raw(statement(
+        enrollment_lines_sql(tx),
+        vec![id.into(), month_key.into()],
     ))
     .await?;
-    tx.execute_raw(Statement::from_sql_and_values(
-        tx.get_database_backend(),
+    tx.execute_raw(statement(
+        grant_lines_replaced_sql(),
+        vec![id.into(), next_first_day.into(), false.into()],
+    ))
+    .await?;
+    tx.execute_raw(statement(
         grant_lines_sql(tx),
-        [
+        vec![
             id.into(),
-            yyyymm(month).into(),
-            month.next().first_day().into(),
+            month_key.into(),
+            next_first_day.into(),
             false.into(),
         ],
     ))
     .await?;
+    tx.execute_raw(statement(MONTHS_REPAID.into(), vec![id.into()]))
+        .await?;
+    tx.execute_raw(statement(advance_sql(tx), vec![month_key.into()]))
+        .await?;
     issue(tx, outbox, who, batch, None).await
 }
 
-/// The lines of batch `$2` a re-issue pays: returned lines whose enrollment or grant has a payee
-/// account, and held grant lines whose grant has one now (a grant is paid once, so its held line
-/// waits for the re-issue; an enrollment's held month is not paid later).
-const REISSUABLE: &str = "batch_id = $2 AND ( \
-     (status = 'returned' AND enrollment_id IN (SELECT id FROM enrollments \
-          WHERE payee_account IS NOT NULL AND payee_account <> '')) \
-     OR (status IN ('returned', 'held') AND grant_id IN (SELECT id FROM temporary_grants \
-          WHERE payee_account IS NOT NULL AND payee_account <> '')))";
+/// The lines of batch `$2` a re-issue pays: its returned and held lines whose enrollment or grant
+/// can be paid now (an account on record, confirmed since any bank return).
+fn reissuable_sql() -> String {
+    format!(
+        "batch_id = $2 AND status IN ('returned', 'held') AND ( \
+             enrollment_id IN (SELECT e.id FROM enrollments e WHERE {enrollment}) \
+             OR grant_id IN (SELECT g.id FROM temporary_grants g WHERE {grant}))",
+        enrollment = payable("e"),
+        grant = payable("g"),
+    )
+}
 
-/// Re-issues the returned lines of a batch whose enrollment or grant now has a payee account, and
-/// its held grant lines whose grant has one now, in a new batch for the same month; the returned
-/// lines are marked `reissued`, the held ones `released` (both pointing at the new batch).
+/// Re-issues, in a new batch for the same month, the returned and held lines of a batch whose
+/// enrollment or grant can be paid now — at once, rather than with the next monthly run, which
+/// would pay them too (as arrears): the lines are marked `reissued` (returned) or `released`
+/// (held), both pointing at the new batch, so that neither pays a month twice.
 pub async fn reissue(
     tx: &impl ConnectionTrait,
     outbox: &Outbox,
@@ -351,7 +542,8 @@ pub async fn reissue(
             format!(
                 "UPDATE payment_lines SET reissued_in = $1, \
                  status = CASE WHEN status = 'held' THEN 'released' ELSE 'reissued' END \
-                 WHERE {REISSUABLE}"
+                 WHERE {}",
+                reissuable_sql()
             ),
             [id.into(), batch_id.into()],
         ))
@@ -360,15 +552,17 @@ pub async fn reissue(
     if n == 0 {
         return Err(Problem::conflict(
             "nothing-to-reissue",
-            "the batch has no returned line whose enrollment or grant has a payee account, \
-             and no held grant line whose grant has one now",
+            "the batch has no returned or held line whose enrollment or grant can be paid now \
+             (an account on record, confirmed since any bank return)",
         ));
     }
     let insert = format!(
-        "INSERT INTO payment_lines (id, batch_id, enrollment_id, grant_id, month, township_code, amount_fen, status) \
-         SELECT {line_id}, $1, l.enrollment_id, l.grant_id, l.month, l.township_code, l.amount_fen, 'issued' \
+        "INSERT INTO payment_lines \
+             (id, batch_id, enrollment_id, grant_id, month, township_code, amount_fen, status, kind) \
+         SELECT {line_id}, $1, l.enrollment_id, l.grant_id, l.month, l.township_code, l.amount_fen, \
+                'issued', l.kind \
          FROM payment_lines l WHERE l.reissued_in = $1",
-        line_id = line_id_sql(tx, "$1", "l.id"),
+        line_id = line_id_sql(tx, &["$1", "l.id"]),
     );
     tx.execute_raw(Statement::from_sql_and_values(
         tx.get_database_backend(),
@@ -379,8 +573,9 @@ pub async fn reissue(
     issue(tx, outbox, who, batch, Some(batch_id)).await
 }
 
-/// Marks the returned line (`partner.bank.payment.returned.v1` with payer aid) for re-issue;
-/// other payers' returns are not ours. Returns whether a line was marked.
+/// Marks the returned line (`partner.bank.payment.returned.v1` with payer aid): its month is owed
+/// again, paid by a re-issue or the next run once the payee is confirmed; other payers' returns
+/// are not ours. Returns whether a line was marked.
 pub async fn payment_returned(
     tx: &impl ConnectionTrait,
     event: &PaymentReturned,
@@ -424,6 +619,29 @@ pub async fn payment_returned(
         .filter(payment_line::Column::Id.eq(line.id))
         .exec(tx)
         .await?;
+    // The month is owed again, and the account on record holds its lines until a clerk confirms
+    // or corrects the payee (the next run then pays the month as arrears).
+    if let Some(enrollment_id) = line.enrollment_id {
+        tx.execute_raw(Statement::from_sql_and_values(
+            tx.get_database_backend(),
+            "UPDATE enrollments SET payee_returned_on = $1, next_unpaid_month = \
+             CASE WHEN next_unpaid_month > $2 THEN $2 ELSE next_unpaid_month END WHERE id = $3",
+            [
+                event.returned_on.into(),
+                line.month.into(),
+                enrollment_id.into(),
+            ],
+        ))
+        .await?;
+    }
+    if let Some(grant_id) = line.grant_id {
+        tx.execute_raw(Statement::from_sql_and_values(
+            tx.get_database_backend(),
+            "UPDATE temporary_grants SET payee_returned_on = $1 WHERE id = $2",
+            [event.returned_on.into(), grant_id.into()],
+        ))
+        .await?;
+    }
     Ok(true)
 }
 

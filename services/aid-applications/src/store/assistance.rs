@@ -42,6 +42,8 @@ pub mod grant {
         pub payee_account: Option<String>,
         /// request, enrollment (copied from the household's enrollment at approval) or staff.
         pub payee_source: Option<String>,
+        /// The bank returned the grant's payment: held until the payee is confirmed again.
+        pub payee_returned_on: Option<Date>,
         pub version: i32,
         pub created_at: DateTimeUtc,
     }

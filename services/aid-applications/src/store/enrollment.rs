@@ -27,6 +27,12 @@ pub struct Model {
     pub payee_name: Option<String>,
     pub payee_account: Option<String>,
     pub payee_bank: Option<String>,
+    /// The first month the monthly run looks at: every month from it through the run's month
+    /// that is owed and not settled is paid (arrears, top-ups), then it moves on.
+    pub next_unpaid_month: i32,
+    /// The bank returned a payment to the account on record: lines are held until a clerk
+    /// confirms or corrects the payee.
+    pub payee_returned_on: Option<Date>,
     pub state: String,
     pub version: i32,
     pub created_at: DateTimeUtc,

@@ -28,6 +28,7 @@ impl MigratorTrait for Migrator {
             super::household_register_migration::CreateHouseholdRegister,
         ));
         all.push(Box::new(super::payment_grant_migration::PayTemporaryGrants));
+        all.push(Box::new(super::payment_arrears_migration::PayArrears));
         all
     }
 }

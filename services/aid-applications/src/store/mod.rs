@@ -16,6 +16,7 @@ pub mod member;
 mod migrations;
 pub mod monitoring;
 mod monitoring_migration;
+mod payment_arrears_migration;
 pub mod payment_batch;
 mod payment_grant_migration;
 mod payment_index_migration;

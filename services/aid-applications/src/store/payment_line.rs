@@ -1,6 +1,6 @@
-//! One payment line: an enrollment's amount for a month or a temporary-assistance grant (exactly
-//! one of the two), its fate at the bank (issued, held, returned) and the re-issue that replaced
-//! a returned line (or a held grant line).
+//! One payment line: an enrollment's amount for a month (the run's own, an earlier one in
+//! arrears, or a top-up) or a temporary-assistance grant (exactly one of the two), its fate at the
+//! bank (issued, held, returned) and the line that replaced a returned or held one.
 
 use sea_orm::entity::prelude::*;
 
@@ -17,13 +17,19 @@ pub struct Model {
     pub month: i32,
     pub township_code: String,
     pub amount_fen: i64,
-    /// issued, held, returned, reissued (returned, then paid in `reissued_in`) or released (a
-    /// held grant line paid in the re-issue `reissued_in`).
+    /// issued, held, returned, reissued (returned, then paid in `reissued_in`) or released (held,
+    /// then paid in `reissued_in`).
     pub status: String,
     pub return_id: Option<Uuid>,
     pub return_reason: Option<String>,
     pub returned_on: Option<Date>,
     pub reissued_in: Option<Uuid>,
+    /// What the line pays: `month` (the run's month), `arrears` (an earlier month owed and not
+    /// paid), `top_up` (the difference owed for a month paid before a standard rose), `grant`.
+    pub kind: String,
+    /// Why a held line was held: `no_account`, or `account_returned` (the bank returned a
+    /// payment to the account on record and nobody has confirmed it since).
+    pub hold_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
