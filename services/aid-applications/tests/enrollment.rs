@@ -218,8 +218,10 @@ async fn a_change_decided_after_the_first_paid_month_keeps_the_starting_amount_b
     assert_eq!(
         changed["amounts"],
         json!([
-            { "from": { "year": 2026, "month": 7 }, "amount": started["monthly_amount_fen"] },
-            { "from": { "year": 2026, "month": 8 }, "amount": 140_000 }
+            { "from": { "year": 2026, "month": 7 }, "amount": started["monthly_amount_fen"],
+              "decided_on": "2026-06-13" },
+            { "from": { "year": 2026, "month": 8 }, "amount": 140_000,
+              "reason": "standard_raised", "decided_on": "2026-07-10" }
         ])
     );
 }

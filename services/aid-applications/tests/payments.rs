@@ -1,13 +1,18 @@
 //! The monthly payment run through the REST edge and NATS: one batch per month with its township
 //! totals, lines held back without an account, the bank file, a bank return marking its line, the
 //! re-issue of returned lines, and arrears — a held month, a decision recorded after its first
-//! month's batch, a returned month — paid by the next run, once.
+//! month's batch, a returned month — paid by the next run, once; standards that follow the
+//! calendar (a raise back to months already paid is topped up; a lower standard, or an amount an
+//! approver set, raises a review flag).
 
 mod procedure_support;
 
 use std::time::Duration;
 
-use contracts::{aid::PaymentBatchIssued, partner::PaymentReturned};
+use contracts::{
+    aid::{EnrollmentChanged, PaymentBatchIssued},
+    partner::PaymentReturned,
+};
 use kit::testing::{TestApp, eventually};
 use procedure_support::*;
 use serde_json::{Value, json};
@@ -426,5 +431,169 @@ async fn a_returned_month_is_held_until_the_payee_is_confirmed_then_paid_by_the_
     assert_eq!(
         app.post(&reissue, &district_officer(), &json!({})).await.0,
         409
+    );
+}
+
+/// Sets the urban dibao standard from `valid_from` (a new entry); returns the answer.
+async fn raise_urban_standard(app: &TestApp, valid_from: &str, fen: i64) -> Value {
+    let (status, answer) = put(
+        app,
+        &format!("/v1/reference/parameters/urban_dibao_standard/{valid_from}"),
+        &district_officer(),
+        "\"v0\"",
+        &json!({ "value": fen }),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    answer
+}
+
+#[tokio::test]
+async fn a_standard_raised_back_to_paid_months_is_topped_up_by_the_next_run_and_followed_after() {
+    kit::testing::set_today(on(7, 20));
+    let app = spawn().await;
+    let (id, amount) = enrollment_from_july(&app, Some(payee())).await;
+    run(&app, "2026-07").await;
+    kit::testing::set_today(on(8, 5));
+    run(&app, "2026-08").await;
+
+    // On 20 August the standard is raised from 1 July: 636 → 660 yuan for each of two people.
+    kit::testing::set_today(on(8, 20));
+    let answer = raise_urban_standard(&app, "2026-07-01", 66_000).await;
+    assert_eq!(
+        (
+            &answer["enrollments_following"],
+            &answer["review_flags_raised"]
+        ),
+        (&json!(1), &json!(0))
+    );
+    let raised = amount + 2 * 2_400;
+    let (_, e) = app.get(&format!("/v1/enrollments/{id}"), &clerk()).await;
+    assert_eq!(e["monthly_amount_fen"], raised);
+    assert_eq!(
+        (
+            &e["amounts"][0]["amount"],
+            &e["amounts"][0]["reason"],
+            e["amounts"].as_array().unwrap().len()
+        ),
+        (&json!(raised), &json!("standard_raised"), 1),
+        "{e}"
+    );
+    let (_, changed) = app.expect_events::<EnrollmentChanged>(1).await.remove(0);
+    assert_eq!(
+        (
+            serde_json::to_value(changed.reason).unwrap(),
+            changed.effective_month.to_string(),
+            changed.monthly_amount_fen
+        ),
+        (json!("standard_raised"), "2026-07".to_owned(), raised)
+    );
+
+    // September pays the two differences and its own month at the new amount, once.
+    kit::testing::set_today(on(9, 5));
+    let september = run(&app, "2026-09").await;
+    let top_up = raised - amount;
+    assert_eq!(counts(&september), (3, 2 * top_up + raised, 0));
+    assert_eq!(
+        september["arrears"],
+        json!([
+            { "month": "2026-07", "kind": "top_up", "line_count": 1, "total_fen": top_up },
+            { "month": "2026-08", "kind": "top_up", "line_count": 1, "total_fen": top_up },
+        ])
+    );
+    assert_eq!(
+        history(&app, &id).await,
+        [
+            line("2026-07", "month", amount, "issued"),
+            line("2026-07", "top_up", top_up, "issued"),
+            line("2026-08", "month", amount, "issued"),
+            line("2026-08", "top_up", top_up, "issued"),
+            line("2026-09", "month", raised, "issued"),
+        ]
+    );
+    kit::testing::set_today(on(10, 5));
+    assert_eq!(counts(&run(&app, "2026-10").await), (1, raised, 0));
+}
+
+#[tokio::test]
+async fn a_lower_standard_or_an_approvers_own_amount_raises_a_review_flag_and_changes_nothing() {
+    kit::testing::set_today(on(7, 20));
+    let app = spawn().await;
+    let (by_rule, amount) = enrollment_from_july(&app, Some(payee())).await;
+    // A second household whose amount an approver set by hand.
+    let head = id_number("50011219600707131");
+    let (second, _) = household(
+        &app,
+        "urban",
+        &[NewMember {
+            id_number: &head,
+            relationship: "head",
+            income_fen: 10_000,
+            able_to_work: false,
+        }],
+    )
+    .await;
+    let application = submit(&app, &second, json!({})).await;
+    to_publicity_closed(&app, &application).await;
+    let by_hand = confirm(&app, &application, Some(payee())).await;
+    let (status, changed) = app
+        .post(
+            &format!("/v1/enrollments/{by_hand}/change"),
+            &district_approver(),
+            &json!({ "reason": "members_changed", "monthly_amount_fen": 50_000 }),
+        )
+        .await;
+    assert_eq!(status, 200, "{changed}");
+
+    kit::testing::set_today(on(8, 20));
+    // Lowered from September: nobody's amount is cut without a decision.
+    let answer = raise_urban_standard(&app, "2026-09-01", 60_000).await;
+    assert_eq!(
+        (
+            &answer["enrollments_following"],
+            &answer["review_flags_raised"]
+        ),
+        (&json!(0), &json!(2))
+    );
+    let (_, flags) = app.get("/v1/review-flags?open=true", &clerk()).await;
+    let mut reasons: Vec<(String, String)> = flags["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["enrollment_id"].as_str().unwrap().to_owned(),
+                f["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    reasons.sort();
+    let mut expected = vec![
+        (by_rule.clone(), "standard_lowered".to_owned()),
+        (by_hand.clone(), "standard_changed".to_owned()),
+    ];
+    expected.sort();
+    assert_eq!(reasons, expected, "{flags}");
+    let (_, e) = app
+        .get(&format!("/v1/enrollments/{by_rule}"), &clerk())
+        .await;
+    assert_eq!(e["monthly_amount_fen"], amount);
+    assert!(app.events::<EnrollmentChanged>().await.len() == 1);
+    // A parameter no amount is computed from changes no enrollment.
+    let (status, answer) = put(
+        &app,
+        "/v1/reference/parameters/publicity_days/2026-09-01",
+        &district_officer(),
+        "\"v0\"",
+        &json!({ "value": 8 }),
+    )
+    .await;
+    assert_eq!(
+        (
+            status,
+            &answer["enrollments_following"],
+            &answer["review_flags_raised"]
+        ),
+        (200, &json!(0), &json!(0))
     );
 }

@@ -52,7 +52,10 @@ struct ParameterValue {
     value: Value,
 }
 
-/// Sets a parameter from `valid_from` on: a new standard (`If-Match: "v0"`) or a correction.
+/// Sets a parameter from `valid_from` on: a new standard (`If-Match: "v0"`) or a correction. The
+/// enrollments whose amount is computed from it follow it from the first month it applies to
+/// (months already paid are topped up by the next run); an approver's own amount or a lower one
+/// raises a review flag instead. The answer counts both.
 #[utoipa::path(put, path = "/v1/reference/parameters/{name}/{valid_from}", request_body = ParameterValue, tag = "reference",
     params(("If-Match" = String, Header, description = "the entry's ETag, \"v0\" for a new entry")),
     responses((status = 200, description = "stored"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
@@ -65,13 +68,24 @@ async fn put_parameter(
     Json(input): Json<ParameterValue>,
 ) -> Result<impl IntoResponse, Problem> {
     let tx = p.db.begin().await?;
-    let version = set_parameter(&tx, &who, &name, valid_from, &input.value, version).await?;
+    let (version, followed) = set_parameter(
+        &tx,
+        &p.outbox,
+        &who,
+        &name,
+        valid_from,
+        &input.value,
+        version,
+    )
+    .await?;
     tx.commit().await?;
+    p.outbox.wake();
     Ok((
         [(header::ETAG, etag(version))],
-        axum::Json(
-            serde_json::json!({ "name": name, "valid_from": valid_from, "value": input.value, "version": version }),
-        ),
+        axum::Json(serde_json::json!({
+            "name": name, "valid_from": valid_from, "value": input.value, "version": version,
+            "enrollments_following": followed.changed, "review_flags_raised": followed.flagged,
+        })),
     ))
 }
 

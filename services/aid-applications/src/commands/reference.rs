@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, Utc};
-use kit::{Principal, Problem, Role, audit};
+use kit::{Principal, Problem, Role, audit, outbox::Outbox};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
+use super::enrollment_standards::{Followed, follow_parameter};
 use crate::domain::application::TownshipAuthority;
 use crate::domain::calendar::{HolidayNotice, WorkCalendar};
 use crate::domain::reference::{Parameters, SEED_PLACEHOLDERS};
@@ -110,15 +111,18 @@ pub async fn list_parameters(db: &impl ConnectionTrait) -> Result<Vec<ParameterV
 
 /// Sets `name`'s value from `valid_from` on: a new entry (`expected_version` 0) or a correction of
 /// the entry on that date (its current version). Refuses an unknown name or a value that does not
-/// fit the parameter's type. Returns the entry's new version.
+/// fit the parameter's type. The enrollments paying months from then on follow a parameter their
+/// amount is computed from (see `enrollment_standards`). Returns the entry's new version and what
+/// the enrollments did.
 pub async fn set_parameter(
     tx: &impl ConnectionTrait,
+    outbox: &Outbox,
     who: &Principal,
     name: &str,
     valid_from: NaiveDate,
     value: &Value,
     expected_version: i32,
-) -> Result<i32, Problem> {
+) -> Result<(i32, Followed), Problem> {
     who.require(&[Role::DistrictOfficer])?;
     if !Parameters::NAMES.contains(&name) {
         return Err(Problem::not_found(format!("no parameter named {name}")));
@@ -131,6 +135,7 @@ pub async fn set_parameter(
     if current != expected_version {
         return Err(kit::edge::concurrency::changed_meanwhile());
     }
+    let before = parameters_from(&rows).map_err(|e| corrupt("parameters", e))?;
     let model = reference_parameter::Model {
         name: name.to_owned(),
         valid_from,
@@ -143,7 +148,7 @@ pub async fn set_parameter(
         Some(i) => rows[i] = model.clone(),
         None => rows.push(model.clone()),
     }
-    parameters_from(&rows).map_err(|e| {
+    let after = parameters_from(&rows).map_err(|e| {
         Problem::invalid("value", format!("does not fit the parameter {name}: {e}"))
     })?;
     let active = reference_parameter::ActiveModel {
@@ -168,7 +173,18 @@ pub async fn set_parameter(
         &model.value,
     )
     .await?;
-    Ok(model.version)
+    let followed = follow_parameter(
+        tx,
+        outbox,
+        who,
+        name,
+        valid_from,
+        &before,
+        &after,
+        kit::clock::today(),
+    )
+    .await?;
+    Ok((model.version, followed))
 }
 
 /// A stored holiday notice.

@@ -327,6 +327,19 @@ impl ParameterSet {
     }
 }
 
+/// The parameters a monthly amount is computed from: a change to one of them is followed by the
+/// enrollments paying months from then on (the others set eligibility tests, deadlines, caps and
+/// limits, which apply to decisions, not to amounts already decided).
+pub const AMOUNT_PARAMETERS: &[&str] = &[
+    "urban_dibao_standard",
+    "rural_dibao_standard",
+    "extreme_poverty_basic_living",
+    "employment_cost_deduction",
+    "add_ons",
+    "care_allowances",
+    "single_person_dibao_mode",
+];
+
 /// Parameters in [`seed`] that are defaults or placeholders, not sourced Chongqing values: the
 /// bureau must confirm each before go-live (the wiring can list them at start-up).
 pub const SEED_PLACEHOLDERS: &[&str] = &[

@@ -2,10 +2,11 @@
 //! (`next_unpaid_month`: the monthly run pays every month from it that is owed and not paid —
 //! held, decided after its batch, returned, or topped up after a standard rose), a line says what
 //! it pays (`kind`: the run's month, arrears, a top-up, a grant) and why it was held back
-//! (`hold_reason`), and an enrollment or grant whose line the bank returned is held until its
-//! payee is confirmed (`payee_returned_on`).
+//! (`hold_reason`), an enrollment or grant whose line the bank returned is held until its payee
+//! is confirmed (`payee_returned_on`), and a review flag's detail is long enough to say which
+//! standard changed an amount.
 
-use sea_orm::DbErr;
+use sea_orm::{ConnectionTrait, DbErr};
 use sea_orm_migration::{MigrationTrait, prelude::*, schema::*};
 
 pub struct PayArrears;
@@ -44,6 +45,14 @@ impl MigrationTrait for PayArrears {
             .await?;
         }
         let db = m.get_connection();
+        // A review flag's detail names a parameter, a month and two amounts (SQLite does not
+        // enforce a length).
+        if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+            db.execute_unprepared(
+                "ALTER TABLE enrollment_review_flags ALTER COLUMN detail TYPE varchar(255)",
+            )
+            .await?;
+        }
         // Every month from the start is looked at once: months settled already owe nothing, and
         // the months the run used to lose for good (held, decided after their batch) are paid.
         db.execute_unprepared("UPDATE enrollments SET next_unpaid_month = start_month")

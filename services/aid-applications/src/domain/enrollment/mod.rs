@@ -66,13 +66,19 @@ pub enum ReviewOutcome {
     Stop,
 }
 
-/// One amount and the first month it is paid.
+/// One amount, the first month it is paid, and why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AmountPeriod {
     /// First month at this amount.
     pub from: Month,
     /// Monthly amount.
     pub amount: Fen,
+    /// Why the amount changed; none for the amount confirmed at the start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<ChangeReason>,
+    /// The day the change was decided (the confirmation for the starting amount).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_on: Option<NaiveDate>,
 }
 
 /// A running gradual exit (渐退).
@@ -240,6 +246,8 @@ impl Enrollment {
             amounts: vec![AmountPeriod {
                 from: start_month,
                 amount: new.monthly_amount,
+                reason: None,
+                decided_on: Some(new.confirmed_on),
             }],
             review_interval_months: new.review_interval_months,
             last_review: start_month,
@@ -319,7 +327,7 @@ impl Enrollment {
         if !monthly_amount.is_positive() {
             return Err(EnrollmentError::AmountNotPositive);
         }
-        let effective_month = self.set_amount_after(decided_on, monthly_amount);
+        let effective_month = self.set_amount_after(decided_on, monthly_amount, reason);
         Ok(EnrollmentEvent::Changed {
             enrollment_id: self.id,
             reason,
@@ -364,7 +372,7 @@ impl Enrollment {
                 enrollment_id: self.id,
                 reason,
                 monthly_amount,
-                effective_month: self.set_amount_after(reviewed_on, monthly_amount),
+                effective_month: self.set_amount_after(reviewed_on, monthly_amount, reason),
                 gradual_exit_last_month: None,
             },
             None => EnrollmentEvent::Reviewed {
@@ -487,19 +495,72 @@ impl Enrollment {
         }
     }
 
-    fn set_amount_after(&mut self, decided_on: NaiveDate, amount: Fen) -> Month {
+    fn set_amount_after(
+        &mut self,
+        decided_on: NaiveDate,
+        amount: Fen,
+        reason: ChangeReason,
+    ) -> Month {
         let from = Month::of(decided_on).next().max(self.start_month);
         self.amounts.retain(|p| p.from < from);
-        if self.amounts.is_empty() {
-            // A change decided before the first paid month replaces the starting amount.
-            self.amounts.push(AmountPeriod {
-                from: self.start_month,
-                amount,
-            });
-        } else {
-            self.amounts.push(AmountPeriod { from, amount });
-        }
+        // A change decided before the first paid month replaces the starting amount.
+        self.amounts.push(AmountPeriod {
+            from: if self.amounts.is_empty() {
+                self.start_month
+            } else {
+                from
+            },
+            amount,
+            reason: Some(reason),
+            decided_on: Some(decided_on),
+        });
         from
+    }
+
+    /// The amount of `from` — and of the months after it until the next change — follows a
+    /// standard that took effect then, even for months already paid (the run pays the
+    /// difference), and for the paid months of an enrollment that has ended since: the rules'
+    /// amount replaces the old one. Refused during or after a gradual exit (the old amount is
+    /// kept by law) and for a month after the end.
+    pub fn follow_standard(
+        &mut self,
+        from: Month,
+        amount: Fen,
+        decided_on: NaiveDate,
+    ) -> Result<EnrollmentEvent, EnrollmentError> {
+        if decided_on < self.confirmed_on {
+            return Err(EnrollmentError::BeforeConfirmation(decided_on));
+        }
+        if let Some(exit) = self.gradual_exit {
+            return Err(EnrollmentError::GradualExitRunning(exit.last_month));
+        }
+        if let Some(end) = self.end
+            && from > end.last_month
+        {
+            return Err(EnrollmentError::Ended(end.last_month));
+        }
+        if !amount.is_positive() {
+            return Err(EnrollmentError::AmountNotPositive);
+        }
+        let from = from.max(self.start_month);
+        let period = AmountPeriod {
+            from,
+            amount,
+            reason: Some(ChangeReason::StandardRaised),
+            decided_on: Some(decided_on),
+        };
+        match self.amounts.iter().position(|p| p.from >= from) {
+            Some(i) if self.amounts[i].from == from => self.amounts[i] = period,
+            Some(i) => self.amounts.insert(i, period),
+            None => self.amounts.push(period),
+        }
+        Ok(EnrollmentEvent::Changed {
+            enrollment_id: self.id,
+            reason: ChangeReason::StandardRaised,
+            monthly_amount: amount,
+            effective_month: from,
+            gradual_exit_last_month: None,
+        })
     }
 
     fn close(

@@ -340,3 +340,62 @@ fn steps_dated_before_confirmation_are_refused() {
         Err(EnrollmentError::BeforeConfirmation(d(2022, 4, 1)))
     );
 }
+
+#[test]
+fn a_standard_raised_back_to_a_paid_month_replaces_that_months_amount_and_keeps_the_later_changes()
+{
+    let mut e = enrolled();
+    // A review in August 2022 raised the amount from September.
+    e.record_review(d(2022, 8, 10), ReviewOutcome::Increase(Fen(62_000)), 12)
+        .unwrap();
+    // In October the standard raised with effect from July is announced: July and August follow
+    // it (the run pays the difference); September keeps the review's own amount until the
+    // approvers recompute it.
+    let event = e
+        .follow_standard(m(2022, 7), Fen(66_500), d(2022, 10, 8))
+        .unwrap();
+    assert_eq!(
+        event,
+        EnrollmentEvent::Changed {
+            enrollment_id: e.id,
+            reason: ChangeReason::StandardRaised,
+            monthly_amount: Fen(66_500),
+            effective_month: m(2022, 7),
+            gradual_exit_last_month: None,
+        }
+    );
+    let history: Vec<_> = e
+        .amounts()
+        .iter()
+        .map(|p| (p.from, p.amount, p.reason))
+        .collect();
+    assert_eq!(
+        history,
+        [
+            (m(2022, 5), Fen(59_900), None),
+            (m(2022, 7), Fen(66_500), Some(ChangeReason::StandardRaised)),
+            (m(2022, 9), Fen(62_000), Some(ChangeReason::ReviewIncrease)),
+        ]
+    );
+    assert_eq!(e.amount_for(m(2022, 8)), Some(Fen(66_500)));
+    // The same month again replaces its amount; before the start it applies from the start.
+    e.follow_standard(m(2022, 7), Fen(67_000), d(2022, 10, 9))
+        .unwrap();
+    e.follow_standard(m(2022, 1), Fen(60_500), d(2022, 10, 9))
+        .unwrap();
+    assert_eq!(
+        (
+            e.amount_for(m(2022, 5)),
+            e.amount_for(m(2022, 7)),
+            e.amounts().len()
+        ),
+        (Some(Fen(60_500)), Some(Fen(67_000)), 3)
+    );
+    // A gradual exit keeps the old amount.
+    e.start_gradual_exit(d(2022, 11, 1), GradualExitReason::Employment, &params())
+        .unwrap();
+    assert_eq!(
+        e.follow_standard(m(2022, 12), Fen(70_000), d(2022, 11, 2)),
+        Err(EnrollmentError::GradualExitRunning(m(2023, 5)))
+    );
+}

@@ -1,0 +1,220 @@
+//! Standards follow the calendar: a month is paid at that month's standard. When the district
+//! changes a parameter an amount is computed from (a standard, an add-on, a care allowance — often
+//! announced after the month it takes effect), every enrollment paying months from then on is
+//! assessed again from that month, with the household as it was each month an amount starts:
+//! where the stored amount is the rules' amount under the old values and the new values raise it,
+//! the amount follows (months already paid are topped up by the next run); an amount an approver
+//! set otherwise, or one the new values would lower, is put before the approvers as a review
+//! flag instead — a benefit is never cut, nor paid back, without a decision.
+
+use chrono::{Datelike, NaiveDate};
+use kit::{Principal, Problem, audit, outbox::Outbox};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+};
+
+use super::benefits_certificates::flag_for_review_keyed;
+use super::enrollment::{StoredEnrollment, application_of, lock_all, publish, save, yyyymm};
+use super::procedure::enrollment_refused;
+use super::procedure_facts::{Register, build_household};
+use super::procedure_steps::latest_verification;
+use crate::domain::benefit::assess;
+use crate::domain::enrollment::EnrollmentEvent;
+use crate::domain::money::Fen;
+use crate::domain::month::Month;
+use crate::domain::reference::{AMOUNT_PARAMETERS, Parameters};
+use crate::store::enrollment;
+
+/// What following a parameter change did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Followed {
+    /// Enrollments whose amount now follows the new values.
+    pub changed: usize,
+    /// Review flags raised (an approver's own amount, or a lower amount).
+    pub flagged: usize,
+}
+
+/// The first month paid with a value that applies from `from`: a month is paid with the values in
+/// force on its first day.
+pub fn first_month_from(from: NaiveDate) -> Month {
+    if from.day() == 1 {
+        Month::of(from)
+    } else {
+        Month::of(from).next()
+    }
+}
+
+/// Follows the change of parameter `name` from `from` (`before` and `after` are every parameter
+/// without and with it) in every enrollment paying months from then on; runs in the change's
+/// transaction, enrollments locked in id order.
+pub async fn follow_parameter(
+    tx: &impl ConnectionTrait,
+    outbox: &Outbox,
+    who: &Principal,
+    name: &str,
+    from: NaiveDate,
+    before: &Parameters,
+    after: &Parameters,
+    today: NaiveDate,
+) -> Result<Followed, Problem> {
+    let mut followed = Followed::default();
+    if !AMOUNT_PARAMETERS.contains(&name) {
+        return Ok(followed);
+    }
+    let first = first_month_from(from);
+    let rows = lock_all(
+        tx,
+        Condition::all()
+            .add(enrollment::Column::Programme.ne("marginal"))
+            .add(enrollment::Column::Status.ne("exiting"))
+            .add(
+                Condition::any()
+                    .add(enrollment::Column::EndMonth.is_null())
+                    .add(enrollment::Column::EndMonth.gte(yyyymm(first))),
+            ),
+    )
+    .await?;
+    for row in rows {
+        let mut stored = StoredEnrollment::from_row(row)?;
+        let change = Change {
+            name,
+            first,
+            before,
+            after,
+            today,
+        };
+        let outcome = follow_one(tx, &mut stored, &change).await?;
+        followed.flagged += outcome.flags;
+        if outcome.events.is_empty() {
+            continue;
+        }
+        followed.changed += 1;
+        save(tx, &mut stored, today).await?;
+        // The months from the earliest change on are owed again: the next run tops up the ones
+        // already paid.
+        let earliest = outcome
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                EnrollmentEvent::Changed {
+                    effective_month, ..
+                } => Some(yyyymm(*effective_month)),
+                _ => None,
+            })
+            .min()
+            .unwrap_or(stored.row.next_unpaid_month);
+        if earliest < stored.row.next_unpaid_month {
+            enrollment::Entity::update_many()
+                .set(enrollment::ActiveModel {
+                    next_unpaid_month: Set(earliest),
+                    ..Default::default()
+                })
+                .filter(enrollment::Column::Id.eq(stored.row.id))
+                .exec(tx)
+                .await?;
+        }
+        for event in &outcome.events {
+            publish(tx, outbox, &stored, event, today).await?;
+            audit::record(
+                tx,
+                who,
+                "follow-standard",
+                "enrollment",
+                &stored.row.id.to_string(),
+                &format!(
+                    "{name} from {from}: {}",
+                    serde_json::to_string(event).unwrap_or_default()
+                ),
+            )
+            .await?;
+        }
+    }
+    Ok(followed)
+}
+
+struct Change<'a> {
+    name: &'a str,
+    first: Month,
+    before: &'a Parameters,
+    after: &'a Parameters,
+    today: NaiveDate,
+}
+
+struct Outcome {
+    events: Vec<EnrollmentEvent>,
+    flags: usize,
+}
+
+/// Assesses the enrollment again at the first month of the change and at each later month its
+/// amount changed (the household may differ at each), old values against new.
+async fn follow_one(
+    tx: &impl ConnectionTrait,
+    stored: &mut StoredEnrollment,
+    change: &Change<'_>,
+) -> Result<Outcome, Problem> {
+    let mut outcome = Outcome {
+        events: Vec::new(),
+        flags: 0,
+    };
+    let e = &stored.record.enrollment;
+    let first = change.first.max(e.start_month);
+    let last = e.end().map(|end| end.last_month);
+    let mut boundaries: Vec<Month> = std::iter::once(first)
+        .chain(e.amounts().iter().map(|p| p.from).filter(|m| *m > first))
+        .filter(|m| last.is_none_or(|last| *m <= last))
+        .collect();
+    boundaries.dedup();
+    if boundaries.is_empty() {
+        return Ok(outcome);
+    }
+    let application = application_of(tx, stored).await?;
+    let register = Register::load(tx, stored.row.household_id).await?;
+    let verification = latest_verification(tx, application.row.id).await?;
+    let claim = application.app.claim;
+    for month in boundaries {
+        let on = month.first_day();
+        let household = build_household(&register, &application.facts, verification.as_ref(), on);
+        let rules = |p: &Parameters| {
+            assess(&household, &claim, p, on)
+                .ok()
+                .filter(|a| a.eligible)
+                .map(|a| a.monthly_amount)
+        };
+        let (Some(old), Some(new)) = (rules(change.before), rules(change.after)) else {
+            continue;
+        };
+        if old == new {
+            continue;
+        }
+        let e = &mut stored.record.enrollment;
+        let current = e.amount_for(month).unwrap_or(Fen::ZERO);
+        // An approver's own amount, or a lower one, waits for a decision (the reason says which;
+        // the detail gives the parameter, the month, the rules' amount and the amount paid).
+        let flag = if current != old {
+            Some("standard_changed")
+        } else if new < old {
+            Some("standard_lowered")
+        } else {
+            None
+        };
+        match flag {
+            Some(reason) => {
+                let detail = format!(
+                    "{} from {month}: rules {new} 元, paid {current} 元",
+                    change.name
+                );
+                let key = format!("{reason}:{}@{month}:{new}", change.name);
+                if flag_for_review_keyed(tx, &stored.row, "", reason, &detail, change.today, &key)
+                    .await?
+                {
+                    outcome.flags += 1;
+                }
+            }
+            None => outcome.events.push(
+                e.follow_standard(month, new, change.today)
+                    .map_err(enrollment_refused)?,
+            ),
+        }
+    }
+    Ok(outcome)
+}
