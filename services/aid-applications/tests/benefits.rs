@@ -2,13 +2,17 @@
 //! low-income monitoring view per member (child allowance, living and nursing subsidies, the
 //! certificate's grade), a certificate change or revocation closing or reopening a single-person
 //! dibao candidate task and flagging a single-person dibao enrollment for review, and the
-//! refusals (another township, a blank note, a flag cleared twice).
+//! refusals (another township, a blank note, a flag cleared twice). One benefit per person: a
+//! household entering dibao ends its single-person dibao and marginal enrollments (and new
+//! applications for them are refused), extreme-poverty support ends the member's single-person
+//! dibao.
 
 mod procedure_support;
 
 use std::time::Duration;
 
 use contracts::{
+    aid::EnrollmentEnded,
     child::{AllowanceStarted, Registered},
     common::Month,
     disability::{SubsidyEnded, SubsidyGranted},
@@ -373,4 +377,145 @@ async fn a_revoked_certificate_flags_the_single_person_dibao_enrollment_for_revi
         .await;
     assert!(after["open_reviews"].as_array().unwrap().is_empty());
     assert_eq!(after["categories"], json!(["dibao"]));
+}
+
+/// One benefit per person: the days these tests live on. A procedure completed on 29 June is
+/// confirmed on 2 June (paid from July); one completed on 20 September is confirmed on 24 August
+/// (paid from September).
+fn june() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 6, 29).unwrap()
+}
+fn september() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 9, 20).unwrap()
+}
+
+/// The son's single-person dibao (level-3 intellectual certificate) in the marginal household.
+async fn single_person_dibao(app: &TestApp, household: &str, son: &str) -> String {
+    let id = submit(
+        app,
+        household,
+        json!({ "programme": "single_person_dibao", "member_id": son }),
+    )
+    .await;
+    let findings = json!({ "members": [{ "member_id": son,
+        "disability": { "basis": "certificate", "category": 5, "level": 3, "expires_on": "2035-06-19" } }] });
+    through_procedure(app, &id, Some(findings), Some(payee())).await
+}
+
+/// The household's dibao once the mother lost her job (the investigators find no income).
+async fn dibao_after_job_loss(app: &TestApp, household: &str, mother: &str) -> String {
+    let id = submit(app, household, json!({})).await;
+    let findings = json!({ "members": [{ "member_id": mother, "income": [], "employed": false }] });
+    through_procedure(app, &id, Some(findings), Some(payee())).await
+}
+
+async fn ended(app: &TestApp, enrollment: &str) -> (String, String) {
+    let found = eventually("the end published", Duration::from_secs(20), || async {
+        app.events::<EnrollmentEnded>()
+            .await
+            .into_iter()
+            .find(|(_, e)| e.enrollment_id.to_string() == enrollment)
+    })
+    .await
+    .1;
+    (
+        serde_json::to_value(found.reason)
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        found.end_month.to_string(),
+    )
+}
+
+#[tokio::test]
+async fn a_household_entering_dibao_ends_its_single_person_dibao_before_the_first_dibao_month() {
+    kit::testing::set_today(june());
+    let app = spawn().await;
+    let son = id_number("50011219980101113");
+    let (household, members) = marginal_household(&app, &son).await;
+    let single = single_person_dibao(&app, &household, &members[1]).await;
+    kit::testing::set_today(september());
+    let dibao = dibao_after_job_loss(&app, &household, &members[0]).await;
+    assert_eq!(
+        ended(&app, &single).await,
+        ("entered_other_programme".to_owned(), "2026-08".to_owned())
+    );
+    let (_, e) = app.get(&format!("/v1/enrollments/{dibao}"), &clerk()).await;
+    assert_eq!(
+        (e["start_month"].as_str(), e["status"].as_str()),
+        (Some("2026-09"), Some("active"))
+    );
+    // While the dibao runs, every member is covered: neither programme can be applied for.
+    for programme in [
+        json!({ "programme": "single_person_dibao", "member_id": members[1] }),
+        json!({ "programme": "marginal" }),
+    ] {
+        let mut body =
+            json!({ "household_id": household, "channel": "window", "submitted_on": day(30) });
+        for (k, v) in programme.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let (status, problem) = app.post("/v1/applications", &clerk(), &body).await;
+        assert_eq!(
+            (status, problem["type"].as_str()),
+            (409, Some("urn:minzheng:problem:covered-by-dibao")),
+            "{problem}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_household_entering_dibao_ends_its_marginal_enrollment() {
+    kit::testing::set_today(june());
+    let app = spawn().await;
+    let son = id_number("50011219980101113");
+    let (household, members) = marginal_household(&app, &son).await;
+    let id = submit(&app, &household, json!({ "programme": "marginal" })).await;
+    let marginal = through_procedure(&app, &id, None, None).await;
+    kit::testing::set_today(september());
+    dibao_after_job_loss(&app, &household, &members[0]).await;
+    assert_eq!(
+        ended(&app, &marginal).await,
+        ("entered_other_programme".to_owned(), "2026-08".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn extreme_poverty_support_for_the_member_ends_their_single_person_dibao() {
+    kit::testing::set_today(june());
+    let app = spawn().await;
+    let son = id_number("50011219980101113");
+    let (household, members) = marginal_household(&app, &son).await;
+    let single = single_person_dibao(&app, &household, &members[1]).await;
+    kit::testing::set_today(september());
+    let id = submit(
+        &app,
+        &household,
+        json!({ "programme": "extreme_poverty", "member_id": members[1],
+                "support_mode": "dispersed", "care_level": "partial_care" }),
+    )
+    .await;
+    through_procedure(&app, &id, None, Some(payee())).await;
+    assert_eq!(
+        ended(&app, &single).await,
+        ("entered_other_programme".to_owned(), "2026-08".to_owned())
+    );
+    // And a single-person dibao is refused for a member paid extreme-poverty support.
+    let (status, problem) = app
+        .post(
+            "/v1/applications",
+            &clerk(),
+            &json!({ "household_id": household, "programme": "single_person_dibao",
+                     "member_id": members[1], "channel": "window", "submitted_on": day(30) }),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["type"].as_str()),
+        (
+            409,
+            Some("urn:minzheng:problem:member-in-extreme-poverty-support")
+        ),
+        "{problem}"
+    );
 }

@@ -430,3 +430,147 @@ async fn a_death_arriving_while_a_command_holds_the_enrollment_waits_for_it_inst
     assert_eq!(changed.beneficiaries.len(), 1);
     assert_eq!(version(db.clone()).await, loaded.row.version + 2);
 }
+
+/// A mother, her child and her father (born 1945), none with income.
+async fn three_generations(app: &TestApp) -> (String, Vec<String>) {
+    let mother = id_number("50011219850315122");
+    let child = id_number("50011220150601343");
+    let grandfather = id_number("50011219450808121");
+    household(
+        app,
+        "urban",
+        &[
+            NewMember {
+                id_number: &mother,
+                relationship: "head",
+                income_fen: 0,
+                able_to_work: false,
+            },
+            NewMember {
+                id_number: &child,
+                relationship: "child",
+                income_fen: 0,
+                able_to_work: false,
+            },
+            NewMember {
+                id_number: &grandfather,
+                relationship: "parent",
+                income_fen: 0,
+                able_to_work: false,
+            },
+        ],
+    )
+    .await
+}
+
+/// Extreme-poverty support (dispersed) for `member`; returns the enrollment.
+async fn extreme_poverty(app: &TestApp, household: &str, member: &str) -> String {
+    let id = submit(
+        app,
+        household,
+        json!({ "programme": "extreme_poverty", "member_id": member,
+                "support_mode": "dispersed", "care_level": "full_self_care" }),
+    )
+    .await;
+    to_publicity_closed(app, &id).await;
+    confirm(app, &id, Some(payee())).await
+}
+
+/// The amount the rules give the household's dibao application on `on` (the assessment route).
+async fn assessed(app: &TestApp, application: &str, on: &str) -> i64 {
+    let (status, a) = app
+        .get(
+            &format!("/v1/applications/{application}/assessment?on={on}"),
+            &clerk(),
+        )
+        .await;
+    assert_eq!(status, 200, "{a}");
+    a["assessment"]["monthly_amount"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{a}"))
+}
+
+#[tokio::test]
+async fn extreme_poverty_support_for_a_member_takes_them_out_of_the_households_dibao_from_its_first_month()
+ {
+    kit::testing::set_today(late_in_the_month_of_the_decision());
+    let app = spawn().await;
+    let (household, members) = three_generations(&app).await;
+    let application = submit(&app, &household, json!({})).await;
+    to_publicity_closed(&app, &application).await;
+    let dibao = confirm(&app, &application, Some(payee())).await;
+    let before = enrollment(&app, &dibao).await;
+    assert_eq!(before["beneficiaries"].as_array().unwrap().len(), 3);
+
+    // Three months on, the grandfather is confirmed for extreme-poverty support from September.
+    kit::testing::set_today(chrono::NaiveDate::from_ymd_opt(2026, 9, 20).unwrap());
+    extreme_poverty(&app, &household, &members[2]).await;
+    let after = enrollment(&app, &dibao).await;
+    assert_eq!(
+        after["beneficiaries"],
+        json!([members[0], members[1]]),
+        "{after}"
+    );
+    let two = assessed(&app, &application, "2026-09-01").await;
+    assert!(two < before["monthly_amount_fen"].as_i64().unwrap());
+    assert_eq!(
+        (
+            &after["amounts"][1]["from"],
+            &after["amounts"][1]["amount"],
+            &after["amounts"][1]["reason"]
+        ),
+        (
+            &json!({ "year": 2026, "month": 9 }),
+            &json!(two),
+            &json!("members_changed")
+        ),
+        "{after}"
+    );
+    let changed = eventually("the dibao's change", Duration::from_secs(20), || async {
+        app.events::<EnrollmentChanged>()
+            .await
+            .into_iter()
+            .find(|(_, e)| e.enrollment_id.to_string() == dibao)
+    })
+    .await
+    .1;
+    assert_eq!(
+        (
+            changed.beneficiaries.len(),
+            changed.effective_month.to_string(),
+            changed.monthly_amount_fen
+        ),
+        (2, "2026-09".to_owned(), two)
+    );
+}
+
+#[tokio::test]
+async fn a_dibao_confirmed_for_a_household_leaves_out_the_member_paid_extreme_poverty_support() {
+    kit::testing::set_today(late_in_the_month_of_the_decision());
+    let app = spawn().await;
+    let (household, members) = three_generations(&app).await;
+    extreme_poverty(&app, &household, &members[2]).await;
+
+    kit::testing::set_today(chrono::NaiveDate::from_ymd_opt(2026, 9, 20).unwrap());
+    let application = submit(&app, &household, json!({})).await;
+    to_publicity_closed(&app, &application).await;
+    let dibao = confirm(&app, &application, Some(payee())).await;
+    let e = enrollment(&app, &dibao).await;
+    assert_eq!(e["beneficiaries"], json!([members[0], members[1]]), "{e}");
+    assert_eq!(
+        e["monthly_amount_fen"].as_i64().unwrap(),
+        assessed(&app, &application, "2026-09-01").await
+    );
+    // The rules' trail says why the grandfather is not counted.
+    let (_, a) = app
+        .get(
+            &format!("/v1/applications/{application}/assessment?on=2026-09-01"),
+            &clerk(),
+        )
+        .await;
+    assert!(
+        a.to_string()
+            .contains("not counted: paid extreme-poverty support"),
+        "{a}"
+    );
+}

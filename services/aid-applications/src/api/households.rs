@@ -204,6 +204,7 @@ async fn view(
         members,
         incomes,
         assets,
+        ..
     } = register;
     Ok(HouseholdView {
         id: h.id,

@@ -14,6 +14,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::enrollment_overlaps::refuse_covered;
 use super::procedure::{Loaded, convert, internal, snake, status_name, step_date};
 use super::procedure_facts::alive_on;
 use crate::api::actor::actor_of;
@@ -236,6 +237,7 @@ pub async fn submit_application(
             ),
         ));
     }
+    refuse_covered(tx, household.id, &claim).await?;
     let head = members
         .iter()
         .find(|m| m.relationship == "head")

@@ -235,6 +235,8 @@ pub async fn start_on_confirmation(
         .map_err(|e| Problem::conflict("reference-data-missing", e.to_string()))?;
     let claim = application.app.claim;
     let (beneficiaries, support) = match claim {
+        // A member paid extreme-poverty support leaves the list (and the amount) when the
+        // overlaps are settled (enrollment_overlaps::settle).
         Claim::Dibao => (household.members.iter().map(|m| m.id).collect(), None),
         Claim::Marginal => (Vec::new(), None),
         Claim::SinglePersonDibao { member } => (vec![member], None),

@@ -10,6 +10,7 @@ pub mod benefits;
 pub mod benefits_certificates;
 pub mod deaths;
 pub mod enrollment;
+pub mod enrollment_overlaps;
 pub mod enrollment_standards;
 pub mod enrollment_steps;
 pub mod household_changes;

@@ -8,16 +8,18 @@ use contracts::{
     common::{TownshipCode, VillageCode},
 };
 use kit::{Principal, Problem, Role, outbox::Outbox};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, EntityTrait};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::enrollment::{Payee, start_on_confirmation};
+use super::enrollment::{Payee, StoredEnrollment, start_on_confirmation};
+use super::enrollment_overlaps::{refuse_covered, settle};
 use super::procedure::{convert, internal, load_for_update, step_date};
 use super::procedure_steps::{Stepped, step};
 use super::reference::township_authority;
 use crate::domain::application::{ApplicationEvent, Outcome};
+use crate::store::enrollment;
 
 /// The decision as the approver records it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -55,7 +57,11 @@ pub async fn decide(
     input: &DecisionInput,
 ) -> Result<Decided, Problem> {
     let on = step_date(input.on)?;
-    let township = load_for_update(tx, who, id).await?.row.township_code;
+    let loaded = load_for_update(tx, who, id).await?;
+    if input.outcome == DecisionOutcome::Approved {
+        refuse_covered(tx, loaded.row.household_id, &loaded.app.claim).await?;
+    }
+    let township = loaded.row.township_code;
     let authority = township_authority(tx, &township).await?;
     let roles = [Role::TownshipApprover, Role::DistrictApprover];
     let stepped = match input.outcome {
@@ -125,8 +131,8 @@ pub async fn decide(
         .await
         .map_err(|e| internal("outbox", e))?;
     let enrollment_id = match amount {
-        Some(amount) => Some(
-            start_on_confirmation(
+        Some(amount) => {
+            let started = start_on_confirmation(
                 tx,
                 outbox,
                 &stepped.loaded,
@@ -134,8 +140,21 @@ pub async fn decide(
                 amount,
                 input.payee.as_ref(),
             )
-            .await?,
-        ),
+            .await?;
+            let stored = enrollment::Entity::find_by_id(started)
+                .one(tx)
+                .await?
+                .ok_or_else(|| internal("enrollment", "just started, not found"))?;
+            settle(
+                tx,
+                outbox,
+                who,
+                &mut StoredEnrollment::from_row(stored)?,
+                *decided_on,
+            )
+            .await?;
+            Some(started)
+        }
         None => None,
     };
     Ok(Decided {

@@ -14,9 +14,10 @@ use crate::domain::household::{
     Residence,
 };
 use crate::domain::money::Fen;
+use crate::domain::month::Month;
 use crate::domain::property::{Asset, AssetKind};
 use crate::store::household_register::{asset, income};
-use crate::store::{household, member, procedure_verification};
+use crate::store::{enrollment, household, member, procedure_verification};
 
 /// One monthly income item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -151,14 +152,35 @@ pub fn alive_on(m: &member::Model, on: NaiveDate) -> bool {
     m.deceased_on.is_none_or(|d| d > on)
 }
 
-/// What the register holds about a household: the row, its current members, their income items
-/// and its property (disposed items with their date).
+/// What the register holds about a household: the row, its current members, their income items,
+/// its property (disposed items with their date), and the months its members are paid
+/// extreme-poverty support (one benefit per person).
 #[derive(Debug, Clone)]
 pub struct Register {
     pub household: household::Model,
     pub members: Vec<member::Model>,
     pub incomes: Vec<income::Model>,
     pub assets: Vec<asset::Model>,
+    pub extreme_poverty: Vec<SupportedMonths>,
+}
+
+/// A member paid extreme-poverty support from `first` through `last` (open while running).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SupportedMonths {
+    pub member: Uuid,
+    pub first: Month,
+    pub last: Option<Month>,
+}
+
+impl SupportedMonths {
+    fn covers(&self, on: NaiveDate) -> bool {
+        let month = Month::of(on);
+        month >= self.first && self.last.is_none_or(|l| month <= l)
+    }
+}
+
+fn month_of_yyyymm(m: i32) -> Option<Month> {
+    Month::new(m / 100, u32::try_from(m % 100).ok()?)
 }
 
 impl Register {
@@ -183,11 +205,29 @@ impl Register {
             .order_by_asc(asset::Column::Id)
             .all(db)
             .await?;
+        // The beneficiary of an extreme-poverty enrollment is the one member in its state.
+        let extreme_poverty = enrollment::Entity::find()
+            .filter(enrollment::Column::HouseholdId.eq(household_id))
+            .filter(enrollment::Column::Programme.eq("extreme_poverty"))
+            .all(db)
+            .await?
+            .into_iter()
+            .filter_map(|e| {
+                let state: serde_json::Value = serde_json::from_str(&e.state).ok()?;
+                let member = state["beneficiaries"][0].as_str()?.parse().ok()?;
+                Some(SupportedMonths {
+                    member,
+                    first: month_of_yyyymm(e.start_month)?,
+                    last: e.end_month.and_then(month_of_yyyymm),
+                })
+            })
+            .collect();
         Ok(Self {
             household,
             members,
             incomes,
             assets,
+            extreme_poverty,
         })
     }
 }
@@ -325,6 +365,10 @@ pub fn build_household(
                 disability,
                 severe_illness: found.is_some_and(|f| f.severe_illness),
                 has_capable_supporter: found.is_some_and(|f| f.has_capable_supporter),
+                extreme_poverty_support: register
+                    .extreme_poverty
+                    .iter()
+                    .any(|s| s.member == m.id && s.covers(on)),
             }
         })
         .collect();
@@ -400,6 +444,7 @@ mod tests {
             members: members.to_vec(),
             incomes: Vec::new(),
             assets: Vec::new(),
+            extreme_poverty: Vec::new(),
         }
     }
 

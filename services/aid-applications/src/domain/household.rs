@@ -222,6 +222,11 @@ pub struct Member {
     /// Has a person with a legal duty of support (赡养/抚养/扶养) who is able to fulfil it; an
     /// extreme-poverty applicant must not.
     pub has_capable_supporter: bool,
+    /// Paid extreme-poverty support (特困供养) on the assessment's date. One benefit per person:
+    /// a household programme (dibao, marginal) does not count the member, and single-person dibao
+    /// is not for them.
+    #[serde(default)]
+    pub extreme_poverty_support: bool,
 }
 
 impl Member {
@@ -301,6 +306,20 @@ impl Household {
     /// The member with `id`.
     pub fn member(&self, id: Uuid) -> Option<&Member> {
         self.members.iter().find(|m| m.id == id)
+    }
+
+    /// The household a household programme (dibao, marginal) counts: without the members paid
+    /// extreme-poverty support, who draw that benefit alone.
+    pub fn without_extreme_poverty_support(&self) -> Household {
+        Household {
+            members: self
+                .members
+                .iter()
+                .filter(|m| !m.extreme_poverty_support)
+                .cloned()
+                .collect(),
+            ..self.clone()
+        }
     }
 
     /// True when any member is able to work (reviews every 6 months instead of 12).
@@ -412,6 +431,7 @@ mod tests {
             disability: None,
             severe_illness: false,
             has_capable_supporter: true,
+            extreme_poverty_support: false,
         };
         assert_eq!(member.work_income(), Fen(170_000));
         assert_eq!(member.monthly_income(), Fen(200_000));

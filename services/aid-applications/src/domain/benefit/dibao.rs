@@ -16,6 +16,11 @@ pub fn assess_dibao(h: &Household, p: &ParameterSet) -> Result<Assessment, Benef
         return Err(BenefitError::EmptyHousehold);
     }
     let mut a = Assessment::new(Programme::Dibao, p.date);
+    let counted = counted_members(h, &mut a);
+    if counted.members.is_empty() {
+        return Ok(a.finish(true));
+    }
+    let h = &counted;
     let standard = p.dibao_standard(h.residence);
     let (line, income) = dibao_line_and_income(h, p, &mut a);
     shared_conditions(h, p, &mut a);
@@ -58,6 +63,11 @@ pub fn assess_marginal(h: &Household, p: &ParameterSet) -> Result<Assessment, Be
         return Err(BenefitError::EmptyHousehold);
     }
     let mut a = Assessment::new(Programme::Marginal, p.date);
+    let counted = counted_members(h, &mut a);
+    if counted.members.is_empty() {
+        return Ok(a.finish(false));
+    }
+    let h = &counted;
     let standard = p.dibao_standard(h.residence);
     let (line, income) = dibao_line_and_income(h, p, &mut a);
     shared_conditions(h, p, &mut a);
@@ -90,4 +100,24 @@ fn dibao_line_and_income(h: &Household, p: &ParameterSet, a: &mut Assessment) ->
     );
     let income = countable_income(&h.members, standard, p, a);
     (line, income)
+}
+
+/// The members a household programme counts, with a trail line for each member it leaves out
+/// (paid extreme-poverty support: one benefit per person), and a refusal when none is left.
+fn counted_members(h: &Household, a: &mut Assessment) -> Household {
+    for m in h.members.iter().filter(|m| m.extreme_poverty_support) {
+        a.term(
+            format!(
+                "{}: 已纳入特困供养，不计入 not counted: paid extreme-poverty support",
+                m.label
+            ),
+            Fen::ZERO,
+            "",
+        );
+    }
+    let counted = h.without_extreme_poverty_support();
+    if counted.members.is_empty() {
+        a.refuse("全部成员已纳入特困供养 every member is paid extreme-poverty support");
+    }
+    counted
 }

@@ -25,6 +25,12 @@ pub fn assess_single_person_dibao(
         .member(member)
         .ok_or(BenefitError::UnknownMember(member))?;
     let mut a = Assessment::new(Programme::SinglePersonDibao, p.date);
+    if m.extreme_poverty_support {
+        a.refuse(format!(
+            "{}: 已纳入特困供养 already paid extreme-poverty support",
+            m.label
+        ));
+    }
     let marginal = assess_marginal(h, p)?;
     for r in &marginal.reasons {
         a.refuse(format!(

@@ -37,6 +37,7 @@ fn adult(n: u128, label: &str) -> Member {
         disability: None,
         severe_illness: false,
         has_capable_supporter: false,
+        extreme_poverty_support: false,
     }
 }
 
@@ -497,5 +498,50 @@ fn an_empty_household_cannot_be_assessed() {
     assert_eq!(
         assess_dibao(&h, &plain()),
         Err(BenefitError::EmptyHousehold)
+    );
+}
+
+#[test]
+fn a_member_paid_extreme_poverty_support_is_not_counted_by_household_programmes() {
+    let mut father = earning(adult(3, "父 father"), IncomeKind::Pension, 30_000);
+    father.extreme_poverty_support = true;
+    let h = household(
+        Residence::Urban,
+        vec![adult(1, "申请人 applicant"), adult(2, "妻 wife"), father],
+    );
+    // Two counted: 636 × 2, and the father's pension is his own.
+    let a = assess_dibao(&h, &plain()).unwrap();
+    assert_eq!(a.monthly_amount, Fen(127_200), "{}", a.trail());
+    assert!(
+        a.trail()
+            .contains("not counted: paid extreme-poverty support")
+    );
+    assert_adds_up(&a);
+    // Nobody left to count: not eligible.
+    let mut alone = adult(1, "申请人 applicant");
+    alone.extreme_poverty_support = true;
+    let a = assess_dibao(&household(Residence::Urban, vec![alone.clone()]), &plain()).unwrap();
+    assert!(
+        !a.eligible && a.monthly_amount == Fen::ZERO,
+        "{}",
+        a.trail()
+    );
+    assert_adds_up(&a);
+    // Single-person dibao is not for a person paid extreme-poverty support.
+    alone.severe_illness = true;
+    let marginal = household(
+        Residence::Urban,
+        vec![
+            alone,
+            earning(adult(2, "妻 wife"), IncomeKind::Pension, 70_000),
+        ],
+    );
+    let a = assess_single_person_dibao(&marginal, Uuid::from_u128(1), &plain()).unwrap();
+    assert!(
+        a.reasons
+            .iter()
+            .any(|r| r.contains("already paid extreme-poverty support")),
+        "{:?}",
+        a.reasons
     );
 }

@@ -71,6 +71,7 @@ fn households_with_a_member_able_to_work_are_reviewed_every_six_months() {
         disability: None,
         severe_illness: false,
         has_capable_supporter: false,
+        extreme_poverty_support: false,
     };
     let household = |able| Household {
         id: Uuid::nil(),
