@@ -75,17 +75,23 @@ async fn the_monthly_run_pays_each_enrollment_once_and_holds_back_lines_without_
         app.post("/v1/payment-batches", &clerk(), &body).await.0,
         403
     );
-    let (status, problem) = app
-        .post(
-            "/v1/payment-batches",
-            &district_officer(),
-            &json!({ "month": "2026-13" }),
-        )
-        .await;
-    assert_eq!(
-        (status, problem["errors"][0]["field"].as_str()),
-        (422, Some("month"))
-    );
+    // Not a month, or one beyond the next month (a batch pays the current or next month, or an
+    // earlier one not yet issued): refused, naming the month.
+    let far = today().checked_add_months(chrono::Months::new(24)).unwrap();
+    for bad in ["2026-13".to_owned(), far.format("%Y-%m").to_string()] {
+        let (status, problem) = app
+            .post(
+                "/v1/payment-batches",
+                &district_officer(),
+                &json!({ "month": bad }),
+            )
+            .await;
+        assert_eq!(
+            (status, problem["errors"][0]["field"].as_str()),
+            (422, Some("month")),
+            "{bad}: {problem}"
+        );
+    }
 
     let (status, batch) = app
         .post("/v1/payment-batches", &district_officer(), &body)

@@ -429,6 +429,16 @@ pub async fn run_month(
 ) -> Result<BatchView, Problem> {
     who.require(&[Role::DistrictOfficer])?;
     let month = parse_month("month", &input.month)?;
+    let current = Month::of(kit::clock::today());
+    if month > current.next() {
+        return Err(Problem::invalid(
+            "month",
+            format!(
+                "a batch pays the current month ({current}) or the next one, or an earlier month \
+                 not yet issued"
+            ),
+        ));
+    }
     let key = format!("monthly-{}", yyyymm(month));
     let exists = payment_batch::Entity::find()
         .filter(payment_batch::Column::MonthlyKey.eq(key.clone()))

@@ -1,15 +1,21 @@
-//! `/v1/payment-batches`: issue the month's batch, read it, and export its bank file (CSV, with
-//! account numbers: district officers only, audited).
+//! `/v1/payment-batches`: issue the month's batch (the current or next month, or an earlier one
+//! not yet issued), list the batches with their totals, read one, and export its bank file (CSV,
+//! with account numbers: district officers only, audited).
 
 use axum::{
-    extract::{Path, State},
+    extract::{Path, Query, State},
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
 use kit::{
-    Json, Principal, Problem, Role, audit, edge::idempotency::IdempotencyKey, service::Platform,
+    Json, Principal, Problem, Role, audit,
+    edge::{
+        idempotency::IdempotencyKey,
+        page::{Page, PageQuery},
+    },
+    service::Platform,
 };
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -26,7 +32,7 @@ use crate::{
 
 pub(super) fn routes() -> OpenApiRouter<Platform> {
     OpenApiRouter::new()
-        .routes(routes!(create))
+        .routes(routes!(create, list))
         .routes(routes!(show))
         .routes(routes!(file))
 }
@@ -47,6 +53,50 @@ async fn create(
     idempotent!(p, who, key, input, StatusCode::CREATED, |tx| {
         issue_batch(&tx, &o, &who, input.month, today()).await?
     })
+}
+
+/// A batch in the list: its month and totals.
+#[derive(Debug, Serialize, ToSchema)]
+struct BatchSummary {
+    id: Uuid,
+    month: String,
+    /// Lines sent to the bank.
+    line_count: i64,
+    total_fen: i64,
+    issued_by: String,
+    issued_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The batches issued, oldest first, with their totals (district roles).
+#[utoipa::path(get, path = "/v1/payment-batches", params(PageQuery), tag = "payments",
+    responses((status = 200, body = Page<BatchSummary>), (status = 403, body = Problem)),
+    security(("bearer" = [])))]
+async fn list(
+    State(p): State<Platform>,
+    who: Principal,
+    Query(page): Query<PageQuery>,
+) -> Result<axum::Json<Page<BatchSummary>>, Problem> {
+    who.require(&[Role::DistrictOfficer, Role::DistrictApprover, Role::Auditor])?;
+    let mut query = payment_batch::Entity::find()
+        .order_by_asc(payment_batch::Column::Id)
+        .limit(page.limit());
+    if let Some(cursor) = page.cursor {
+        query = query.filter(payment_batch::Column::Id.gt(cursor));
+    }
+    let items = query
+        .all(&p.db)
+        .await?
+        .into_iter()
+        .map(|b| BatchSummary {
+            id: b.id,
+            month: b.month,
+            line_count: b.line_count,
+            total_fen: b.total_fen,
+            issued_by: b.issued_by,
+            issued_at: b.issued_at,
+        })
+        .collect();
+    Ok(axum::Json(Page::new(items, page.limit(), |b| b.id)))
 }
 
 /// A line as shown (account masked).

@@ -65,6 +65,16 @@ pub async fn issue_batch(
     today: NaiveDate,
 ) -> Result<BatchIssued, Problem> {
     who.require(&[Role::DistrictOfficer])?;
+    let current = Month::from_date(today);
+    if month > current.next() {
+        return Err(Problem::invalid(
+            "month",
+            format!(
+                "a batch pays the current month ({current}) or the next one, or an earlier month \
+                 not yet issued"
+            ),
+        ));
+    }
     let key = month.to_string();
     let exists = payment_batch::Entity::find()
         .filter(payment_batch::Column::Month.eq(key.clone()))

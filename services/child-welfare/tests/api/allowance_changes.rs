@@ -39,6 +39,7 @@ async fn put_care(app: &kit::testing::TestApp, id: &str, mode: &str) -> u16 {
 }
 
 async fn batch(app: &kit::testing::TestApp, month: contracts::common::Month) -> Value {
+    live_in(month);
     let (status, batch) = app
         .post(
             "/v1/payment-batches",

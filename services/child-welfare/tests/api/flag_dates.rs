@@ -247,6 +247,7 @@ async fn the_month_of_birth_tells_the_age_out_before_the_identity_is_complete() 
     app.publish(&flag(&almost, f, m, Some(birth))).await;
     let started = app.expect_events::<AllowanceStarted>(1).await;
     assert_eq!(started[0].1.start_month, this_month.next());
+    live_in(this_month.next().next());
     let (status, batch) = app
         .post(
             "/v1/payment-batches",

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use contracts::{
     child::PaymentBatchIssued,
+    common::Month,
     partner::{Payer, PaymentReturned, ReturnReason},
 };
 use kit::testing::eventually;
@@ -123,6 +124,7 @@ async fn a_monthly_batch_pays_each_allowance_once_and_a_returned_line_is_reissue
         },
     )
     .await;
+    live_in(month.next());
     let (status, next) = app
         .post(
             "/v1/payment-batches",
@@ -153,6 +155,67 @@ async fn a_monthly_batch_pays_each_allowance_once_and_a_returned_line_is_reissue
     assert_eq!(reissue["bank_account"], "****3445");
     let (_, first) = app.get(&path, &officer()).await;
     assert_eq!(first["lines"][0]["status"], "reissued");
+
+    // The batches with their totals, oldest first; district roles only.
+    let (status, list) = app.get("/v1/payment-batches", &officer()).await;
+    assert_eq!(status, 200, "{list}");
+    let totals: Vec<(String, i64, i64)> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["month"].as_str().unwrap().to_owned(),
+                b["line_count"].as_i64().unwrap(),
+                b["total_fen"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        totals,
+        [
+            (month.prev().to_string(), 0, 0),
+            (month.to_string(), 1, 120_000),
+            (month.next().to_string(), 2, 240_000)
+        ]
+    );
+    assert_eq!(app.get("/v1/payment-batches", &clerk()).await.0, 403);
+    assert_eq!(
+        app.get("/v1/payment-batches?limit=0", &officer()).await.0,
+        400
+    );
+}
+
+#[tokio::test]
+async fn a_batch_is_refused_for_a_month_beyond_the_next_one() {
+    let app = spawn().await;
+    let now = Month::from_date(kit::clock::today());
+    for far in [now.plus(2), now.plus(26)] {
+        let (status, problem) = app
+            .post(
+                "/v1/payment-batches",
+                &officer(),
+                &json!({ "month": far.to_string() }),
+            )
+            .await;
+        assert_eq!(
+            (status, problem["errors"][0]["field"].as_str()),
+            (422, Some("month")),
+            "{far}: {problem}"
+        );
+    }
+    // The next month is issued ahead (to reach the bank in time); an earlier month not yet
+    // issued can still be.
+    for month in [now.next(), now.plus(-3)] {
+        let (status, batch) = app
+            .post(
+                "/v1/payment-batches",
+                &officer(),
+                &json!({ "month": month.to_string() }),
+            )
+            .await;
+        assert_eq!(status, 201, "{month}: {batch}");
+    }
 }
 
 #[tokio::test]
@@ -192,6 +255,7 @@ async fn a_child_without_an_account_is_held_and_paid_once_an_account_is_recorded
         .await
         .unwrap();
     assert_eq!(put.status().as_u16(), 204);
+    live_in(month.next());
     let (_, next) = app
         .post(
             "/v1/payment-batches",
@@ -301,6 +365,7 @@ async fn the_batch_after_the_18th_birthday_month_ends_the_allowance_unless_the_c
         paid["line_count"], 3,
         "the 18th-birthday month is paid: {paid}"
     );
+    live_in(month.next());
     let (_, next) = app
         .post(
             "/v1/payment-batches",
@@ -323,6 +388,7 @@ async fn the_batch_after_the_18th_birthday_month_ends_the_allowance_unless_the_c
     );
     assert_eq!(ended[0].1.end_month, month);
     // The pupil is paid to the month the normal course ends, then no more.
+    live_in(month.plus(6));
     let (_, last) = app
         .post(
             "/v1/payment-batches",
@@ -331,6 +397,7 @@ async fn the_batch_after_the_18th_birthday_month_ends_the_allowance_unless_the_c
         )
         .await;
     assert_eq!(last["line_count"], 2, "{last}");
+    live_in(month.plus(7));
     let (_, after) = app
         .post(
             "/v1/payment-batches",

@@ -117,3 +117,14 @@ pub async fn child_until(
 pub fn today_text() -> String {
     child_welfare::commands::records::today().to_string()
 }
+
+/// Moves the business clock of the test (and of the service it runs) to the 5th of `month`: a
+/// month's batch is issued during the month, at the latest a month ahead.
+pub fn live_in(month: Month) {
+    kit::testing::set_today(
+        month
+            .first_day()
+            .and_then(|d| d.checked_add_days(chrono::Days::new(4)))
+            .expect("a day of the month"),
+    );
+}

@@ -96,6 +96,16 @@ pub async fn run<C: ConnectionTrait + StreamTrait>(
     month: Month,
     today: NaiveDate,
 ) -> Result<BatchView, Problem> {
+    let current = Month::from_date(today);
+    if month > current.next() {
+        return Err(Problem::invalid(
+            "month",
+            format!(
+                "a batch pays the current month ({current}) or the next one, or an earlier month \
+                 not yet issued"
+            ),
+        ));
+    }
     let exists = payment_batch::Entity::find()
         .filter(payment_batch::Column::Month.eq(month.to_string()))
         .one(db)

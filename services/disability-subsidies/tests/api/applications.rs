@@ -133,6 +133,21 @@ async fn the_monthly_run_pays_each_month_at_its_standard_holds_a_mismatched_acco
     grant_by_application(&app, &paid, "nursing", "2026-01-15", "张三").await;
     grant_by_application(&app, &mismatched, "nursing", "2026-01-15", "王五").await;
 
+    // A batch pays the current month or the next one (or an earlier month not yet issued):
+    // one issued years ahead is refused, naming the month.
+    let far = contracts::common::Month::from_date(kit::clock::today()).plus(3);
+    let (status, problem) = app
+        .post(
+            "/v1/payment-batches",
+            &officer(),
+            &json!({ "month": far.to_string() }),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (422, Some("month")),
+        "{problem}"
+    );
     let (status, batch) = app
         .post(
             "/v1/payment-batches",
