@@ -433,6 +433,9 @@ pub async fn household_view(
         .filter(certificate::Column::PersonRef.is_in(refs))
         .all(db)
         .await?;
+    let severe = super::reference::severe_disability(db, today())
+        .await?
+        .single_person_dibao;
     let programmes: Vec<Programme> = enrollment::Entity::find()
         .filter(enrollment::Column::HouseholdId.eq(id))
         .filter(enrollment::Column::Status.is_in(CURRENT))
@@ -478,7 +481,7 @@ pub async fn household_view(
                 certificate: certificates
                     .iter()
                     .find(|c| c.person_ref == m.person_ref)
-                    .map(|c| certificate_view(c, &m.id_number)),
+                    .map(|c| certificate_view(c, &m.id_number, severe)),
                 child_welfare: registrations
                     .iter()
                     .find(|r| r.person_ref == m.person_ref)

@@ -21,10 +21,11 @@ use uuid::Uuid;
 use super::assistance_clock::today;
 use super::benefits::CertificateView;
 use super::enrollment::StoredEnrollment;
+use super::reference::severe_disability;
 use crate::{
     domain::{
         benefits::{SinglePersonDibao, category_digit, single_person_dibao_effect, supersedes},
-        household::DisabilityGrade,
+        household::{DisabilityGrade, SevereFrom},
         monitoring::TaskKind,
         programme::Programme,
     },
@@ -56,12 +57,17 @@ fn grade_of(c: &certificate::Model) -> Option<DisabilityGrade> {
     DisabilityGrade::new(u8::try_from(c.category).ok()?, u8::try_from(c.level).ok()?).ok()
 }
 
-/// The certificate as shown for the member holding ID number `id_number`.
-pub fn certificate_view(c: &certificate::Model, id_number: &str) -> CertificateView {
+/// The certificate as shown for the member holding ID number `id_number`, with 重残 as
+/// single-person dibao defines it today (`severe`).
+pub fn certificate_view(
+    c: &certificate::Model,
+    id_number: &str,
+    severe: SevereFrom,
+) -> CertificateView {
     let grade = grade_of(c);
     let severe = c.status == "valid"
         && IdNumber::parse(id_number).is_ok_and(|id| {
-            single_person_dibao_effect(grade, id.birth_date(), today())
+            single_person_dibao_effect(grade, id.birth_date(), today(), severe)
                 == SinglePersonDibao::Qualifies
         });
     CertificateView {
@@ -120,7 +126,8 @@ pub async fn on_certificate_issued(
     if !record_grade(tx, person_ref, grade, expires_on, issued_on).await? {
         return Ok(0);
     }
-    match single_person_dibao_effect(Some(grade), holder.birth_date(), issued_on) {
+    let severe = severe_disability(tx, issued_on).await?.single_person_dibao;
+    match single_person_dibao_effect(Some(grade), holder.birth_date(), issued_on, severe) {
         SinglePersonDibao::Qualifies => {
             clear_certificate_flags(tx, person_ref, &grade_text(grade), issued_on).await
         }
@@ -182,7 +189,8 @@ async fn apply(
         .lock_exclusive()
         .all(tx)
         .await?;
-    match single_person_dibao_effect(grade, holder.birth_date(), on) {
+    let severe = severe_disability(tx, on).await?.single_person_dibao;
+    match single_person_dibao_effect(grade, holder.birth_date(), on, severe) {
         SinglePersonDibao::Qualifies => {
             out.reviews_cleared = clear_certificate_flags(tx, person_ref, detail, on).await?;
             let marginal = current

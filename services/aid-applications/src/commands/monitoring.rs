@@ -25,6 +25,7 @@ use uuid::Uuid;
 
 use super::assistance_clock::today;
 use super::monitoring_referrals::{NewReferral, refer};
+use super::reference::severe_disability;
 use crate::{
     domain::{
         household::DisabilityGrade,
@@ -118,7 +119,13 @@ pub async fn on_certificate_issued(
     grade: DisabilityGrade,
     event: &CertificateIssued,
 ) -> Result<bool, DbErr> {
-    if !single_person_dibao_candidate(grade, holder.birth_date(), event.issued_on) {
+    let severe = severe_disability(tx, event.issued_on).await?;
+    if !single_person_dibao_candidate(
+        grade,
+        holder.birth_date(),
+        event.issued_on,
+        severe.single_person_dibao,
+    ) {
         return Ok(false);
     }
     let person_ref = key.person_ref(holder).as_str().to_owned();

@@ -17,7 +17,9 @@ use utoipa::ToSchema;
 use super::enrollment_standards::{Followed, follow_parameter};
 use crate::domain::application::TownshipAuthority;
 use crate::domain::calendar::{HolidayNotice, WorkCalendar};
-use crate::domain::reference::{Parameters, SEED_PLACEHOLDERS};
+use crate::domain::reference::{
+    Effective, Parameters, SEED_PLACEHOLDERS, SEVERE_DISABILITY, SevereDisability, Timeline,
+};
 use crate::store::{reference_authority, reference_holiday, reference_parameter};
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> Problem {
@@ -46,6 +48,31 @@ fn parameters_from(rows: &[reference_parameter::Model]) -> Result<Parameters, St
 pub async fn load_parameters(db: &impl ConnectionTrait) -> Result<Parameters, Problem> {
     let rows = reference_parameter::Entity::find().all(db).await?;
     parameters_from(&rows).map_err(|e| corrupt("parameters", e))
+}
+
+/// 重残 as the stored parameter defines it on `on`; the seeded definition before the first entry
+/// (every write is checked to load, so the stored value parses).
+pub async fn severe_disability(
+    db: &impl ConnectionTrait,
+    on: NaiveDate,
+) -> Result<SevereDisability, sea_orm::DbErr> {
+    let rows = reference_parameter::Entity::find()
+        .filter(reference_parameter::Column::Name.eq("severe_disability"))
+        .all(db)
+        .await?;
+    let entries = rows
+        .iter()
+        .filter_map(|r| {
+            Some(Effective {
+                from: r.valid_from,
+                value: serde_json::from_str(&r.value).ok()?,
+            })
+        })
+        .collect();
+    Ok(Timeline::new(entries)
+        .ok()
+        .and_then(|t| t.at(on).copied())
+        .unwrap_or(SEVERE_DISABILITY))
 }
 
 /// The working-day calendar, as stored.

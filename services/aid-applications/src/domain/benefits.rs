@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::household::{DisabilityCategory, DisabilityGrade};
+use super::household::{DisabilityCategory, DisabilityGrade, SevereFrom};
 use super::money::Fen;
 use super::monitoring::single_person_dibao_candidate;
 use super::month::Month;
@@ -84,9 +84,12 @@ pub fn single_person_dibao_effect(
     grade: Option<DisabilityGrade>,
     birth: NaiveDate,
     on: NaiveDate,
+    severe: SevereFrom,
 ) -> SinglePersonDibao {
     match grade {
-        Some(g) if single_person_dibao_candidate(g, birth, on) => SinglePersonDibao::Qualifies,
+        Some(g) if single_person_dibao_candidate(g, birth, on, severe) => {
+            SinglePersonDibao::Qualifies
+        }
         _ => SinglePersonDibao::DoesNotQualify,
     }
 }
@@ -210,7 +213,12 @@ mod tests {
         ];
         for (what, grade, birth, expected) in cases {
             assert_eq!(
-                single_person_dibao_effect(grade, birth, on),
+                single_person_dibao_effect(
+                    grade,
+                    birth,
+                    on,
+                    crate::domain::reference::SEVERE_DISABILITY.single_person_dibao
+                ),
                 expected,
                 "{what}"
             );

@@ -109,18 +109,15 @@ pub struct DisabilityGrade {
     level: u8,
 }
 
-/// The programme whose definition of 重残 applies; the definitions differ (DOMAIN "Identity").
+/// Where 重残 (severe disability) begins under one programme's definition — the definitions
+/// differ by programme, and they are reference data (`severe_disability`): certificate levels 1
+/// to `level` of any category, and 1 to `cognitive_level` for intellectual and mental ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SevereDisabilityRule {
-    /// Nursing subsidy: level 1–2 of any category.
-    NursingSubsidy,
-    /// Single-person dibao: level 1–2, or level 3 intellectual or mental.
-    SinglePersonDibao,
-    /// De facto unsupported child (parent's disability): level 1–2 any, or 3–4 intellectual/mental.
-    DeFactoUnsupportedChild,
-    /// Dibao add-on (分类施保): level 1–2 of any category, as in the Chongqing add-on text.
-    DibaoAddOn,
+pub struct SevereFrom {
+    /// The least severe level that counts, any category (1 most severe … 4).
+    pub level: u8,
+    /// The least severe level that counts for intellectual and mental disabilities.
+    pub cognitive_level: u8,
 }
 
 impl DisabilityGrade {
@@ -152,21 +149,13 @@ impl DisabilityGrade {
         self.level
     }
 
-    /// Whether this grade is 重残 under the rule of `programme`.
-    pub fn is_severe_for(self, programme: SevereDisabilityRule) -> bool {
+    /// Whether this grade is 重残 under a programme's definition.
+    pub fn is_severe_for(self, rule: SevereFrom) -> bool {
         let cognitive = matches!(
             self.category,
             DisabilityCategory::Intellectual | DisabilityCategory::Mental
         );
-        match programme {
-            SevereDisabilityRule::NursingSubsidy | SevereDisabilityRule::DibaoAddOn => {
-                self.level <= 2
-            }
-            SevereDisabilityRule::SinglePersonDibao => {
-                self.level <= 2 || (self.level == 3 && cognitive)
-            }
-            SevereDisabilityRule::DeFactoUnsupportedChild => self.level <= 2 || cognitive,
-        }
+        self.level <= rule.level || (cognitive && self.level <= rule.cognitive_level)
     }
 }
 
@@ -189,12 +178,12 @@ pub enum Disability {
 }
 
 impl Disability {
-    /// Whether the member is 重残 for `programme` on `on`.
-    pub fn is_severe_for(&self, programme: SevereDisabilityRule, on: NaiveDate) -> bool {
+    /// Whether the member is 重残 under `rule` on `on`.
+    pub fn is_severe_for(&self, rule: SevereFrom, on: NaiveDate) -> bool {
         match self {
             Disability::Declared { severe } => *severe,
             Disability::Certificate { grade, expires_on } => {
-                expires_on.is_none_or(|end| on <= end) && grade.is_severe_for(programme)
+                expires_on.is_none_or(|end| on <= end) && grade.is_severe_for(rule)
             }
         }
     }
@@ -249,10 +238,9 @@ impl Member {
             .sum()
     }
 
-    /// Whether the member is 重残 under `programme`'s rule on `on`.
-    pub fn is_severely_disabled(&self, programme: SevereDisabilityRule, on: NaiveDate) -> bool {
-        self.disability
-            .is_some_and(|d| d.is_severe_for(programme, on))
+    /// Whether the member is 重残 under `rule` on `on`.
+    pub fn is_severely_disabled(&self, rule: SevereFrom, on: NaiveDate) -> bool {
+        self.disability.is_some_and(|d| d.is_severe_for(rule, on))
     }
 }
 
@@ -353,7 +341,20 @@ mod tests {
 
     #[test]
     fn severe_disability_differs_by_programme() {
-        use SevereDisabilityRule::*;
+        let severe = crate::domain::reference::seed()
+            .at(d(2022, 4, 25))
+            .unwrap()
+            .severe_disability;
+        // The two other definitions DOMAIN gives (other services apply them), as data too.
+        let nursing_subsidy = SevereFrom {
+            level: 2,
+            cognitive_level: 2,
+        };
+        let de_facto_unsupported_child = SevereFrom {
+            level: 2,
+            cognitive_level: 4,
+        };
+        assert_eq!(severe.dibao_add_on, nursing_subsidy);
         // (category, level, nursing subsidy, single-person dibao, de facto unsupported child)
         let cases = [
             (4, 1, true, true, true),
@@ -368,17 +369,17 @@ mod tests {
         for (category, level, nursing, single, child) in cases {
             let grade = DisabilityGrade::new(category, level).unwrap();
             assert_eq!(
-                grade.is_severe_for(NursingSubsidy),
+                grade.is_severe_for(nursing_subsidy),
                 nursing,
                 "{category}/{level} nursing"
             );
             assert_eq!(
-                grade.is_severe_for(SinglePersonDibao),
+                grade.is_severe_for(severe.single_person_dibao),
                 single,
                 "{category}/{level} single"
             );
             assert_eq!(
-                grade.is_severe_for(DeFactoUnsupportedChild),
+                grade.is_severe_for(de_facto_unsupported_child),
                 child,
                 "{category}/{level} child"
             );
@@ -400,10 +401,19 @@ mod tests {
             grade,
             expires_on: Some(d(2022, 6, 30)),
         };
-        assert!(cert.is_severe_for(SevereDisabilityRule::DibaoAddOn, d(2022, 6, 30)));
-        assert!(!cert.is_severe_for(SevereDisabilityRule::DibaoAddOn, d(2022, 7, 1)));
+        assert!(cert.is_severe_for(
+            crate::domain::reference::SEVERE_DISABILITY.dibao_add_on,
+            d(2022, 6, 30)
+        ));
+        assert!(!cert.is_severe_for(
+            crate::domain::reference::SEVERE_DISABILITY.dibao_add_on,
+            d(2022, 7, 1)
+        ));
         let declared = Disability::Declared { severe: true };
-        assert!(declared.is_severe_for(SevereDisabilityRule::SinglePersonDibao, d(2030, 1, 1)));
+        assert!(declared.is_severe_for(
+            crate::domain::reference::SEVERE_DISABILITY.single_person_dibao,
+            d(2030, 1, 1)
+        ));
     }
 
     #[test]

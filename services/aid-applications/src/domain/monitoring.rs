@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::household::{DisabilityGrade, SevereDisabilityRule, age_on};
+use super::household::{DisabilityGrade, SevereFrom, age_on};
 use super::programme::Programme;
 
 /// Age of majority (民法典 第十七条): single-person dibao is for adult members. A legal
@@ -55,15 +55,15 @@ pub enum TaskKind {
 }
 
 /// Whether a newly certified member of a marginal household is a single-person dibao candidate:
-/// an adult on the certificate's issue date whose grade is 重残 under single-person dibao's rule
-/// (level 1–2, or level 3 intellectual or mental).
+/// an adult on the certificate's issue date whose grade is 重残 under single-person dibao's
+/// definition (`severe`, reference data: level 1–2, or level 3 intellectual or mental).
 pub fn single_person_dibao_candidate(
     grade: DisabilityGrade,
     birth: NaiveDate,
     issued_on: NaiveDate,
+    severe: SevereFrom,
 ) -> bool {
-    age_on(birth, issued_on) >= ADULT_AGE
-        && grade.is_severe_for(SevereDisabilityRule::SinglePersonDibao)
+    age_on(birth, issued_on) >= ADULT_AGE && grade.is_severe_for(severe)
 }
 
 /// How a discovery task ended.
@@ -158,7 +158,12 @@ mod tests {
         for (category, level, birth, on, expected) in cases {
             let grade = DisabilityGrade::new(category, level).unwrap();
             assert_eq!(
-                single_person_dibao_candidate(grade, birth, on),
+                single_person_dibao_candidate(
+                    grade,
+                    birth,
+                    on,
+                    crate::domain::reference::SEVERE_DISABILITY.single_person_dibao
+                ),
                 expected,
                 "{category}/{level} born {birth}"
             );

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::household::Residence;
+use super::household::{Residence, SevereFrom};
 use super::money::{Fen, PerMille};
 use super::programme::{CareLevel, SupportMode};
 use super::property::PropertyLimits;
@@ -230,6 +230,15 @@ pub enum SinglePersonDibaoMode {
     TopUpOfOne,
 }
 
+/// 重残 under the definitions aid applies (DOMAIN "Identity"; each programme has its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SevereDisability {
+    /// The dibao add-on (分类施保): level 1–2 of any category, as in the Chongqing add-on text.
+    pub dibao_add_on: SevereFrom,
+    /// Single-person dibao (单人保): level 1–2, or level 3 intellectual or mental.
+    pub single_person_dibao: SevereFrom,
+}
+
 /// Declares the parameters once and derives both the effective-dated store ([`Parameters`]) and
 /// the values in force on one date ([`ParameterSet`]), so the two can never drift apart.
 macro_rules! parameters {
@@ -309,6 +318,8 @@ parameters! {
     single_person_dibao_mode: SinglePersonDibaoMode,
     /// The property predicates (家庭财产) applied to the registered property.
     property_limits: PropertyLimits,
+    /// Where 重残 begins for the dibao add-on and for single-person dibao.
+    severe_disability: SevereDisability,
 }
 
 impl ParameterSet {
@@ -338,11 +349,13 @@ pub const AMOUNT_PARAMETERS: &[&str] = &[
     "add_ons",
     "care_allowances",
     "single_person_dibao_mode",
+    "severe_disability",
 ];
 
 /// Parameters in [`seed`] that are defaults or placeholders, not sourced Chongqing values: the
 /// bureau must confirm each before go-live (the wiring can list them at start-up).
 pub const SEED_PLACEHOLDERS: &[&str] = &[
+    "employment_cost_deduction",
     "add_ons",
     "care_allowances",
     "temporary_township_cap_multiplier",
@@ -367,7 +380,7 @@ pub fn seed() -> Parameters {
         extreme_poverty_basic_living: Timeline::starting(from, Fen::from_yuan(827)),
         // National norm for income-type marginal households (research §1.5).
         marginal_multiplier: Timeline::starting(from, PerMille(1_500)),
-        // DOMAIN default (赣州 rule; Chongqing's own NOT FOUND).
+        // PLACEHOLDER: DOMAIN's default is borrowed from 赣州; Chongqing's own is NOT FOUND.
         employment_cost_deduction: Timeline::starting(from, PerMille(300)),
         // PLACEHOLDER: the historical Chongqing text (early 2010s) paid +45 urban / +30 rural per
         // person; the current add-ons are NOT FOUND. Stacking "highest" is our conservative choice.
@@ -422,8 +435,22 @@ pub fn seed() -> Parameters {
         // localities publish (潍坊 2017: two or more homes, a vehicle in regular use, financial
         // assets above twice the yearly standard per person, employing others).
         property_limits: Timeline::starting(from, PLACEHOLDER_PROPERTY_LIMITS),
+        severe_disability: Timeline::starting(from, SEVERE_DISABILITY),
     }
 }
+
+/// DOMAIN "Identity": 重残 is level 1–2 for the dibao add-on; level 1–2, or 3 intellectual or
+/// mental, for single-person dibao.
+pub const SEVERE_DISABILITY: SevereDisability = SevereDisability {
+    dibao_add_on: SevereFrom {
+        level: 2,
+        cognitive_level: 2,
+    },
+    single_person_dibao: SevereFrom {
+        level: 2,
+        cognitive_level: 3,
+    },
+};
 
 /// The property predicates seeded until the bureau sets Chongqing's.
 pub const PLACEHOLDER_PROPERTY_LIMITS: PropertyLimits = PropertyLimits {

@@ -29,6 +29,7 @@ impl MigratorTrait for Migrator {
         ));
         all.push(Box::new(super::payment_grant_migration::PayTemporaryGrants));
         all.push(Box::new(super::payment_arrears_migration::PayArrears));
+        all.push(Box::new(super::reference_migration::SeedNewParameters));
         all
     }
 }

@@ -67,13 +67,18 @@ impl MigrationTrait for CreateReference {
     }
 }
 
-async fn seed(m: &SchemaManager<'_>) -> Result<(), DbErr> {
-    let db = m.get_connection();
+/// The seeded entries of every parameter `wanted` accepts, as rows.
+fn seeded_rows(
+    wanted: impl Fn(&str) -> bool,
+) -> Result<Vec<reference_parameter::ActiveModel>, DbErr> {
     let now = kit::clock::now();
     let seeded = serde_json::to_value(reference::seed())
         .map_err(|e| DbErr::Custom(format!("parameter seed: {e}")))?;
     let mut rows = Vec::new();
     for (name, timeline) in seeded.as_object().into_iter().flatten() {
+        if !wanted(name) {
+            continue;
+        }
         for entry in timeline.as_array().into_iter().flatten() {
             let from = entry["from"]
                 .as_str()
@@ -89,7 +94,13 @@ async fn seed(m: &SchemaManager<'_>) -> Result<(), DbErr> {
             });
         }
     }
-    reference_parameter::Entity::insert_many(rows)
+    Ok(rows)
+}
+
+async fn seed(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    let db = m.get_connection();
+    let now = kit::clock::now();
+    reference_parameter::Entity::insert_many(seeded_rows(|_| true)?)
         .exec(db)
         .await?;
     let notices = calendar::seed()
@@ -123,4 +134,35 @@ async fn seed(m: &SchemaManager<'_>) -> Result<(), DbErr> {
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// Seeds the parameters added after a database was created (its reference migration seeded the
+/// parameters of its day): `severe_disability`, the definitions of 重残 that were rules in code.
+pub struct SeedNewParameters;
+
+impl MigrationName for SeedNewParameters {
+    fn name(&self) -> &str {
+        "m20261207_000102_seed_new_parameters"
+    }
+}
+
+#[sea_orm_migration::async_trait::async_trait]
+impl MigrationTrait for SeedNewParameters {
+    #[allow(elided_lifetimes_in_paths)]
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let db = m.get_connection();
+        let present: Vec<String> = reference_parameter::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| r.name)
+            .collect();
+        let rows = seeded_rows(|name| !present.iter().any(|p| p == name))?;
+        if !rows.is_empty() {
+            reference_parameter::Entity::insert_many(rows)
+                .exec(db)
+                .await?;
+        }
+        Ok(())
+    }
 }

@@ -2,7 +2,7 @@
 //! conditions every programme shares, written as trail lines.
 
 use super::Assessment;
-use crate::domain::household::{Household, Member, PropertyCheck, Residence, SevereDisabilityRule};
+use crate::domain::household::{Household, Member, PropertyCheck, Residence};
 use crate::domain::money::Fen;
 use crate::domain::property::over_limits;
 use crate::domain::reference::{AddOnAmount, AddOnStacking, ParameterSet};
@@ -80,7 +80,7 @@ pub(super) fn add_ons(
     let age = m.age_on(p.date);
     let candidates = [
         (
-            m.is_severely_disabled(SevereDisabilityRule::DibaoAddOn, p.date),
+            m.is_severely_disabled(p.severe_disability.dibao_add_on, p.date),
             rules.severe_disability,
             "重残 severe disability",
         ),

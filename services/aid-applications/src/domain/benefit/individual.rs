@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::dibao::assess_marginal;
 use super::income::{add_ons, countable_income, shared_conditions};
 use super::{Assessment, BenefitError};
-use crate::domain::household::{Household, Residence, SevereDisabilityRule};
+use crate::domain::household::{Household, Residence};
 use crate::domain::programme::{ExtremePovertySupport, Programme, SupportMode};
 use crate::domain::reference::{ParameterSet, SinglePersonDibaoMode};
 
@@ -43,7 +43,7 @@ pub fn assess_single_person_dibao(
             m.label
         ));
     }
-    if !(m.is_severely_disabled(SevereDisabilityRule::SinglePersonDibao, p.date)
+    if !(m.is_severely_disabled(p.severe_disability.single_person_dibao, p.date)
         || m.severe_illness)
     {
         a.refuse(format!(
