@@ -556,7 +556,7 @@ mod tests {
         for name in SEED_PLACEHOLDERS {
             assert!(Parameters::NAMES.contains(name), "{name}");
         }
-        assert_eq!(Parameters::NAMES.len(), 20);
+        assert_eq!(Parameters::NAMES.len(), 21);
     }
 
     #[test]
