@@ -474,8 +474,9 @@ mod sqlite {
     use uuid::Uuid;
 
     #[tokio::test]
-    async fn the_migration_keeps_enrollment_lines_and_the_run_pays_a_grant_and_arrears_once_on_sqlite()
-     {
+    async fn on_sqlite_the_migration_keeps_lines_and_the_run_pays_a_grant_and_arrears_once() {
+        // The runs below pay October 2026 to March 2027, on 5 March 2027.
+        kit::testing::set_today(chrono::NaiveDate::from_ymd_opt(2027, 3, 5).unwrap());
         let file = std::env::temp_dir().join(format!("aid-grants-{}.db", Uuid::now_v7().simple()));
         let url = format!("sqlite://{}?mode=rwc", file.display());
         let db = kit::db::connect(&url, std::time::Duration::from_secs(5))
