@@ -603,3 +603,48 @@ async fn a_lower_standard_or_an_approvers_own_amount_raises_a_review_flag_and_ch
         (200, &json!(0), &json!(0))
     );
 }
+
+#[tokio::test]
+async fn a_decrease_reaching_back_to_a_paid_month_is_flagged_by_the_next_run_never_clawed_back() {
+    kit::testing::set_today(on(7, 20));
+    let app = spawn().await;
+    let (id, amount) = enrollment_from_july(&app, Some(payee())).await;
+    run(&app, "2026-07").await;
+    kit::testing::set_today(on(8, 5));
+    run(&app, "2026-08").await;
+    // On 2 September the review of 15 July is entered from paper: a decrease from August.
+    kit::testing::set_today(on(9, 2));
+    let lower = amount - 20_000;
+    let (status, reviewed) = app
+        .post(
+            &format!("/v1/enrollments/{id}/reviews"),
+            &clerk(),
+            &json!({ "outcome": "decrease", "monthly_amount_fen": lower, "on": on(7, 15) }),
+        )
+        .await;
+    assert_eq!(status, 200, "{reviewed}");
+    assert_eq!(reviewed["next_unpaid_month"], "2026-08");
+    let september = run(&app, "2026-09").await;
+    assert_eq!(counts(&september), (1, lower, 0));
+    let (_, flags) = app.get("/v1/review-flags?open=true", &clerk()).await;
+    let overpaid: Vec<&Value> = flags["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["reason"] == "overpaid")
+        .collect();
+    assert_eq!(overpaid.len(), 1, "{flags}");
+    assert_eq!(overpaid[0]["enrollment_id"], json!(id));
+    assert!(
+        overpaid[0]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-08:"),
+        "{flags}"
+    );
+    // Nothing negative, nothing twice.
+    kit::testing::set_today(on(10, 5));
+    assert_eq!(counts(&run(&app, "2026-10").await), (1, lower, 0));
+    let (_, flags) = app.get("/v1/review-flags?open=true", &clerk()).await;
+    assert_eq!(flags["items"].as_array().unwrap().len(), 1);
+}

@@ -124,6 +124,14 @@ pub async fn save(
     let record = &stored.record;
     let version = stored.row.version + 1;
     let state = serde_json::to_string(record).map_err(|e| internal("enrollment", e))?;
+    // A change reaching months the run has paid already makes them owed again: the next run
+    // tops them up, or flags what was overpaid (never clawed back without a decision).
+    let next_unpaid = serde_json::from_str::<EnrollmentRecord>(&stored.row.state)
+        .ok()
+        .and_then(|old| first_month_changed(&old.enrollment, &record.enrollment))
+        .map_or(stored.row.next_unpaid_month, |m| {
+            stored.row.next_unpaid_month.min(yyyymm(m))
+        });
     let status = status_of(record, today);
     let end_month = record.enrollment.end().map(|e| yyyymm(e.last_month));
     let amount = current_amount(record, today).0;
@@ -140,6 +148,7 @@ pub async fn save(
             care_level: Set(care_level.clone()),
             state: Set(state.clone()),
             version: Set(version),
+            next_unpaid_month: Set(next_unpaid),
             ..Default::default()
         })
         .filter(enrollment::Column::Id.eq(stored.row.id))
@@ -163,9 +172,32 @@ pub async fn save(
         care_level,
         state,
         version,
+        next_unpaid_month: next_unpaid,
         ..stored.row.clone()
     };
     Ok(())
+}
+
+/// The first month whose amount differs between two states of an enrollment (a start, an end or
+/// an amount moved), if any.
+fn first_month_changed(old: &Enrollment, new: &Enrollment) -> Option<Month> {
+    let mut months: Vec<Month> = old
+        .amounts()
+        .iter()
+        .chain(new.amounts())
+        .map(|p| p.from)
+        .chain(
+            old.end()
+                .into_iter()
+                .chain(new.end())
+                .map(|e| e.last_month.next()),
+        )
+        .collect();
+    months.sort();
+    months.dedup();
+    months
+        .into_iter()
+        .find(|m| old.amount_for(*m) != new.amount_for(*m))
 }
 
 async fn insert_amounts(

@@ -9,9 +9,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use kit::{Principal, Problem, audit, outbox::Outbox};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait};
 
 use super::benefits_certificates::flag_for_review_keyed;
 use super::enrollment::{StoredEnrollment, application_of, lock_all, publish, save, yyyymm};
@@ -89,30 +87,9 @@ pub async fn follow_parameter(
             continue;
         }
         followed.changed += 1;
+        // Saving moves the first unsettled month back to the earliest month changed: the next
+        // run tops up the months already paid.
         save(tx, &mut stored, today).await?;
-        // The months from the earliest change on are owed again: the next run tops up the ones
-        // already paid.
-        let earliest = outcome
-            .events
-            .iter()
-            .filter_map(|e| match e {
-                EnrollmentEvent::Changed {
-                    effective_month, ..
-                } => Some(yyyymm(*effective_month)),
-                _ => None,
-            })
-            .min()
-            .unwrap_or(stored.row.next_unpaid_month);
-        if earliest < stored.row.next_unpaid_month {
-            enrollment::Entity::update_many()
-                .set(enrollment::ActiveModel {
-                    next_unpaid_month: Set(earliest),
-                    ..Default::default()
-                })
-                .filter(enrollment::Column::Id.eq(stored.row.id))
-                .exec(tx)
-                .await?;
-        }
         for event in &outcome.events {
             publish(tx, outbox, &stored, event, today).await?;
             audit::record(

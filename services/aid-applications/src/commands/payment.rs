@@ -22,11 +22,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::benefits_certificates::flag_for_review_keyed;
 use super::enrollment::{contract_month, yyyymm};
 use super::enrollment_steps::finish_gradual_exits;
 use super::procedure::{EventRefused, internal, snake};
+use crate::domain::money::Fen;
 use crate::domain::month::Month;
-use crate::store::{payment_batch, payment_line};
+use crate::store::{enrollment, payment_batch, payment_line};
 
 /// A batch as shown.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -404,6 +406,48 @@ fn enrollment_lines_sql(db: &impl ConnectionTrait) -> String {
     )
 }
 
+/// Months of the ledger paid more than they are owed now (a decision reaching back to months
+/// already paid lowered them): never clawed back by the run — each is put before the approvers as
+/// a review flag (`overpaid`), once.
+async fn flag_overpaid(tx: &impl ConnectionTrait, month: i32) -> Result<(), Problem> {
+    let rows = tx
+        .query_all_raw(Statement::from_sql_and_values(
+            tx.get_database_backend(),
+            format!(
+                "{} SELECT l.enrollment_id, l.month, l.owed, l.settled FROM ledger l \
+                 WHERE l.settled > l.owed ORDER BY l.enrollment_id, l.month",
+                ledger_cte(tx, "$1")
+            ),
+            [month.into()],
+        ))
+        .await?;
+    for r in rows {
+        let id: Uuid = r.try_get("", "enrollment_id")?;
+        let month: i32 = r.try_get("", "month")?;
+        let owed: i64 = r.try_get("", "owed")?;
+        let settled: i64 = r.try_get("", "settled")?;
+        let Some(e) = enrollment::Entity::find_by_id(id).one(tx).await? else {
+            continue;
+        };
+        flag_for_review_keyed(
+            tx,
+            &e,
+            "",
+            "overpaid",
+            &format!(
+                "{}: paid {} 元, owed {} 元",
+                month_text(month),
+                Fen(settled),
+                Fen(owed)
+            ),
+            kit::clock::today(),
+            &format!("overpaid:{month}:{owed}"),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// Moves each enrollment's first unsettled month past the run's month (`$1`), or keeps it at the
 /// earliest month still owed (held for want of a payable account).
 fn advance_sql(db: &impl ConnectionTrait) -> String {
@@ -498,6 +542,7 @@ pub async fn run_month(
     .await?;
     tx.execute_raw(statement(MONTHS_REPAID.into(), vec![id.into()]))
         .await?;
+    flag_overpaid(tx, month_key).await?;
     tx.execute_raw(statement(advance_sql(tx), vec![month_key.into()]))
         .await?;
     issue(tx, outbox, who, batch, None).await
