@@ -185,6 +185,33 @@ impl Mesh {
         a.body
     }
 
+    /// Reads `resource` and PUTs `body` to `path` with its `ETag`; panics unless 2xx.
+    pub async fn replace(
+        &self,
+        service: &str,
+        resource: &str,
+        path: &str,
+        token: &str,
+        body: &Value,
+    ) -> Value {
+        let current = self.get_tagged(service, resource, token).await;
+        assert_eq!(
+            current.status, 200,
+            "GET {service}{resource}: {}",
+            current.body
+        );
+        let a = self
+            .put(service, path, token, Some(&current.etag), body)
+            .await;
+        assert!(
+            (200..300).contains(&a.status),
+            "PUT {service}{path}: {} {}",
+            a.status,
+            a.body
+        );
+        a.body
+    }
+
     /// POSTs and panics unless the answer is 2xx; returns the body.
     pub async fn create(&self, service: &str, path: &str, token: &str, body: &Value) -> Value {
         let (status, v) = self.post(service, path, token, body).await;

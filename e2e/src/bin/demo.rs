@@ -11,7 +11,7 @@ demo — run the cross-service flows of docs/architecture.md (cross-service flow
 
 usage: cargo run -p e2e --bin demo [-- [FLOW…] [--port-offset N] [--nats URL]]
 
-  FLOW             the flows to run, 1–7 (default: all, in order)
+  FLOW             the flows to run, 1–8 (default: all, in order)
   --port-offset N  the mesh's ports are 8081+N … 8086+N (as given to the launcher)
   --nats URL       the mesh's NATS (default $NATS_URL, else nats://127.0.0.1:4222)
 

@@ -258,22 +258,27 @@ impl<'a> Procedure<'a> {
             .expect("the publicity")
     }
 
-    /// Closes the publicity (day `n`) and the district approves (day `n + 1`); returns the
-    /// enrollment started.
+    /// Closes the publicity (day `n`) and the district approves (day `n + 1`) with a payee
+    /// account; returns the enrollment started.
     pub async fn close_and_approve(&self, n: u64) -> EnrollmentStarted {
+        let payee =
+            json!({ "name": "户主", "bank": "重庆农村商业银行", "account": "6217000012345678" });
+        self.close_and_decide(n, Some(payee)).await
+    }
+
+    async fn close_and_decide(&self, n: u64, payee: Option<Value>) -> EnrollmentStarted {
         self.step(
             "publicity/close",
             &self.staff.clerk,
             json!({ "on": self.day(n) }),
         )
         .await;
+        let mut decision = json!({ "outcome": "approved", "on": self.day(n + 1) });
+        if let Some(payee) = payee {
+            decision["payee"] = payee;
+        }
         let decided = self
-            .step(
-                "decision",
-                &self.staff.district_approver,
-                json!({ "outcome": "approved", "on": self.day(n + 1), "payee":
-                        { "name": "户主", "bank": "重庆农村商业银行", "account": "6217000012345678" } }),
-            )
+            .step("decision", &self.staff.district_approver, decision)
             .await;
         let enrollment = decided["enrollment_id"]
             .as_str()
@@ -296,5 +301,16 @@ impl<'a> Procedure<'a> {
         self.answer(&request, income_fen, 3).await;
         self.review_and_publish(4).await;
         self.close_and_approve(12).await
+    }
+
+    /// The same, decided without a payee account (its months are held until one is added).
+    pub async fn through_to_enrollment_without_account(
+        &self,
+        income_fen: i64,
+    ) -> EnrollmentStarted {
+        let request = self.investigate().await;
+        self.answer(&request, income_fen, 3).await;
+        self.review_and_publish(4).await;
+        self.close_and_decide(12, None).await
     }
 }

@@ -402,7 +402,13 @@ pub async fn run(mesh: &Mesh) {
     mesh.assert_no_dead_letters(&set_up).await;
 
     if mesh.owns_processes() {
-        payment_runs_skip_him(mesh, &father_ref, &ended.end_month.to_string()).await;
+        payment_runs_skip_him(
+            mesh,
+            &father_ref,
+            &ended.end_month.to_string(),
+            &ended_support,
+        )
+        .await;
     } else {
         mesh.say(
             "(The monthly payment runs are the bureau's to start on a shared mesh: not run here.)",
@@ -411,9 +417,14 @@ pub async fn run(mesh: &Mesh) {
 }
 
 /// The month's payment runs pay him nothing for a month after his death: disability's batch of
-/// this month has no line for him after the last month paid; aid's batch of next month pays no one
-/// (he was the only person aid supported on this mesh).
-async fn payment_runs_skip_him(mesh: &Mesh, father_ref: &str, last_paid: &str) {
+/// this month has no line for him after the last month paid; aid's batch of next month pays his
+/// support only for the months he lived that no run had paid yet (arrears), none after.
+async fn payment_runs_skip_him(
+    mesh: &Mesh,
+    father_ref: &str,
+    last_paid: &str,
+    support: &EnrollmentEnded,
+) {
     let officer = district("officer-ma", Role::DistrictOfficer);
     mesh.say("The district runs this month's disability payment and next month's aid payment");
     let batch = mesh
@@ -457,8 +468,28 @@ async fn payment_runs_skip_him(mesh: &Mesh, father_ref: &str, last_paid: &str) {
             &json!({ "month": next }),
         )
         .await;
-    assert_eq!(batch["line_count"], 0, "aid pays the dead: {batch}");
-    mesh.saw(format!("aid batch {next}: no line"));
+    let (status, lines) = mesh
+        .get(
+            "aid-applications",
+            &format!("/v1/enrollments/{}/payments", support.enrollment_id),
+            &officer,
+        )
+        .await;
+    assert_eq!(status, 200, "{lines}");
+    let months: Vec<&str> = lines
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter_map(|l| l["month"].as_str())
+        .collect();
+    let last_support = support.end_month.to_string();
+    assert!(
+        months.iter().all(|m| *m <= last_support.as_str()),
+        "aid pays the dead: {months:?} after {last_support} ({batch})"
+    );
+    mesh.saw(format!(
+        "aid batch {next}: his months owed while he lived {months:?}, none after {last_support}"
+    ));
 }
 
 /// The son's allowances after his father's death: the first ended no later than the month of

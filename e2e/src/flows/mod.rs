@@ -6,6 +6,7 @@ pub mod aid;
 pub mod certificate;
 pub mod death;
 pub mod dibao_disability;
+pub mod payments;
 pub mod publicity;
 pub mod temporary;
 pub mod unsupported_child;
@@ -23,7 +24,7 @@ use crate::{
 };
 
 /// The flows by their number in docs/architecture.md (cross-service flows), with what each shows.
-pub const FLOWS: [(u8, &str); 7] = [
+pub const FLOWS: [(u8, &str); 8] = [
     (
         1,
         "dibao for a household with a certified disabled member opens the living subsidy by itself; its end stops it",
@@ -52,9 +53,13 @@ pub const FLOWS: [(u8, &str); 7] = [
         7,
         "temporary assistance: township cap, district above, act-first from a reserve fund that never goes negative",
     ),
+    (
+        8,
+        "payments exactly as owed: a held month, a standard raised back to a paid month, one benefit per person",
+    ),
 ];
 
-/// Runs flow `n` (1–7).
+/// Runs flow `n` (1–8).
 pub async fn run(n: u8, mesh: &Mesh) {
     match n {
         1 => dibao_disability::run(mesh).await,
@@ -64,7 +69,8 @@ pub async fn run(n: u8, mesh: &Mesh) {
         5 => unsupported_child::run(mesh).await,
         6 => certificate::run(mesh).await,
         7 => temporary::run(mesh).await,
-        _ => panic!("there is no flow {n}: flows are numbered 1 to 7"),
+        8 => payments::run(mesh).await,
+        _ => panic!("there is no flow {n}: flows are numbered 1 to 8"),
     }
 }
 

@@ -118,15 +118,12 @@ async fn holders_among(
         .collect())
 }
 
-/// The people whose dibao the enrollment is: every member, or the single beneficiary.
-fn dibao_people<'a>(
-    programme: Programme,
-    members: &'a [PersonRef],
-    beneficiaries: &'a [PersonRef],
-) -> &'a [PersonRef] {
+/// The people whose dibao the enrollment is: those it pays for — every member of a dibao
+/// household but one paid extreme-poverty support (one benefit per person), or the single
+/// beneficiary of single-person dibao.
+fn dibao_people(programme: Programme, beneficiaries: &[PersonRef]) -> &[PersonRef] {
     match programme {
-        Programme::Dibao => members,
-        Programme::SinglePersonDibao => beneficiaries,
+        Programme::Dibao | Programme::SinglePersonDibao => beneficiaries,
         _ => &[],
     }
 }
@@ -154,7 +151,7 @@ pub async fn enrollment_started(
     .await?;
     match e.programme {
         Programme::Dibao | Programme::SinglePersonDibao => {
-            let people = dibao_people(e.programme, &e.members, &e.beneficiaries);
+            let people = dibao_people(e.programme, &e.beneficiaries);
             for person in holders_among(db, people).await? {
                 let facts = Facts::load(db, &person).await?;
                 let prompt = Prompt {
@@ -279,7 +276,7 @@ pub async fn enrollment_changed(
     if !matches!(e.programme, Programme::Dibao | Programme::SinglePersonDibao) {
         return Ok(());
     }
-    let people = dibao_people(e.programme, &e.members, &e.beneficiaries);
+    let people = dibao_people(e.programme, &e.beneficiaries);
     let left: Vec<String> = before
         .into_iter()
         .filter(|p| !people.iter().any(|m| m.as_str() == p))
@@ -322,7 +319,7 @@ pub async fn enrollment_ended(
         },
     )
     .await?;
-    let people = dibao_people(e.programme, &e.members, &e.beneficiaries)
+    let people = dibao_people(e.programme, &e.beneficiaries)
         .iter()
         .map(|p| p.as_str().to_owned())
         .collect();

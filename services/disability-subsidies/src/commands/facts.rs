@@ -65,10 +65,11 @@ pub fn covers(e: &enrollment::Model, month: Month) -> bool {
         && month_of(&e.end_month).is_none_or(|end| month <= end)
 }
 
-/// Whether membership of this enrollment puts the person in dibao: every member of a dibao
-/// household; only the beneficiary of single-person dibao.
+/// Whether membership of this enrollment puts the person in dibao: a person it pays for — every
+/// member of a dibao household but one paid extreme-poverty support instead (one benefit per
+/// person), the beneficiary of single-person dibao.
 pub fn is_dibao(e: &enrollment::Model, beneficiary: bool) -> bool {
-    e.programme == "dibao" || (e.programme == "single_person_dibao" && beneficiary)
+    beneficiary && (e.programme == "dibao" || e.programme == "single_person_dibao")
 }
 
 impl Facts {

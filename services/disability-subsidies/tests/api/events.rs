@@ -1,5 +1,9 @@
 //! Partner and aid facts arriving in order, out of order and twice: cases opened and stopped.
 
+use contracts::aid::{ChangeReason, EnrollmentChanged};
+use kit::testing::eventually;
+use sea_orm::{ConnectionTrait, Statement};
+
 use super::support::*;
 
 #[tokio::test]
@@ -250,6 +254,76 @@ async fn a_duplicated_enrollment_opens_one_case() {
     ))
     .await;
     wait_granted(&app, &sentinel, SubsidyKind::Living).await;
+    assert_eq!(
+        granted_for(
+            &app.events::<SubsidyGranted>().await,
+            &holder,
+            SubsidyKind::Living
+        )
+        .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_member_the_household_dibao_no_longer_pays_for_leaves_dibao_and_is_not_found_again() {
+    let app = spawn().await;
+    let holder = id_number("50011219600707123");
+    let mother = id_number("50011219400707123");
+    app.publish(&certificate(&holder, 1, "2026-01-10", LIANGLU_VILLAGE))
+        .await;
+    let started = dibao(Uuid::now_v7(), &[&mother, &holder], "2026-02", "2026-01-20");
+    app.publish(&started).await;
+    wait_granted(&app, &holder, SubsidyKind::Living).await;
+    // From June the household's dibao pays for the mother alone (the holder went into
+    // extreme-poverty support, which aid announces separately): he is still a member, no longer
+    // a beneficiary.
+    let changed = EnrollmentChanged {
+        enrollment_id: started.enrollment_id,
+        household_id: started.household_id,
+        programme: Programme::Dibao,
+        residence: Residence::Urban,
+        support_mode: None,
+        care_level: None,
+        reason: ChangeReason::MembersChanged,
+        members: started.members.clone(),
+        beneficiaries: vec![started.members[0].clone()],
+        monthly_amount_fen: 63_600,
+        effective_month: month("2026-06"),
+        gradual_exit_last_month: None,
+        changed_on: date("2026-05-20"),
+        township_code: started.township_code.clone(),
+        village_code: started.village_code.clone(),
+    };
+    app.publish(&changed).await;
+    let ended = app.expect_events::<SubsidyEnded>(1).await;
+    assert_eq!(
+        (ended[0].1.kind, ended[0].1.reason, ended[0].1.end_month),
+        (
+            SubsidyKind::Living,
+            SubsidyEndReason::LeftDibao,
+            month("2026-05")
+        )
+    );
+    // The same change again (another event id) opens no living subsidy for him.
+    app.publish(&changed).await;
+    let db = database(&app).await;
+    eventually(
+        "the second change handled",
+        std::time::Duration::from_secs(20),
+        || async {
+            let row = db
+                .query_one_raw(Statement::from_sql_and_values(
+                    db.get_database_backend(),
+                    "SELECT COUNT(*) AS n FROM kit_inbox WHERE subject = $1",
+                    ["aid.enrollment.changed.v1".into()],
+                ))
+                .await
+                .ok()??;
+            (row.try_get::<i64>("", "n").ok()? >= 2).then_some(())
+        },
+    )
+    .await;
     assert_eq!(
         granted_for(
             &app.events::<SubsidyGranted>().await,
