@@ -344,6 +344,11 @@ impl IdNumber {
     pub fn has_valid_check_char(&self) -> bool {
         id_number_check_char(&self.0[..17]) == self.0[17..].chars().next()
     }
+
+    /// The birth date the number carries (characters 7–14), when it is a real date.
+    pub fn birth_date(&self) -> Option<chrono::NaiveDate> {
+        chrono::NaiveDate::parse_from_str(&self.0[6..14], "%Y%m%d").ok()
+    }
 }
 
 string_newtype!(masked

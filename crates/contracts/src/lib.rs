@@ -25,6 +25,14 @@ pub use validation::{SchemaError, schema, tolerant_schema, validate, validate_to
 pub trait Event: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static {
     /// The subject the event is published on, e.g. `aid.application.submitted.v1`.
     const SUBJECT: &'static str;
+
+    /// Whether the event's own dates are plausible for a fact received on `received_on` (the
+    /// bureau's day): a fact is never dated after its receipt, a death never before the birth.
+    /// `Err` names the field and why. Nothing to check by default.
+    fn check_dates(&self, received_on: chrono::NaiveDate) -> Result<(), String> {
+        let _ = received_on;
+        Ok(())
+    }
 }
 
 /// A JetStream stream: one per producing context, declared by its producer.
@@ -74,6 +82,32 @@ pub fn stream_for(subject: &str) -> Option<&'static StreamSpec> {
     STREAMS
         .iter()
         .find(|s| s.subjects.strip_suffix(".>") == Some(context))
+}
+
+/// The services of the mesh by the context they publish under.
+const PRODUCERS: &[(&str, &str)] = &[
+    ("aid", "aid-applications"),
+    ("disability", "disability-subsidies"),
+    ("child", "child-welfare"),
+    ("elderly", "elderly-care"),
+    ("minor", "minor-protection"),
+    ("village", "village-governance"),
+];
+
+/// The CloudEvents `ce-source` a subject's events carry: the producing service
+/// (`aid-applications` for `aid.*`, …), or `partner.<agency>` for a fact a partner agency
+/// publishes (`partner.civil-registry` for `partner.civil-registry.death.recorded.v1`). A consumer
+/// refuses any other source.
+pub fn source_of(subject: &str) -> Option<String> {
+    let mut tokens = subject.split('.');
+    let context = tokens.next()?;
+    if context == "partner" {
+        return tokens.next().map(|agency| format!("partner.{agency}"));
+    }
+    PRODUCERS
+        .iter()
+        .find(|(c, _)| *c == context)
+        .map(|(_, service)| (*service).to_owned())
 }
 
 /// The CloudEvents `ce-dataschema` value for a subject: `urn:minzheng:schema:<subject>` (the

@@ -42,6 +42,20 @@ pub struct DeathRecorded {
 
 impl Event for DeathRecorded {
     const SUBJECT: &'static str = "partner.civil-registry.death.recorded.v1";
+
+    fn check_dates(&self, received_on: NaiveDate) -> Result<(), String> {
+        not_after("date_of_death", self.date_of_death, received_on)?;
+        not_after("recorded_on", self.recorded_on, received_on)?;
+        if self.recorded_on < self.date_of_death {
+            return Err("recorded_on: before the date of death".into());
+        }
+        match self.id_number.birth_date() {
+            Some(born) if self.date_of_death < born => {
+                Err("date_of_death: before the birth date of the ID number".into())
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Disability category of a certificate (`defs.json#/$defs/disability_category`).
@@ -100,6 +114,14 @@ pub struct CertificateIssued {
 
 impl Event for CertificateIssued {
     const SUBJECT: &'static str = "partner.dpf.certificate.issued.v1";
+
+    fn check_dates(&self, received_on: NaiveDate) -> Result<(), String> {
+        not_after("issued_on", self.issued_on, received_on)?;
+        if self.expires_on < self.issued_on {
+            return Err("expires_on: before issued_on".into());
+        }
+        Ok(())
+    }
 }
 
 impl CertificateIssued {
@@ -165,6 +187,10 @@ pub struct CertificateChanged {
 
 impl Event for CertificateChanged {
     const SUBJECT: &'static str = "partner.dpf.certificate.changed.v1";
+
+    fn check_dates(&self, received_on: NaiveDate) -> Result<(), String> {
+        not_after("changed_on", self.changed_on, received_on)
+    }
 }
 
 impl CertificateChanged {
@@ -212,6 +238,10 @@ pub struct CertificateRevoked {
 
 impl Event for CertificateRevoked {
     const SUBJECT: &'static str = "partner.dpf.certificate.revoked.v1";
+
+    fn check_dates(&self, received_on: NaiveDate) -> Result<(), String> {
+        not_after("revoked_on", self.revoked_on, received_on)
+    }
 }
 
 /// How a verification ended.
@@ -287,6 +317,10 @@ pub struct VerifiedMember {
 
 impl Event for VerificationCompleted {
     const SUBJECT: &'static str = "partner.verification.completed.v1";
+
+    fn check_dates(&self, received_on: NaiveDate) -> Result<(), String> {
+        not_after("completed_on", self.completed_on, received_on)
+    }
 }
 
 /// Main risk of a household flagged for anti-poverty monitoring.
@@ -331,6 +365,10 @@ pub struct HouseholdFlagged {
 
 impl Event for HouseholdFlagged {
     const SUBJECT: &'static str = "partner.rural.household.flagged.v1";
+
+    fn check_dates(&self, received_on: NaiveDate) -> Result<(), String> {
+        not_after("flagged_on", self.flagged_on, received_on)
+    }
 }
 
 /// Context whose payment batch a returned line belongs to.
@@ -384,4 +422,19 @@ pub struct PaymentReturned {
 
 impl Event for PaymentReturned {
     const SUBJECT: &'static str = "partner.bank.payment.returned.v1";
+
+    fn check_dates(&self, received_on: NaiveDate) -> Result<(), String> {
+        not_after("returned_on", self.returned_on, received_on)
+    }
+}
+
+/// A fact's date is never after the day it is received: a partner cannot know the future.
+fn not_after(field: &str, date: NaiveDate, received_on: NaiveDate) -> Result<(), String> {
+    if date > received_on {
+        Err(format!(
+            "{field}: {date} is after the day the fact was received ({received_on})"
+        ))
+    } else {
+        Ok(())
+    }
 }

@@ -48,6 +48,8 @@ pub struct Config {
     pub relay_poll: Duration,
     pub consumer_max_deliver: i64,
     pub consumer_ack_wait: Duration,
+    /// The largest message body a consumer reads (`CONSUMER_MAX_PAYLOAD_BYTES`).
+    pub consumer_max_payload_bytes: usize,
     /// JetStream replicas of the streams this service declares (3 in a cluster).
     pub stream_replicas: usize,
     pub production: bool,
@@ -186,7 +188,8 @@ impl Config {
             relay_batch: number("RELAY_BATCH", 1_000)? as usize,
             relay_poll: Duration::from_millis(number("RELAY_POLL_MS", 200)?),
             consumer_max_deliver: number("CONSUMER_MAX_DELIVER", 8)? as i64,
-            consumer_ack_wait: Duration::from_millis(number("CONSUMER_ACK_WAIT_MS", 30_000)?),
+            consumer_ack_wait: Duration::from_millis(number("CONSUMER_ACK_WAIT_MS", 5_000)?),
+            consumer_max_payload_bytes: number("CONSUMER_MAX_PAYLOAD_BYTES", 64 * 1024)? as usize,
             stream_replicas: number("STREAM_REPLICAS", 1)? as usize,
             production,
             clock,

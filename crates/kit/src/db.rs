@@ -91,7 +91,44 @@ pub fn is_postgres(db: &impl ConnectionTrait) -> bool {
 
 /// The kit's migrations; a service lists them before its own.
 pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-    vec![Box::new(CreateKitTables), Box::new(IndexUnpublishedOutbox)]
+    vec![
+        Box::new(CreateKitTables),
+        Box::new(IndexUnpublishedOutbox),
+        Box::new(KeepMessagesExactly),
+    ]
+}
+
+/// A dead letter keeps the message's bytes exactly (`payload_bytes`: a message that is not UTF-8,
+/// or holds a NUL, cannot be stored as text), and the inbox keeps a digest of each event's body
+/// (`body_digest`), so that an id reused with another body is told apart from a redelivery.
+struct KeepMessagesExactly;
+
+impl MigrationName for KeepMessagesExactly {
+    fn name(&self) -> &str {
+        "m20261207_000001_kit_exact_messages"
+    }
+}
+
+#[sea_orm_migration::async_trait::async_trait]
+impl MigrationTrait for KeepMessagesExactly {
+    #[allow(elided_lifetimes_in_paths)]
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table("kit_dead_letters")
+                .add_column(binary_null("payload_bytes"))
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table("kit_inbox")
+                .add_column(string_len_null("body_digest", 64))
+                .to_owned(),
+        )
+        .await?;
+        Ok(())
+    }
 }
 
 /// The relay reads the oldest unpublished rows. Without an index holding only those, a backlog

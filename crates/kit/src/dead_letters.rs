@@ -1,6 +1,8 @@
-//! Dead letters: events a consumer could not apply (not JSON, not matching the schema, refused by
-//! the handler, or still failing after the delivery limit), kept with the reason so that staff can
-//! see them and replay them through the service's edge once the cause is fixed.
+//! Dead letters: messages a consumer could not apply (bytes that are not UTF-8 or hold a NUL, over
+//! the size limit, not JSON, an envelope that does not check, not matching the schema, refused by
+//! the handler, or still failing after the delivery limit), kept with their bytes exactly and the
+//! reason, so that staff can see them and replay them through the service's edge once the cause
+//! is fixed.
 
 use async_nats::HeaderMap;
 use chrono::{DateTime, Utc};
@@ -19,11 +21,25 @@ pub struct NewDeadLetter<'a> {
     pub consumer: &'a str,
     pub subject: &'a str,
     pub event_id: &'a str,
-    pub payload: &'a str,
+    /// The message's bytes, exactly as received.
+    pub payload: &'a [u8],
     pub headers: &'a str,
+    /// What kind of failure (a metric label: `not_utf8`, `too_large`, `not_json`, `envelope`,
+    /// `schema`, `id_reused`, `refused`, `gave_up`).
+    pub kind: &'static str,
     pub reason: &'a str,
     pub stream_seq: u64,
     pub deliveries: i64,
+}
+
+/// Text a database stores whatever it came from: a NUL (which PostgreSQL's text cannot hold) is
+/// shown as U+FFFD; the exact bytes are kept beside it.
+pub fn storable(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\0') {
+        text.replace('\0', "\u{FFFD}").into()
+    } else {
+        text.into()
+    }
 }
 
 /// A recorded dead letter, as the edge lists it. The payload is not listed: partner facts may
@@ -57,28 +73,32 @@ pub fn headers_json(headers: Option<&HeaderMap>) -> String {
     serde_json::Value::Object(map).to_string()
 }
 
-/// Records a dead letter; returns its id.
+/// Records a dead letter — the payload as text for reading (NULs shown as U+FFFD, invalid UTF-8
+/// replaced) and as its exact bytes; returns its id.
 pub async fn record(db: &impl ConnectionTrait, d: NewDeadLetter<'_>) -> Result<Uuid, DbErr> {
     let id = Uuid::now_v7();
+    let text = String::from_utf8_lossy(d.payload);
     db.execute_raw(Statement::from_sql_and_values(
         db.get_database_backend(),
-        "INSERT INTO kit_dead_letters (id, consumer, subject, event_id, payload, headers, reason, stream_seq, deliveries, created_at, replayed_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL)",
+        "INSERT INTO kit_dead_letters (id, consumer, subject, event_id, payload, payload_bytes, headers, reason, stream_seq, deliveries, created_at, replayed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL)",
         [
             id.into(),
             d.consumer.into(),
-            d.subject.into(),
-            d.event_id.into(),
-            d.payload.into(),
-            d.headers.into(),
-            d.reason.into(),
+            storable(d.subject).into_owned().into(),
+            storable(d.event_id).into_owned().into(),
+            storable(&text).into_owned().into(),
+            d.payload.to_vec().into(),
+            storable(d.headers).into_owned().into(),
+            storable(d.reason).into_owned().into(),
             (d.stream_seq as i64).into(),
             d.deliveries.into(),
             Utc::now().into(),
         ],
     ))
     .await?;
-    metrics::counter!("dead_letters_total", "subject" => d.subject.to_owned()).increment(1);
+    metrics::counter!("dead_letters_total", "subject" => d.subject.to_owned(), "kind" => d.kind)
+        .increment(1);
     Ok(id)
 }
 
@@ -128,24 +148,28 @@ pub async fn list(
     .collect()
 }
 
-/// One dead letter with its payload and headers.
+/// One dead letter with its payload (the exact bytes; the stored text for a letter recorded before
+/// bytes were kept) and headers.
 pub async fn get(
     db: &impl ConnectionTrait,
     id: Uuid,
-) -> Result<Option<(DeadLetter, String, String)>, DbErr> {
+) -> Result<Option<(DeadLetter, Vec<u8>, String)>, DbErr> {
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
             db.get_database_backend(),
-            format!("SELECT {COLUMNS}, payload, headers FROM kit_dead_letters WHERE id = $1"),
+            format!(
+                "SELECT {COLUMNS}, payload, payload_bytes, headers FROM kit_dead_letters WHERE id = $1"
+            ),
             [id.into()],
         ))
         .await?;
     row.map(|r| {
-        Ok((
-            from_row(&r)?,
-            r.try_get("", "payload")?,
-            r.try_get("", "headers")?,
-        ))
+        let bytes: Option<Vec<u8>> = r.try_get("", "payload_bytes")?;
+        let payload = match bytes {
+            Some(b) => b,
+            None => r.try_get::<String>("", "payload")?.into_bytes(),
+        };
+        Ok((from_row(&r)?, payload, r.try_get("", "headers")?))
     })
     .transpose()
 }
@@ -178,7 +202,7 @@ pub async fn replay(
     let subscription = consumers
         .by_durable(&letter.consumer)
         .ok_or_else(|| ReplayError::UnknownConsumer(letter.consumer.clone()))?;
-    let data: serde_json::Value = serde_json::from_str(&payload)
+    let data: serde_json::Value = serde_json::from_slice(&payload)
         .map_err(|e| ReplayError::Refused(format!("not JSON: {e}")))?;
     contracts::validate_tolerant(subscription.subject, &data)
         .map_err(|e| ReplayError::Refused(e.to_string()))?;
@@ -202,11 +226,15 @@ pub async fn replay(
         trace,
         stream_seq: letter.stream_seq as u64,
         deliveries: letter.deliveries,
+        // A replay is the message received again, now: its dates are checked against today.
+        received: crate::clock::now(),
+        digest: crate::envelope::digest(&payload),
     };
     let applied = inbox::apply(db, subscription, data, &meta)
         .await
         .map_err(|e| match e {
             HandlerError::Permanent(r) | HandlerError::Transient(r) => ReplayError::Refused(r),
+            e @ HandlerError::IdReused(_) => ReplayError::Refused(e.to_string()),
         })?;
     db.execute_raw(Statement::from_sql_and_values(
         db.get_database_backend(),

@@ -19,6 +19,8 @@ pub enum IdNumberError {
     BirthDate(String),
     #[error("the check character should be {expected}, got {found}")]
     Checksum { expected: char, found: char },
+    #[error("the birth date {0} is after today")]
+    BornLater(NaiveDate),
 }
 
 /// A resident ID number (GB 11643), parsed: 18 characters, real birth date, valid check character.
@@ -54,6 +56,17 @@ impl IdNumber {
             return Err(IdNumberError::Checksum { expected, found });
         }
         Ok(Self(s))
+    }
+
+    /// Parses a number entered on `today` (at an edge, or in a partner's fact): whoever it names
+    /// was born by then.
+    pub fn parse_entered(raw: &str, today: NaiveDate) -> Result<Self, IdNumberError> {
+        let id = Self::parse(raw)?;
+        let born = id.birth_date();
+        if born > today {
+            return Err(IdNumberError::BornLater(born));
+        }
+        Ok(id)
     }
 
     /// The full number, for the few places that must hold it (encrypted storage, partner feeds).

@@ -1,6 +1,9 @@
-//! Consuming events: durable pull consumers, an inbox row per (consumer, event id) written in the
-//! handler's transaction so a redelivered event is applied once, acknowledgement only after
-//! commit, and dead letters for what cannot be handled.
+//! Consuming events: durable pull consumers, an inbox row per (consumer, event id) — with a digest
+//! of the body, so an id reused with another body is caught — written in the handler's transaction
+//! so a redelivered event is applied once, acknowledgement only after commit (progress
+//! acknowledgements while a batch is applied, so the acknowledgement wait can be short and a
+//! crashed consumer's messages come back within seconds), and dead letters, at once, for what can
+//! never be handled: bad bytes, a bad envelope (`envelope`), a schema or a date that does not fit.
 
 use std::{
     collections::HashSet,
@@ -15,7 +18,7 @@ use std::{
 };
 
 use async_nats::jetstream::{self, AckKind};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use contracts::Event;
 use futures::{FutureExt, StreamExt};
 use sea_orm::{
@@ -24,7 +27,7 @@ use sea_orm::{
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
-use crate::{dead_letters, nats, outbox::Outbox, telemetry::TraceContext};
+use crate::{dead_letters, envelope, nats, outbox::Outbox, telemetry::TraceContext};
 
 /// The future a handler returns.
 pub type HandlerFuture<'a> = Pin<Box<dyn Future<Output = Result<(), HandlerError>> + Send + 'a>>;
@@ -42,11 +45,18 @@ pub struct EventMeta {
     pub trace: TraceContext,
     pub stream_seq: u64,
     pub deliveries: i64,
+    /// When this service received it, on the business clock.
+    pub received: DateTime<Utc>,
+    /// SHA-256 of the body (hex), kept with the inbox row.
+    pub digest: String,
 }
 
 /// Why a handler did not apply an event.
 #[derive(Debug, thiserror::Error)]
 pub enum HandlerError {
+    /// The event's id was applied before with another body: a producer reused it (or forged it).
+    #[error("id reused with another body: {0}")]
+    IdReused(String),
     /// The event can never be applied as it is (it contradicts this service's state): it goes to
     /// the dead letters at once.
     #[error("{0}")]
@@ -57,11 +67,19 @@ pub enum HandlerError {
 }
 
 impl EventMeta {
-    /// The bureau's calendar day the event happened (`ce-time` in China Standard Time), when the
-    /// producer gave a time: the anchor of rules that count from when a fact arrived.
-    pub fn day(&self) -> Option<chrono::NaiveDate> {
-        self.time
-            .map(|t| t.with_timezone(&crate::clock::china()).date_naive())
+    /// The bureau's calendar day the event arrived: the anchor of rules that count from when a
+    /// fact arrived (an application month, a back-pay window). A partner's `ce-time` is its own
+    /// clock, not evidence: a partner fact counts from the day it was received. A mesh service's
+    /// `ce-time` says when the event happened (its relay may publish it later): the earlier of
+    /// the two.
+    pub fn day(&self) -> chrono::NaiveDate {
+        let received = crate::clock::day_of(self.received);
+        match self.time {
+            Some(t) if !self.subject.starts_with("partner.") => {
+                received.min(crate::clock::day_of(t.with_timezone(&Utc)))
+            }
+            _ => received,
+        }
     }
 }
 
@@ -121,7 +139,14 @@ impl<E: Event, H: Handler<E>> ErasedHandler for Typed<E, H> {
         meta: &'a EventMeta,
     ) -> HandlerFuture<'a> {
         match serde_json::from_value::<E>(data) {
-            Ok(event) => self.handler.handle(tx, event, meta),
+            Ok(event) => match event.check_dates(crate::clock::day_of(meta.received)) {
+                Ok(()) => self.handler.handle(tx, event, meta),
+                Err(reason) => Box::pin(async move {
+                    Err(HandlerError::Permanent(format!(
+                        "implausible date: {reason}"
+                    )))
+                }),
+            },
             Err(e) => Box::pin(async move {
                 Err(HandlerError::Permanent(format!(
                     "does not fit {}: {e}",
@@ -220,19 +245,27 @@ async fn apply_in(
     let inserted = tx
         .execute_raw(Statement::from_sql_and_values(
             tx.get_database_backend(),
-            "INSERT INTO kit_inbox (consumer, event_id, subject, handled_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (consumer, event_id) DO NOTHING",
+            "INSERT INTO kit_inbox (consumer, event_id, subject, handled_at, body_digest) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (consumer, event_id) DO NOTHING",
             [
                 subscription.durable.clone().into(),
                 meta.event_id.clone().into(),
                 meta.subject.clone().into(),
                 Utc::now().into(),
+                meta.digest.clone().into(),
             ],
         ))
         .await?
         .rows_affected();
     if inserted == 0 {
-        return Ok(Applied::Duplicate);
+        let seen = digests_seen(tx, subscription, std::slice::from_ref(&meta.event_id)).await?;
+        return match seen.get(&meta.event_id) {
+            Some(Some(digest)) if *digest != meta.digest => Err(HandlerError::IdReused(format!(
+                "{} was applied with another body",
+                meta.event_id
+            ))),
+            _ => Ok(Applied::Duplicate),
+        };
     }
     meta.trace
         .scope(subscription.handler.handle_json(tx, data, meta))
@@ -240,10 +273,45 @@ async fn apply_in(
     Ok(Applied::Applied)
 }
 
-/// Messages a pull consumer asks the server for at a time.
-const PULL_BATCH: usize = 256;
+/// The body digests the inbox holds for `ids` (`None` for a row kept before digests were).
+async fn digests_seen(
+    tx: &DatabaseTransaction,
+    subscription: &Subscription,
+    ids: &[String],
+) -> Result<std::collections::HashMap<String, Option<String>>, DbErr> {
+    let mut sql = String::from(
+        "SELECT event_id, body_digest FROM kit_inbox WHERE consumer = $1 AND event_id IN (",
+    );
+    let mut values: Vec<sea_orm::Value> = vec![subscription.durable.clone().into()];
+    for (i, id) in ids.iter().enumerate() {
+        let _ = write!(sql, "{}${}", if i == 0 { "" } else { ", " }, i + 2);
+        values.push(id.clone().into());
+    }
+    sql.push(')');
+    tx.query_all_raw(Statement::from_sql_and_values(
+        tx.get_database_backend(),
+        sql,
+        values,
+    ))
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get("", "event_id")?, r.try_get("", "body_digest")?)))
+    .collect()
+}
+
+/// Messages a pull consumer asks the server for at a time: one batch to apply, so that no
+/// message waits in the client's buffer while its acknowledgement time runs out.
+const PULL_BATCH: usize = 128;
 /// Messages applied in one transaction at most: whatever has arrived, up to this many.
 const APPLY_BATCH: usize = 128;
+
+/// Whether one event id comes twice in a batch with different bodies.
+fn has_two_bodies(items: &[(jetstream::Message, EventMeta, Value)]) -> bool {
+    let mut bodies = std::collections::HashMap::new();
+    items
+        .iter()
+        .any(|(_, meta, _)| **bodies.entry(&meta.event_id).or_insert(&meta.digest) != meta.digest)
+}
 
 /// Writes the inbox rows of a batch in one statement; returns the event ids it inserted.
 async fn record_all(
@@ -251,8 +319,9 @@ async fn record_all(
     subscription: &Subscription,
     items: &[(jetstream::Message, EventMeta, Value)],
 ) -> Result<HashSet<String>, DbErr> {
-    let mut sql =
-        String::from("INSERT INTO kit_inbox (consumer, event_id, subject, handled_at) VALUES ");
+    let mut sql = String::from(
+        "INSERT INTO kit_inbox (consumer, event_id, subject, handled_at, body_digest) VALUES ",
+    );
     let mut values: Vec<sea_orm::Value> = Vec::with_capacity(items.len() * 2 + 2);
     values.push(subscription.durable.clone().into());
     values.push(Utc::now().into());
@@ -261,9 +330,10 @@ async fn record_all(
             sql.push_str(", ");
         }
         let n = values.len();
-        let _ = write!(sql, "($1, ${}, ${}, $2)", n + 1, n + 2);
+        let _ = write!(sql, "($1, ${}, ${}, $2, ${})", n + 1, n + 2, n + 3);
         values.push(meta.event_id.clone().into());
         values.push(meta.subject.clone().into());
+        values.push(meta.digest.clone().into());
     }
     sql.push_str(" ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id");
     tx.query_all_raw(Statement::from_sql_and_values(
@@ -277,6 +347,12 @@ async fn record_all(
     .collect()
 }
 
+/// Why a message was not applied: refused before its handler, or by it.
+enum Unapplied {
+    Refused(envelope::Refusal),
+    Handler(HandlerError),
+}
+
 /// Fault injection for the delivery tests: behave as if the process died at a chosen point.
 #[derive(Default)]
 pub struct ConsumerFaults {
@@ -288,8 +364,26 @@ pub struct ConsumerFaults {
 #[derive(Clone)]
 pub struct ConsumerConfig {
     pub max_deliver: i64,
+    /// How long the server waits for an acknowledgement before redelivering (short: a consumer
+    /// applying a long batch says it is still working, every third of it).
     pub ack_wait: Duration,
     pub replicas: usize,
+    /// The largest body a consumer reads; a larger one goes to the dead letters.
+    pub max_payload_bytes: usize,
+}
+
+/// Whether the consumers can put what they cannot apply aside: a dead letter that cannot be
+/// recorded leaves its message unacknowledged (redelivered) and the service unready.
+#[derive(Default)]
+pub struct ConsumerHealth {
+    dead_letters_failing: AtomicBool,
+}
+
+impl ConsumerHealth {
+    /// False while the last attempt to record a dead letter failed.
+    pub fn is_healthy(&self) -> bool {
+        !self.dead_letters_failing.load(Ordering::SeqCst)
+    }
 }
 
 /// Runs every subscription of `consumers` until `stop` is cancelled.
@@ -300,6 +394,7 @@ pub fn spawn(
     outbox: Outbox,
     config: ConsumerConfig,
     faults: Arc<ConsumerFaults>,
+    health: Arc<ConsumerHealth>,
     stop: CancellationToken,
 ) -> Vec<tokio::task::JoinHandle<()>> {
     (0..consumers.subscriptions.len())
@@ -312,6 +407,7 @@ pub fn spawn(
                 outbox: outbox.clone(),
                 config: config.clone(),
                 faults: faults.clone(),
+                health: health.clone(),
             };
             tokio::spawn(runner.run(stop.clone()))
         })
@@ -326,6 +422,7 @@ struct Runner {
     outbox: Outbox,
     config: ConsumerConfig,
     faults: Arc<ConsumerFaults>,
+    health: Arc<ConsumerHealth>,
 }
 
 impl Runner {
@@ -419,12 +516,17 @@ impl Runner {
         let mut alone = Vec::new();
         for message in batch {
             let meta = self.meta(&message);
-            match self.parse(&message) {
+            match self.check(&message, &meta) {
                 Ok(data) => together.push((message, meta, data)),
                 Err(_) => alone.push(message),
             }
         }
-        match self.apply_together(sub, together).await {
+        let replies: Vec<_> = together
+            .iter()
+            .filter_map(|(m, ..)| m.message.reply.clone())
+            .collect();
+        let applied = self.in_progress(replies, self.apply_together(sub, together));
+        match applied.await {
             Ok(done) => {
                 for (message, meta, applied) in done {
                     self.settle(message, &meta, Ok(applied)).await;
@@ -458,6 +560,25 @@ impl Runner {
                 return Err(items.into_iter().map(|(m, ..)| m).collect());
             }
         };
+        // An id seen before with another body is not a duplicate: each message then goes alone,
+        // and that one to the dead letters.
+        let seen: Vec<String> = items
+            .iter()
+            .filter(|(_, meta, _)| !fresh.contains(&meta.event_id))
+            .map(|(_, meta, _)| meta.event_id.clone())
+            .collect();
+        if !seen.is_empty() {
+            let reused = match digests_seen(&tx, sub, &seen).await {
+                Ok(digests) => items.iter().any(|(_, meta, _)| {
+                    matches!(digests.get(&meta.event_id), Some(Some(d)) if *d != meta.digest)
+                }) || has_two_bodies(&items),
+                Err(_) => true,
+            };
+            if reused {
+                let _ = tx.rollback().await;
+                return Err(items.into_iter().map(|(m, ..)| m).collect());
+            }
+        }
         let mut done = Vec::with_capacity(items.len());
         let mut rest = items.into_iter();
         let mut failed = false;
@@ -495,11 +616,39 @@ impl Runner {
     /// Processes one message in a transaction of its own.
     async fn process(&self, message: jetstream::Message) {
         let meta = self.meta(&message);
-        let outcome = match self.parse(&message) {
-            Err(reason) => Err(HandlerError::Permanent(reason)),
-            Ok(data) => apply(&self.db, self.subscription(), data, &meta).await,
+        let outcome = match self.check(&message, &meta) {
+            Err(refusal) => Err(Unapplied::Refused(refusal)),
+            Ok(data) => {
+                let replies = message.message.reply.clone().into_iter().collect();
+                self.in_progress(replies, apply(&self.db, self.subscription(), data, &meta))
+                    .await
+                    .map_err(Unapplied::Handler)
+            }
         };
         self.settle(message, &meta, outcome).await;
+    }
+
+    /// Runs `work`, telling the server every third of the acknowledgement wait that the messages
+    /// answered on `replies` are still being worked on (so the wait can be short).
+    async fn in_progress<T>(
+        &self,
+        replies: Vec<async_nats::Subject>,
+        work: impl Future<Output = T>,
+    ) -> T {
+        let client = self.js.client();
+        let every = (self.config.ack_wait / 3).max(Duration::from_millis(100));
+        let progress = async {
+            loop {
+                tokio::time::sleep(every).await;
+                for reply in &replies {
+                    let _ = client.publish(reply.clone(), "+WPI".into()).await;
+                }
+            }
+        };
+        tokio::select! {
+            out = work => out,
+            () = progress => unreachable!("the progress loop never ends"),
+        }
     }
 
     fn meta(&self, message: &jetstream::Message) -> EventMeta {
@@ -529,28 +678,35 @@ impl Runner {
             trace,
             stream_seq,
             deliveries,
+            received: crate::clock::now(),
+            digest: envelope::digest(&message.payload),
         }
     }
 
-    /// The message's data, if it is JSON that fits the subscription's schema (tolerantly).
-    fn parse(&self, message: &jetstream::Message) -> Result<Value, String> {
+    /// The message's data, if its bytes, its envelope and its schema (tolerantly) check.
+    fn check(
+        &self,
+        message: &jetstream::Message,
+        meta: &EventMeta,
+    ) -> Result<Value, envelope::Refusal> {
         let sub = self.subscription();
-        serde_json::from_slice::<Value>(&message.payload)
-            .map_err(|e| format!("not JSON: {e}"))
-            .and_then(|v| {
-                contracts::validate_tolerant(sub.subject, &v)
-                    .map(|()| v)
-                    .map_err(|e| e.to_string())
-            })
+        let data = envelope::body(&message.payload, self.config.max_payload_bytes)?;
+        envelope::headers(&meta.subject, message.headers.as_ref(), meta.received)?;
+        contracts::validate_tolerant(sub.subject, &data).map_err(|e| envelope::Refusal {
+            kind: "schema",
+            reason: e.to_string(),
+        })?;
+        Ok(data)
     }
 
     /// Acknowledges what was applied (or was a duplicate), asks for redelivery of what may pass,
-    /// and moves the rest to the dead letters.
+    /// and moves the rest to the dead letters — at once for what can never pass — acknowledged
+    /// there so that nothing queues behind it.
     async fn settle(
         &self,
         message: jetstream::Message,
         meta: &EventMeta,
-        outcome: Result<Applied, HandlerError>,
+        outcome: Result<Applied, Unapplied>,
     ) {
         let sub = self.subscription();
         let (stream_seq, deliveries) = (meta.stream_seq, meta.deliveries);
@@ -566,39 +722,53 @@ impl Runner {
                 }
                 AckKind::Ack
             }
-            Err(HandlerError::Transient(reason)) if deliveries < self.config.max_deliver => {
+            Err(Unapplied::Handler(HandlerError::Transient(reason)))
+                if deliveries < self.config.max_deliver =>
+            {
                 metrics::counter!("events_consumed_total", "subject" => sub.subject, "outcome" => "retry").increment(1);
-                tracing::warn!(subject = %meta.subject, event_id = %meta.event_id, trace_id = %meta.trace.trace_id_hex(), deliveries, %reason, "event not applied; will be redelivered");
+                tracing::warn!(subject = %meta.subject, event_id = %dead_letters::storable(&meta.event_id), trace_id = %meta.trace.trace_id_hex(), deliveries, %reason, "event not applied; will be redelivered");
                 AckKind::Nak(Some(Duration::from_millis(
                     (500u64 << deliveries.clamp(0, 7)).min(60_000),
                 )))
             }
             Err(e) => {
-                let reason = match &e {
-                    HandlerError::Transient(r) => {
-                        format!("gave up after {deliveries} deliveries: {r}")
+                let (kind, reason) = match e {
+                    Unapplied::Refused(r) => (r.kind, r.reason),
+                    Unapplied::Handler(HandlerError::Transient(r)) => (
+                        "gave_up",
+                        format!("gave up after {deliveries} deliveries: {r}"),
+                    ),
+                    Unapplied::Handler(e @ HandlerError::IdReused(_)) => {
+                        ("id_reused", e.to_string())
                     }
-                    HandlerError::Permanent(r) => r.clone(),
+                    Unapplied::Handler(HandlerError::Permanent(r)) => ("refused", r),
                 };
                 let headers_json = dead_letters::headers_json(message.headers.as_ref());
                 let record = dead_letters::NewDeadLetter {
                     consumer: &sub.durable,
                     subject: &meta.subject,
                     event_id: &meta.event_id,
-                    payload: &String::from_utf8_lossy(&message.payload),
+                    payload: &message.payload,
                     headers: &headers_json,
+                    kind,
                     reason: &reason,
                     stream_seq,
                     deliveries,
                 };
                 match dead_letters::record(&self.db, record).await {
                     Ok(_) => {
+                        self.health
+                            .dead_letters_failing
+                            .store(false, Ordering::SeqCst);
                         metrics::counter!("events_consumed_total", "subject" => sub.subject, "outcome" => "dead_letter").increment(1);
-                        tracing::warn!(subject = %meta.subject, event_id = %meta.event_id, trace_id = %meta.trace.trace_id_hex(), %reason, "event moved to dead letters");
+                        tracing::warn!(subject = %meta.subject, event_id = %dead_letters::storable(&meta.event_id), trace_id = %meta.trace.trace_id_hex(), kind, reason = %dead_letters::storable(&reason), "event moved to dead letters");
                         AckKind::Term
                     }
                     Err(db) => {
-                        tracing::warn!(error = %db, "could not record a dead letter; will be redelivered");
+                        self.health
+                            .dead_letters_failing
+                            .store(true, Ordering::SeqCst);
+                        tracing::error!(subject = %meta.subject, stream_seq, error = %db, "a dead letter cannot be recorded: the message is redelivered and the service is unready until one is");
                         AckKind::Nak(Some(Duration::from_secs(5)))
                     }
                 }

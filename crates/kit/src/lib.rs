@@ -9,6 +9,7 @@ pub mod db;
 pub mod dead_letters;
 pub mod divisions;
 pub mod edge;
+pub mod envelope;
 pub mod identity;
 pub mod inbox;
 pub mod nats;

@@ -13,7 +13,7 @@ use crate::{
     config::Config,
     db,
     edge::{self, KitState, auth::Verifier},
-    inbox::{self, ConsumerConfig, ConsumerFaults, Consumers},
+    inbox::{self, ConsumerConfig, ConsumerFaults, ConsumerHealth, Consumers},
     nats,
     outbox::{Outbox, Relay, RelayConfig, RelayFaults, RelayHealth},
     telemetry,
@@ -121,6 +121,7 @@ impl Service {
         let relay_faults = relay.faults.clone();
         let mut tasks = vec![tokio::spawn(relay.run(stop.clone()))];
         let consumer_faults = Arc::new(ConsumerFaults::default());
+        let consumer_health = Arc::new(ConsumerHealth::default());
         tasks.extend(inbox::spawn(
             database.clone(),
             js,
@@ -130,8 +131,10 @@ impl Service {
                 max_deliver: config.consumer_max_deliver,
                 ack_wait: config.consumer_ack_wait,
                 replicas,
+                max_payload_bytes: config.consumer_max_payload_bytes,
             },
             consumer_faults.clone(),
+            consumer_health.clone(),
             stop.clone(),
         ));
 
@@ -141,6 +144,7 @@ impl Service {
             db: database,
             nats: client,
             relay: relay_health,
+            consumer_health,
             consumers,
             metrics: edge::metrics_handle(),
         };

@@ -14,8 +14,8 @@ use async_nats::jetstream;
 use kit::{
     dead_letters,
     inbox::{
-        self, Applied, ConsumerConfig, ConsumerFaults, Consumers, EventMeta, HandlerError,
-        HandlerFuture,
+        self, Applied, ConsumerConfig, ConsumerFaults, ConsumerHealth, Consumers, EventMeta,
+        HandlerError, HandlerFuture,
     },
     nats,
     outbox::{self, Outbox, Relay, RelayConfig},
@@ -39,6 +39,19 @@ struct Fact(serde_json::Value);
 
 impl contracts::Event for Fact {
     const SUBJECT: &'static str = SUBJECT;
+}
+
+/// The CloudEvents headers the subject's producer sends, with a chosen event id and JetStream
+/// message id (a producer retrying past the duplicate window sends the same event anew).
+fn envelope(ce_id: &str, msg_id: &str) -> async_nats::HeaderMap {
+    let mut headers = async_nats::HeaderMap::new();
+    headers.insert("ce-specversion", "1.0");
+    headers.insert("ce-id", ce_id);
+    headers.insert("Nats-Msg-Id", msg_id);
+    headers.insert("ce-type", SUBJECT);
+    headers.insert("ce-source", contracts::source_of(SUBJECT).unwrap().as_str());
+    headers.insert("ce-time", kit::clock::now().to_rfc3339().as_str());
+    headers
 }
 
 fn example() -> Fact {
@@ -99,6 +112,7 @@ struct Fixture {
     js: jetstream::Context,
     outbox: Outbox,
     effects: Arc<Effects>,
+    health: Arc<ConsumerHealth>,
     stop: CancellationToken,
 }
 
@@ -129,6 +143,7 @@ impl Fixture {
                 failing: AtomicBool::new(false),
                 fail_once: std::sync::Mutex::new(None),
             }),
+            health: Arc::default(),
             stop: CancellationToken::new(),
         }
     }
@@ -139,7 +154,7 @@ impl Fixture {
             self.js.clone(),
             &self.outbox,
             RelayConfig {
-                source: "test".into(),
+                source: contracts::source_of(SUBJECT).unwrap(),
                 batch: 64,
                 poll: Duration::from_millis(50),
                 retention: chrono::Duration::days(1),
@@ -161,8 +176,10 @@ impl Fixture {
                 max_deliver: 3,
                 ack_wait,
                 replicas: 1,
+                max_payload_bytes: 64 * 1024,
             },
             faults,
+            self.health.clone(),
             self.stop.clone(),
         );
     }
@@ -320,9 +337,7 @@ async fn a_redelivery_past_the_duplicate_window_is_caught_by_the_inbox() {
     f.start_consumers(Arc::default(), Duration::from_secs(30));
     let id = uuid::Uuid::now_v7().to_string();
     for msg_id in ["first-publish", "second-publish"] {
-        let mut headers = async_nats::HeaderMap::new();
-        headers.insert("ce-id", id.as_str());
-        headers.insert("Nats-Msg-Id", msg_id);
+        let headers = envelope(&id, msg_id);
         let body = serde_json::to_vec(&example()).unwrap();
         f.js.publish_with_headers(SUBJECT, headers, body.into())
             .await
@@ -375,14 +390,12 @@ async fn an_event_delivered_twice_among_others_arriving_together_is_applied_once
     let id = uuid::Uuid::now_v7().to_string();
     let body = serde_json::to_vec(&example()).unwrap();
     for msg_id in ["a", "b", "c", "first-publish", "d", "second-publish", "e"] {
-        let mut headers = async_nats::HeaderMap::new();
         let ce_id = if msg_id.ends_with("publish") {
             id.clone()
         } else {
             uuid::Uuid::now_v7().to_string()
         };
-        headers.insert("ce-id", ce_id.as_str());
-        headers.insert("Nats-Msg-Id", msg_id);
+        let headers = envelope(&ce_id, msg_id);
         f.js.publish_with_headers(SUBJECT, headers, body.clone().into())
             .await
             .unwrap()
@@ -608,9 +621,7 @@ async fn events_arriving_together_are_applied_once_each_on_sqlite_too() {
     }
     f.relay().drain_once().await.unwrap();
     // A second copy of one of them, as a producer retrying past the duplicate window would send.
-    let mut headers = async_nats::HeaderMap::new();
-    headers.insert("ce-id", ids[7].to_string().as_str());
-    headers.insert("Nats-Msg-Id", "another-copy");
+    let headers = envelope(&ids[7].to_string(), "another-copy");
     f.js.publish_with_headers(
         SUBJECT,
         headers,

@@ -399,7 +399,7 @@ async fn a_returned_month_is_held_until_the_payee_is_confirmed_then_paid_by_the_
     let returned: PaymentReturned = serde_json::from_value(json!({
         "return_id": uuid::Uuid::now_v7(), "payer": "aid", "batch_id": july["id"],
         "line_id": line_id, "amount_fen": amount, "reason_code": "account_closed",
-        "returned_on": on(7, 25) }))
+        "returned_on": on(7, 20) }))
     .unwrap();
     app.publish(&returned).await;
     eventually(

@@ -60,17 +60,8 @@ pub fn path_for_subject(subject: &str) -> String {
 /// The service that owns a context and alone publishes its subjects; `partner.<agency>` for
 /// partner facts.
 pub fn producer_of(subject: &str) -> String {
-    let mut tokens = subject.split('.');
-    match tokens.next().unwrap() {
-        "aid" => "aid-applications".into(),
-        "disability" => "disability-subsidies".into(),
-        "child" => "child-welfare".into(),
-        "elderly" => "elderly-care".into(),
-        "minor" => "minor-protection".into(),
-        "village" => "village-governance".into(),
-        "partner" => format!("partner.{}", tokens.next().unwrap()),
-        other => panic!("subject {subject} has no known context {other}"),
-    }
+    contracts::source_of(subject)
+        .unwrap_or_else(|| panic!("subject {subject} has no known context"))
 }
 
 /// The six mesh services.

@@ -70,8 +70,11 @@ async fn list(
 struct DeadLetterDetail {
     #[serde(flatten)]
     letter: DeadLetter,
-    /// The message body as received (partner facts may carry ID numbers: auditors only, audited).
+    /// The message body as text (partner facts may carry ID numbers: auditors only, audited);
+    /// bytes that are not UTF-8 are replaced, a NUL shown as U+FFFD.
     payload: String,
+    /// The message body's exact bytes, base64 (standard alphabet).
+    payload_base64: String,
     headers: serde_json::Value,
 }
 
@@ -96,9 +99,11 @@ async fn show(
         "",
     )
     .await?;
+    use base64::Engine as _;
     Ok(Json(DeadLetterDetail {
         letter,
-        payload,
+        payload: dead_letters::storable(&String::from_utf8_lossy(&payload)).into_owned(),
+        payload_base64: base64::engine::general_purpose::STANDARD.encode(&payload),
         headers: serde_json::from_str(&headers).unwrap_or_default(),
     }))
 }

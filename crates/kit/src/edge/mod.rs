@@ -28,7 +28,11 @@ use utoipa_axum::router::OpenApiRouter;
 
 use tracing::Instrument;
 
-use crate::{inbox::Consumers, outbox::RelayHealth, telemetry::TraceContext};
+use crate::{
+    inbox::{ConsumerHealth, Consumers},
+    outbox::RelayHealth,
+    telemetry::TraceContext,
+};
 use auth::Verifier;
 use problem::Problem;
 
@@ -39,6 +43,7 @@ pub struct KitState {
     pub db: DatabaseConnection,
     pub nats: async_nats::Client,
     pub relay: Arc<RelayHealth>,
+    pub consumer_health: Arc<ConsumerHealth>,
     pub consumers: Arc<Consumers>,
     pub metrics: PrometheusHandle,
 }
@@ -102,8 +107,11 @@ async fn readyz(State(k): State<KitState>) -> Response {
     let db = k.db.execute_unprepared("SELECT 1").await.is_ok();
     let nats = k.nats.connection_state() == async_nats::connection::State::Connected;
     let relay = k.relay.is_healthy(Duration::from_secs(15));
-    let body = serde_json::json!({ "database": db, "nats": nats, "relay": relay });
-    let status = if db && nats && relay {
+    let dead_letters = k.consumer_health.is_healthy();
+    let body = serde_json::json!({
+        "database": db, "nats": nats, "relay": relay, "dead_letters": dead_letters,
+    });
+    let status = if db && nats && relay && dead_letters {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE

@@ -184,7 +184,7 @@ impl TestApp {
     }
 
     /// Publishes `event` with `ce-time` set, as a producer reporting when it happened (or a
-    /// partner whose feed delivers a fact late).
+    /// partner whose feed delivers a fact late); without it, `ce-time` is now.
     pub async fn publish_at<E: Event>(
         &self,
         event: &E,
@@ -213,15 +213,16 @@ impl TestApp {
         let body = serde_json::to_vec(event).expect("serialise");
         contracts::validate(E::SUBJECT, &serde_json::from_slice(&body).expect("json"))
             .expect("the test's event is valid");
+        // The envelope the subject's own producer sends (a consumer refuses any other).
+        let source = contracts::source_of(E::SUBJECT).expect("a producer for the subject");
+        let time = time.unwrap_or_else(|| crate::clock::now().fixed_offset());
         let mut headers = async_nats::HeaderMap::new();
         headers.insert("Nats-Msg-Id", id);
         headers.insert("ce-id", id);
         headers.insert("ce-specversion", "1.0");
         headers.insert("ce-type", E::SUBJECT);
-        headers.insert("ce-source", "test");
-        if let Some(t) = time {
-            headers.insert("ce-time", t.to_rfc3339().as_str());
-        }
+        headers.insert("ce-source", source.as_str());
+        headers.insert("ce-time", time.to_rfc3339().as_str());
         self.js
             .publish_with_headers(E::SUBJECT, headers, body.into())
             .await

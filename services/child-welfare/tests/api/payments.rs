@@ -105,7 +105,7 @@ async fn a_monthly_batch_pays_each_allowance_once_and_a_returned_line_is_reissue
         line_id,
         amount_fen: 120_000,
         reason_code: ReturnReason::AccountFrozen,
-        returned_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 10).unwrap(),
+        returned_on: kit::clock::today(),
     };
     app.publish(&returned).await;
     // The same return again under another event id changes nothing more.
@@ -279,7 +279,7 @@ async fn a_return_naming_a_line_this_service_never_issued_goes_to_the_dead_lette
         line_id: Uuid::now_v7(),
         amount_fen: 100,
         reason_code: ReturnReason::Other,
-        returned_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 10).unwrap(),
+        returned_on: kit::clock::today(),
     };
     app.publish(&returned).await;
     eventually("a dead letter", Duration::from_secs(20), || async {

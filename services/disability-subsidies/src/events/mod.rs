@@ -83,7 +83,7 @@ impl Handler<CertificateIssued> for Listener {
                 &person_ref,
                 &id,
                 &e,
-                meta.day().unwrap_or(e.issued_on),
+                meta.day(),
             )
             .await?;
             Ok(())
@@ -112,7 +112,7 @@ impl Handler<CertificateChanged> for Listener {
                 &person_ref,
                 &id,
                 &e,
-                meta.day().unwrap_or(e.changed_on),
+                meta.day(),
             )
             .await?;
             Ok(())

@@ -40,11 +40,13 @@ async fn wait_ended(app: &TestApp, id: &str, n: usize) -> Vec<SubsidyEnded> {
 async fn a_level_change_keeps_the_old_rate_through_the_month_of_the_change() {
     let app = spawn().await;
     let holder = id_number("50011219700111123");
+    on_day("2026-01-10");
     app.publish(&certificate(&holder, 2, "2026-01-10", LIANGLU_VILLAGE))
         .await;
     let granted = wait_granted(&app, &holder, SubsidyKind::Nursing).await;
     assert_eq!(granted.monthly_amount_fen, 10_000, "level 2");
 
+    on_day("2026-04-20");
     app.publish(&changed(&holder, 1, "2026-04-20", "2031-04-20"))
         .await;
     let change = wait_changed(&app, &holder).await;
@@ -89,10 +91,12 @@ async fn a_level_change_keeps_the_old_rate_through_the_month_of_the_change() {
 async fn during_a_reassessment_the_old_grade_keeps_paying_past_the_expiry_until_the_outcome() {
     let app = spawn().await;
     let holder = id_number("50011219700112123");
+    on_day("2026-01-10");
     app.publish(&expiring(&holder, 2, "2026-01-10", "2026-03-31"))
         .await;
     wait_granted(&app, &holder, SubsidyKind::Nursing).await;
 
+    on_day("2026-03-05");
     let path = format!("/v1/holders/{}/reassessment", person_ref(&holder));
     let other = TestApp::token(Role::TownshipClerk, "500112017");
     let (status, _) = app
@@ -115,6 +119,7 @@ async fn during_a_reassessment_the_old_grade_keeps_paying_past_the_expiry_until_
     })
     .await;
 
+    on_day("2026-06-10");
     app.publish(&changed(&holder, 1, "2026-06-10", "2032-06-10"))
         .await;
     let change = wait_changed(&app, &holder).await;
@@ -138,6 +143,7 @@ async fn during_a_reassessment_the_old_grade_keeps_paying_past_the_expiry_until_
 async fn an_expired_certificate_is_reminded_six_months_before_and_stops_after_its_month() {
     let app = spawn().await;
     let holder = id_number("50011219700113123");
+    on_day("2026-01-10");
     app.publish(&expiring(&holder, 1, "2026-01-10", "2026-09-15"))
         .await;
     wait_granted(&app, &holder, SubsidyKind::Nursing).await;
@@ -197,12 +203,14 @@ async fn an_expired_certificate_is_reminded_six_months_before_and_stops_after_it
 async fn a_revoked_certificate_stops_both_subsidies_with_the_month_of_the_revocation() {
     let app = spawn().await;
     let holder = id_number("50011219700114123");
+    on_day("2026-01-10");
     app.publish(&certificate(&holder, 1, "2026-01-10", LIANGLU_VILLAGE))
         .await;
     app.publish(&dibao(Uuid::now_v7(), &[&holder], "2026-02", "2026-01-20"))
         .await;
     wait_granted(&app, &holder, SubsidyKind::Living).await;
     wait_granted(&app, &holder, SubsidyKind::Nursing).await;
+    on_day("2026-05-12");
     app.publish(&CertificateRevoked {
         certificate_number: CertificateNumber::parse(&format!("{holder}41")).unwrap(),
         id_number: WireId::parse(&holder).unwrap(),
@@ -229,9 +237,11 @@ async fn a_revoked_certificate_stops_both_subsidies_with_the_month_of_the_revoca
 async fn a_revocation_for_death_stops_as_a_death_and_one_arriving_first_opens_nothing() {
     let app = spawn().await;
     let dead = id_number("50011219400115123");
+    on_day("2026-01-10");
     app.publish(&certificate(&dead, 1, "2026-01-10", LIANGLU_VILLAGE))
         .await;
     wait_granted(&app, &dead, SubsidyKind::Nursing).await;
+    on_day("2026-06-03");
     app.publish(&CertificateRevoked {
         certificate_number: CertificateNumber::parse(&format!("{dead}41")).unwrap(),
         id_number: WireId::parse(&dead).unwrap(),
@@ -246,6 +256,7 @@ async fn a_revocation_for_death_stops_as_a_death_and_one_arriving_first_opens_no
     );
 
     let early = id_number("50011219700116123");
+    on_day("2026-03-01");
     app.publish(&CertificateRevoked {
         certificate_number: CertificateNumber::parse(&format!("{early}41")).unwrap(),
         id_number: WireId::parse(&early).unwrap(),
@@ -260,6 +271,7 @@ async fn a_revocation_for_death_stops_as_a_death_and_one_arriving_first_opens_no
         (status == 200 && view["revoked_on"] == "2026-03-01").then_some(())
     })
     .await;
+    on_day("2026-03-02");
     app.publish(&certificate(&early, 1, "2026-01-10", LIANGLU_VILLAGE))
         .await;
     eventually("the certificate is recorded", WAIT, || async {
@@ -280,23 +292,16 @@ async fn a_revocation_for_death_stops_as_a_death_and_one_arriving_first_opens_no
     );
 }
 
-/// A partner fact's `ce-time` at noon, China time, on `day`.
-fn at_noon(day: &str) -> chrono::DateTime<chrono::FixedOffset> {
-    date(day)
-        .and_hms_opt(12, 0, 0)
-        .unwrap()
-        .and_local_timezone(kit::clock::china())
-        .unwrap()
-}
-
 #[tokio::test]
 async fn a_certificate_reaching_the_mesh_late_is_back_paid_at_most_three_months() {
     let app = spawn().await;
     // Issued in January, delivered by the federation's feed in July: paid from July, not January.
+    // Whatever the feed says it sent it (`ce-time`): the day it was received counts.
     let late = id_number("50011219600101123");
+    on_day("2026-07-15");
     app.publish_at(
         &certificate(&late, 1, "2026-01-10", LIANGLU_VILLAGE),
-        at_noon("2026-07-15"),
+        "2026-01-10T12:00:00+08:00".parse().unwrap(),
     )
     .await;
     assert_eq!(
@@ -307,11 +312,9 @@ async fn a_certificate_reaching_the_mesh_late_is_back_paid_at_most_three_months(
     );
     // Issued in January, delivered in March: within the window, paid from January.
     let prompt = id_number("50011219600102123");
-    app.publish_at(
-        &certificate(&prompt, 1, "2026-01-10", LIANGLU_VILLAGE),
-        at_noon("2026-03-01"),
-    )
-    .await;
+    on_day("2026-03-01");
+    app.publish(&certificate(&prompt, 1, "2026-01-10", LIANGLU_VILLAGE))
+        .await;
     assert_eq!(
         wait_granted(&app, &prompt, SubsidyKind::Nursing)
             .await

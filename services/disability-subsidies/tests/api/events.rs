@@ -10,6 +10,7 @@ use super::support::*;
 async fn a_dibao_enrollment_with_a_certified_member_opens_the_living_subsidy_by_itself() {
     let app = spawn().await;
     let holder = id_number("50011219700101123");
+    on_day("2026-01-10");
     app.publish(&certificate(&holder, 1, "2026-01-10", LIANGLU_VILLAGE))
         .await;
     let nursing = wait_granted(&app, &holder, SubsidyKind::Nursing).await;
@@ -54,8 +55,11 @@ async fn an_enrollment_before_the_certificate_opens_the_living_subsidy_when_the_
  {
     let app = spawn().await;
     let holder = id_number("50011219700202123");
+    on_day("2026-02-20");
     app.publish(&dibao(Uuid::now_v7(), &[&holder], "2026-03", "2026-02-20"))
         .await;
+    // The certificate of January reaches the mesh the next day.
+    on_day("2026-02-21");
     app.publish(&certificate(&holder, 4, "2026-01-10", LIANGLU_VILLAGE))
         .await;
     let living = wait_granted(&app, &holder, SubsidyKind::Living).await;
@@ -83,6 +87,7 @@ async fn an_enrollment_before_the_certificate_opens_the_living_subsidy_when_the_
 async fn a_death_record_before_the_certificate_opens_no_case() {
     let app = spawn().await;
     let holder = id_number("50011219500303123");
+    on_day("2026-02-03");
     app.publish(&death(&holder, "2026-02-01", "2026-02-03"))
         .await;
     // The death is applied before the certificate is even published.
@@ -104,6 +109,7 @@ async fn a_death_record_before_the_certificate_opens_no_case() {
         },
     )
     .await;
+    on_day("2026-01-10");
     app.publish(&certificate(&holder, 1, "2026-01-10", LIANGLU_VILLAGE))
         .await;
     let path = format!("/v1/holders/{}", person_ref(&holder));
@@ -146,11 +152,13 @@ async fn a_death_record_before_the_certificate_opens_no_case() {
 async fn a_death_stops_both_subsidies_in_the_month_of_the_comparison() {
     let app = spawn().await;
     let holder = id_number("50011219600404123");
+    on_day("2026-01-10");
     app.publish(&certificate(&holder, 2, "2026-01-10", LIANGLU_VILLAGE))
         .await;
     app.publish(&dibao(Uuid::now_v7(), &[&holder], "2026-02", "2026-01-20"))
         .await;
     wait_granted(&app, &holder, SubsidyKind::Living).await;
+    on_day("2026-05-10");
     app.publish(&death(&holder, "2026-04-28", "2026-05-10"))
         .await;
     let ended = app.expect_events::<SubsidyEnded>(2).await;
@@ -168,6 +176,7 @@ async fn a_death_stops_both_subsidies_in_the_month_of_the_comparison() {
 async fn leaving_dibao_stops_only_the_living_subsidy_from_the_next_month() {
     let app = spawn().await;
     let holder = id_number("50011219600505123");
+    on_day("2026-01-10");
     app.publish(&certificate(&holder, 1, "2026-01-10", LIANGLU_VILLAGE))
         .await;
     let started = dibao(Uuid::now_v7(), &[&holder], "2026-02", "2026-01-20");
@@ -214,6 +223,7 @@ async fn leaving_dibao_stops_only_the_living_subsidy_from_the_next_month() {
 async fn extreme_poverty_support_stops_the_living_subsidy_in_the_month_of_the_comparison() {
     let app = spawn().await;
     let holder = id_number("50011219600606123");
+    on_day("2026-01-10");
     app.publish(&certificate(&holder, 3, "2026-01-10", LIANGLU_VILLAGE))
         .await;
     app.publish(&dibao(Uuid::now_v7(), &[&holder], "2026-02", "2026-01-20"))
@@ -235,6 +245,7 @@ async fn extreme_poverty_support_stops_the_living_subsidy_in_the_month_of_the_co
 async fn a_duplicated_enrollment_opens_one_case() {
     let app = spawn().await;
     let holder = id_number("50011219600707123");
+    on_day("2026-01-10");
     app.publish(&certificate(&holder, 4, "2026-01-10", LIANGLU_VILLAGE))
         .await;
     let started = dibao(Uuid::now_v7(), &[&holder], "2026-02", "2026-01-20");
@@ -244,6 +255,7 @@ async fn a_duplicated_enrollment_opens_one_case() {
     app.publish(&started).await;
     // A later enrollment on the same consumer shows the earlier ones were handled.
     let sentinel = id_number("50011219600708123");
+    on_day("2026-01-10");
     app.publish(&certificate(&sentinel, 4, "2026-01-10", LIANGLU_VILLAGE))
         .await;
     app.publish(&dibao(
@@ -270,6 +282,7 @@ async fn a_member_the_household_dibao_no_longer_pays_for_leaves_dibao_and_is_not
     let app = spawn().await;
     let holder = id_number("50011219600707123");
     let mother = id_number("50011219400707123");
+    on_day("2026-01-10");
     app.publish(&certificate(&holder, 1, "2026-01-10", LIANGLU_VILLAGE))
         .await;
     let started = dibao(Uuid::now_v7(), &[&mother, &holder], "2026-02", "2026-01-20");

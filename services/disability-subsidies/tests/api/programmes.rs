@@ -156,6 +156,7 @@ async fn a_fukang_application_is_listed_in_its_township_and_decided_by_an_approv
 async fn a_granted_subsidy_withdrawn_ends_with_its_month_paid_and_an_application_is_closed() {
     let app = spawn().await;
     let holder = id_number("50011219900402123");
+    on_day("2026-01-10");
     app.publish(&certificate(&holder, 1, "2026-01-10", LIANGLU_VILLAGE))
         .await;
     let granted = wait_granted(&app, &holder, SubsidyKind::Nursing).await;
@@ -203,6 +204,7 @@ async fn a_granted_subsidy_withdrawn_ends_with_its_month_paid_and_an_application
     )
     .await;
     assert_eq!(status, 404);
+    on_day("2026-06-12");
     let (status, case) = decide(
         &app,
         &path,

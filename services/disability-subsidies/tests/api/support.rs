@@ -367,3 +367,9 @@ pub async fn grant_by_application(
     assert_eq!(case["status"], "granted");
     case
 }
+
+/// Pins the business clock of the test (and of the service it runs) to `day`: the partner fact
+/// published next is received on that day.
+pub fn on_day(day: &str) {
+    kit::testing::set_today(date(day));
+}
