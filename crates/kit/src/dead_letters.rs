@@ -76,6 +76,32 @@ pub fn headers_json(headers: Option<&HeaderMap>) -> String {
 /// Records a dead letter — the payload as text for reading (NULs shown as U+FFFD, invalid UTF-8
 /// replaced) and as its exact bytes; returns its id.
 pub async fn record(db: &impl ConnectionTrait, d: NewDeadLetter<'_>) -> Result<Uuid, DbErr> {
+    let id = insert(db, &d).await?;
+    count(&d);
+    Ok(id)
+}
+
+/// Records several dead letters in one transaction (a burst of poison costs one commit).
+pub async fn record_all(
+    db: &DatabaseConnection,
+    letters: &[NewDeadLetter<'_>],
+) -> Result<(), DbErr> {
+    use sea_orm::TransactionTrait as _;
+    let tx = db.begin().await?;
+    for d in letters {
+        insert(&tx, d).await?;
+    }
+    tx.commit().await?;
+    letters.iter().for_each(count);
+    Ok(())
+}
+
+fn count(d: &NewDeadLetter<'_>) {
+    metrics::counter!("dead_letters_total", "subject" => d.subject.to_owned(), "kind" => d.kind)
+        .increment(1);
+}
+
+async fn insert(db: &impl ConnectionTrait, d: &NewDeadLetter<'_>) -> Result<Uuid, DbErr> {
     let id = Uuid::now_v7();
     let text = String::from_utf8_lossy(d.payload);
     db.execute_raw(Statement::from_sql_and_values(
@@ -97,8 +123,6 @@ pub async fn record(db: &impl ConnectionTrait, d: NewDeadLetter<'_>) -> Result<U
         ],
     ))
     .await?;
-    metrics::counter!("dead_letters_total", "subject" => d.subject.to_owned(), "kind" => d.kind)
-        .increment(1);
     Ok(id)
 }
 

@@ -513,14 +513,15 @@ impl Runner {
         }
         let sub = self.subscription();
         let mut together = Vec::with_capacity(batch.len());
-        let mut alone = Vec::new();
+        let mut refused = Vec::new();
         for message in batch {
             let meta = self.meta(&message);
             match self.check(&message, &meta) {
                 Ok(data) => together.push((message, meta, data)),
-                Err(_) => alone.push(message),
+                Err(refusal) => refused.push((message, meta, refusal)),
             }
         }
+        self.dead_letter_all(refused).await;
         let replies: Vec<_> = together
             .iter()
             .filter_map(|(m, ..)| m.message.reply.clone())
@@ -538,8 +539,57 @@ impl Runner {
                 }
             }
         }
-        for message in alone {
-            self.process(message).await;
+    }
+
+    /// Puts a batch's refused messages in the dead letters in one transaction and acknowledges
+    /// them; if that fails, each goes the single way (which reports the failure).
+    async fn dead_letter_all(
+        &self,
+        refused: Vec<(jetstream::Message, EventMeta, envelope::Refusal)>,
+    ) {
+        if refused.is_empty() {
+            return;
+        }
+        let sub = self.subscription();
+        let headers: Vec<String> = refused
+            .iter()
+            .map(|(m, ..)| dead_letters::headers_json(m.headers.as_ref()))
+            .collect();
+        let letters: Vec<dead_letters::NewDeadLetter<'_>> = refused
+            .iter()
+            .zip(&headers)
+            .map(
+                |((message, meta, refusal), headers)| dead_letters::NewDeadLetter {
+                    consumer: &sub.durable,
+                    subject: &meta.subject,
+                    event_id: &meta.event_id,
+                    payload: &message.payload,
+                    headers,
+                    kind: refusal.kind,
+                    reason: &refusal.reason,
+                    stream_seq: meta.stream_seq,
+                    deliveries: meta.deliveries,
+                },
+            )
+            .collect();
+        if dead_letters::record_all(&self.db, &letters).await.is_ok() {
+            drop(letters);
+            self.health
+                .dead_letters_failing
+                .store(false, Ordering::SeqCst);
+            tracing::warn!(subject = %sub.subject, count = refused.len(), "refused messages moved to dead letters");
+            for (message, ..) in refused {
+                metrics::counter!("events_consumed_total", "subject" => sub.subject, "outcome" => "dead_letter").increment(1);
+                if let Err(e) = message.ack_with(AckKind::Term).await {
+                    tracing::warn!(error = %e, "acknowledgement not sent");
+                }
+            }
+            return;
+        }
+        drop(letters);
+        for (message, meta, refusal) in refused {
+            self.settle(message, &meta, Err(Unapplied::Refused(refusal)))
+                .await;
         }
     }
 
@@ -567,17 +617,17 @@ impl Runner {
             .filter(|(_, meta, _)| !fresh.contains(&meta.event_id))
             .map(|(_, meta, _)| meta.event_id.clone())
             .collect();
-        if !seen.is_empty() {
-            let reused = match digests_seen(&tx, sub, &seen).await {
-                Ok(digests) => items.iter().any(|(_, meta, _)| {
-                    matches!(digests.get(&meta.event_id), Some(Some(d)) if *d != meta.digest)
-                }) || has_two_bodies(&items),
-                Err(_) => true,
-            };
-            if reused {
-                let _ = tx.rollback().await;
-                return Err(items.into_iter().map(|(m, ..)| m).collect());
-            }
+        let reused = has_two_bodies(&items)
+            || (!seen.is_empty()
+                && match digests_seen(&tx, sub, &seen).await {
+                    Ok(digests) => items.iter().any(|(_, meta, _)| {
+                        matches!(digests.get(&meta.event_id), Some(Some(d)) if *d != meta.digest)
+                    }),
+                    Err(_) => true,
+                });
+        if reused {
+            let _ = tx.rollback().await;
+            return Err(items.into_iter().map(|(m, ..)| m).collect());
         }
         let mut done = Vec::with_capacity(items.len());
         let mut rest = items.into_iter();

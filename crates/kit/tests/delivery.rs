@@ -39,6 +39,13 @@ struct Fact(serde_json::Value);
 
 impl contracts::Event for Fact {
     const SUBJECT: &'static str = SUBJECT;
+
+    /// The contract type's own date rules.
+    fn check_dates(&self, received_on: chrono::NaiveDate) -> Result<(), String> {
+        serde_json::from_value::<contracts::partner::DeathRecorded>(self.0.clone())
+            .map_err(|e| e.to_string())?
+            .check_dates(received_on)
+    }
 }
 
 /// The CloudEvents headers the subject's producer sends, with a chosen event id and JetStream
@@ -669,4 +676,216 @@ async fn a_relay_cycle_held_up_by_the_database_leaves_the_relay_healthy_until_it
     })
     .await;
     f.stop.cancel();
+}
+
+/// The consumer's info (pending, redelivered) as the server reports it.
+async fn consumer_info(f: &Fixture) -> jetstream::consumer::Info {
+    let stream =
+        f.js.get_stream(contracts::stream_for(SUBJECT).unwrap().name)
+            .await
+            .unwrap();
+    let mut consumer: jetstream::consumer::PullConsumer = stream
+        .get_consumer(&nats::durable_name("test", SUBJECT))
+        .await
+        .unwrap();
+    consumer.info().await.unwrap().clone()
+}
+
+async fn publish_raw(f: &Fixture, headers: async_nats::HeaderMap, body: Vec<u8>) {
+    f.js.publish_with_headers(SUBJECT, headers, body.into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+}
+
+fn fresh_envelope() -> async_nats::HeaderMap {
+    let id = uuid::Uuid::now_v7().to_string();
+    envelope(&id, &id)
+}
+
+#[tokio::test]
+async fn every_kind_of_poison_is_dead_lettered_at_once_with_its_bytes_and_nothing_waits_behind_it()
+{
+    let f = Fixture::new().await;
+    // A long acknowledgement wait: anything left unacknowledged would hold the test up.
+    f.start_consumers(Arc::default(), Duration::from_secs(30));
+    let valid = serde_json::to_vec(&example()).unwrap();
+    let mut bad_schema = example().0;
+    bad_schema.as_object_mut().unwrap().remove("date_of_death");
+    let mut attacker = fresh_envelope();
+    attacker.insert("ce-source", "attacker");
+    let poison: Vec<(async_nats::HeaderMap, Vec<u8>, &str, &str)> = vec![
+        (fresh_envelope(), b"\x00poison".to_vec(), "not_utf8", "NUL"),
+        (
+            fresh_envelope(),
+            b"\xff\xfe{}".to_vec(),
+            "not_utf8",
+            "not UTF-8",
+        ),
+        (
+            fresh_envelope(),
+            b"{not json".to_vec(),
+            "not_json",
+            "not JSON",
+        ),
+        (
+            fresh_envelope(),
+            vec![b' '; 64 * 1024 + 1],
+            "too_large",
+            "over the limit",
+        ),
+        (
+            fresh_envelope(),
+            serde_json::to_vec(&bad_schema).unwrap(),
+            "schema",
+            "date_of_death",
+        ),
+        (attacker, valid.clone(), "envelope", "ce-source"),
+        (
+            async_nats::HeaderMap::new(),
+            valid.clone(),
+            "envelope",
+            "ce-specversion",
+        ),
+    ];
+    for (headers, body, ..) in &poison {
+        publish_raw(&f, headers.clone(), body.clone()).await;
+    }
+    f.commit_event().await;
+    f.relay().drain_once().await.unwrap();
+    f.settled().await;
+    assert_eq!(f.effects().await, 1, "the valid event behind the poison");
+    let letters = dead_letters::list(&f.db, true, None, 50).await.unwrap();
+    assert_eq!(letters.len(), poison.len(), "{letters:?}");
+    // Oldest first: the order they were published in.
+    for (letter, (_, body, _, reason)) in letters.iter().rev().zip(&poison) {
+        assert!(
+            letter.reason.contains(reason),
+            "{reason}: {}",
+            letter.reason
+        );
+        assert_eq!(letter.deliveries, 1, "dead-lettered at the first delivery");
+        let (_, kept, _) = dead_letters::get(&f.db, letter.id).await.unwrap().unwrap();
+        assert_eq!(&kept, body, "the bytes are kept exactly");
+    }
+    let info = consumer_info(&f).await;
+    assert_eq!((info.num_ack_pending, info.num_redelivered), (0, 0));
+    assert!(f.health.is_healthy());
+}
+
+#[tokio::test]
+async fn an_id_reused_with_another_body_is_a_dead_letter_and_the_same_body_a_duplicate() {
+    let f = Fixture::new().await;
+    f.start_consumers(Arc::default(), Duration::from_secs(30));
+    let id = uuid::Uuid::now_v7().to_string();
+    let body = serde_json::to_vec(&example()).unwrap();
+    let mut other = example().0;
+    other["record_number"] = "D2026-0009".into();
+    let other = serde_json::to_vec(&other).unwrap();
+    // Three copies under new JetStream ids (past the duplicate window): the first is applied,
+    // the same body again is a duplicate, another body under the id is a dead letter.
+    for (msg_id, bytes) in [("one", &body), ("two", &body), ("three", &other)] {
+        publish_raw(&f, envelope(&id, msg_id), bytes.clone()).await;
+    }
+    f.settled().await;
+    assert_eq!(f.effects().await, 1);
+    let letters = dead_letters::list(&f.db, true, None, 10).await.unwrap();
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    assert!(
+        letters[0].reason.starts_with("id reused with another body"),
+        "{}",
+        letters[0].reason
+    );
+    // Arriving together in one batch, the same.
+    let id = uuid::Uuid::now_v7().to_string();
+    f.stop.cancel();
+    let f2 = Fixture::new().await;
+    for (msg_id, bytes) in [("a", &body), ("b", &other), ("c", &body)] {
+        publish_raw(&f2, envelope(&id, msg_id), bytes.clone()).await;
+    }
+    f2.start_consumers(Arc::default(), Duration::from_secs(30));
+    f2.settled().await;
+    assert_eq!(f2.effects().await, 1);
+    let letters = dead_letters::list(&f2.db, true, None, 10).await.unwrap();
+    assert_eq!(letters.len(), 1, "{letters:?}");
+}
+
+#[tokio::test]
+async fn a_fact_dated_after_its_receipt_is_a_dead_letter_naming_the_date() {
+    let f = Fixture::new().await;
+    f.start_consumers(Arc::default(), Duration::from_secs(30));
+    let tomorrow = (kit::clock::today() + chrono::Days::new(1)).to_string();
+    let mut future = example().0;
+    future["date_of_death"] = tomorrow.clone().into();
+    future["recorded_on"] = tomorrow.into();
+    publish_raw(&f, fresh_envelope(), serde_json::to_vec(&future).unwrap()).await;
+    let mut before_birth = example().0;
+    before_birth["date_of_death"] = "1900-01-01".into();
+    publish_raw(
+        &f,
+        fresh_envelope(),
+        serde_json::to_vec(&before_birth).unwrap(),
+    )
+    .await;
+    f.settled().await;
+    assert_eq!(f.effects().await, 0);
+    let reasons: Vec<String> = dead_letters::list(&f.db, true, None, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| l.reason)
+        .collect();
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert!(
+        reasons
+            .iter()
+            .all(|r| r.starts_with("implausible date: date_of_death")),
+        "{reasons:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_dead_letter_that_cannot_be_recorded_makes_the_service_unready_until_one_is() {
+    let f = Fixture::new().await;
+    f.db.execute_unprepared("ALTER TABLE kit_dead_letters RENAME TO kit_dead_letters_away")
+        .await
+        .unwrap();
+    f.start_consumers(Arc::default(), Duration::from_secs(30));
+    publish_raw(&f, fresh_envelope(), b"{not json".to_vec()).await;
+    eventually("the consumer unready", WAIT, || async {
+        (!f.health.is_healthy()).then_some(())
+    })
+    .await;
+    f.db.execute_unprepared("ALTER TABLE kit_dead_letters_away RENAME TO kit_dead_letters")
+        .await
+        .unwrap();
+    // The message comes back (a short backoff) and is put aside this time.
+    eventually("the dead letter recorded", WAIT, || async {
+        let letters = dead_letters::list(&f.db, true, None, 10).await.ok()?;
+        (letters.len() == 1).then_some(())
+    })
+    .await;
+    assert!(f.health.is_healthy());
+    f.settled().await;
+}
+
+#[tokio::test]
+async fn a_consumer_killed_before_its_ack_gets_the_message_back_within_the_short_ack_wait() {
+    let f = Fixture::new().await;
+    let faults = Arc::new(ConsumerFaults::default());
+    faults.die_before_ack.store(true, Ordering::SeqCst);
+    f.start_consumers(faults, Duration::from_secs(2));
+    f.commit_event().await;
+    f.relay().drain_once().await.unwrap();
+    let started = std::time::Instant::now();
+    f.settled().await;
+    // Redelivered after the 2 s wait, not the 30 s it used to be.
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(consumer_info(&f).await.num_redelivered, 0);
+    assert_eq!(f.effects().await, 1);
 }
