@@ -87,7 +87,18 @@ async fn a_household_is_registered_with_income_items_and_property_and_the_predic
 async fn bad_income_or_property_is_refused_by_field_and_nothing_is_written() {
     let app = spawn().await;
     let head = id_number("50011219800101123");
+    // A valid check character, a birth date a month from now.
+    let unborn = id_number(&format!(
+        "500112{}567",
+        (today() + chrono::Days::new(30)).format("%Y%m%d")
+    ));
     let cases = [
+        (
+            json!([{ "name": "户主", "id_number": head, "relationship": "head" },
+                   { "name": "孩子", "id_number": unborn, "relationship": "child" }]),
+            json!([]),
+            "members[1].id_number",
+        ),
         (
             json!([{ "name": "户主", "id_number": head, "relationship": "head",
                      "income": [{ "kind": "wages", "monthly_fen": -1 }] }]),

@@ -351,7 +351,7 @@ pub fn validate_new_member(
         });
     }
     validate_member_income(prefix, m, errors);
-    match IdNumber::parse(&m.id_number) {
+    match IdNumber::parse_entered(&m.id_number, kit::clock::today()) {
         Ok(id) => Some(id),
         Err(e) => {
             errors.push(FieldError {

@@ -186,7 +186,7 @@ pub async fn register(
             )
         }
     }
-    let id_number = IdNumber::parse(&input.relative_id_number);
+    let id_number = IdNumber::parse_entered(&input.relative_id_number, kit::clock::today());
     if let Err(e) = &id_number {
         problem = problem.field("relative_id_number", e.to_string());
     }

@@ -272,7 +272,8 @@ async fn identity(
     raw: &str,
     field: &str,
 ) -> Result<(IdNumber, String, Option<Uuid>), Problem> {
-    let id = IdNumber::parse(raw).map_err(|e| Problem::invalid(field, e.to_string()))?;
+    let id = IdNumber::parse_entered(raw, kit::clock::today())
+        .map_err(|e| Problem::invalid(field, e.to_string()))?;
     let person_ref = key.person_ref(&id).as_str().to_owned();
     let household = member::Entity::find()
         .select_only()

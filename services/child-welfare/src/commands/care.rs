@@ -58,7 +58,7 @@ pub async fn update_care(
     }
     let guardian_id = match input.guardian.as_ref().and_then(|g| g.id_number.as_deref()) {
         Some(raw) => Some(
-            IdNumber::parse(raw)
+            IdNumber::parse_entered(raw, kit::clock::today())
                 .map_err(|e| Problem::invalid("guardian.id_number", e.to_string()))?,
         ),
         None => None,
@@ -185,7 +185,7 @@ pub async fn complete_identity(
             "the child's identity is already on record",
         ));
     }
-    let number = IdNumber::parse(&input.id_number)
+    let number = IdNumber::parse_entered(&input.id_number, kit::clock::today())
         .map_err(|e| Problem::invalid("id_number", e.to_string()))?;
     if key.person_ref(&number).as_str() != record.child.person_ref {
         return Err(Problem::invalid(

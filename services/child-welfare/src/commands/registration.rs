@@ -136,7 +136,7 @@ pub async fn submit_registration(
     who.require_scope(village.as_str())?;
     let reference = records::reference(tx).await?;
     let mut errors = Vec::new();
-    let child_id = IdNumber::parse(&input.id_number)
+    let child_id = IdNumber::parse_entered(&input.id_number, kit::clock::today())
         .map_err(|e| field(&mut errors, "id_number", e.to_string()))
         .ok();
     if input.name.trim().is_empty() {
@@ -145,7 +145,11 @@ pub async fn submit_registration(
     let mut ids = Vec::new();
     let mut conditions = Vec::new();
     for (role, p) in [("father", &input.father), ("mother", &input.mother)] {
-        let id = match p.id_number.as_deref().map(IdNumber::parse) {
+        let id = match p
+            .id_number
+            .as_deref()
+            .map(|raw| IdNumber::parse_entered(raw, kit::clock::today()))
+        {
             Some(Err(e)) => {
                 field(&mut errors, format!("{role}.id_number"), e.to_string());
                 None
@@ -178,7 +182,7 @@ pub async fn submit_registration(
         field(&mut errors, "mother.id_number", "is the father's");
     }
     let guardian_id = match input.guardian.as_ref().and_then(|g| g.id_number.as_deref()) {
-        Some(raw) => IdNumber::parse(raw)
+        Some(raw) => IdNumber::parse_entered(raw, kit::clock::today())
             .map_err(|e| field(&mut errors, "guardian.id_number", e.to_string()))
             .ok(),
         None => None,

@@ -93,6 +93,23 @@ async fn bad_input_is_refused_with_every_field_named() {
 }
 
 #[tokio::test]
+async fn a_child_born_after_today_is_refused_naming_the_id_number() {
+    let app = spawn().await;
+    let born = kit::clock::today() + chrono::Days::new(30);
+    let (status, problem) = submit(
+        &app,
+        &de_facto_body(&id_number(&format!("500112{}120", born.format("%Y%m%d")))),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (422, Some("id_number")),
+        "{problem}"
+    );
+    assert!(problem.to_string().contains("after today"), "{problem}");
+}
+
+#[tokio::test]
 async fn a_child_past_the_age_of_entitlement_and_not_in_school_is_refused() {
     let app = spawn().await;
     let (status, problem) = submit(&app, &de_facto_body(&id_number("50011220010101123"))).await;

@@ -112,7 +112,7 @@ async fn lookup(
     who: Principal,
     Json(input): Json<Lookup>,
 ) -> Result<axum::Json<HolderView>, Problem> {
-    let id = IdNumber::parse(&input.id_number)
+    let id = IdNumber::parse_entered(&input.id_number, kit::clock::today())
         .map_err(|e| Problem::invalid("id_number", e.to_string()))?;
     let person_ref = p.config.person_ref_key.person_ref(&id).as_str().to_owned();
     view(&p, &keys, &who, person_ref, input.unmasked).await
@@ -311,7 +311,7 @@ async fn work_injury_allowance(
     Json(input): Json<NewWorkInjuryAllowance>,
 ) -> Created {
     who.require(&[Role::DistrictOfficer])?;
-    let id = IdNumber::parse(&input.id_number)
+    let id = IdNumber::parse_entered(&input.id_number, kit::clock::today())
         .map_err(|e| Problem::invalid("id_number", e.to_string()))?;
     if input.to_month.is_some_and(|t| t < input.from_month) {
         return Err(Problem::invalid("to_month", "cannot be before from_month"));

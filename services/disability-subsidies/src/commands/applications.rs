@@ -207,7 +207,7 @@ pub async fn submit_application(
 ) -> Result<SubsidyView, Problem> {
     who.require(&[Role::TownshipClerk, Role::DistrictOfficer])?;
     let mut errors = Vec::new();
-    let id = IdNumber::parse(&input.id_number)
+    let id = IdNumber::parse_entered(&input.id_number, kit::clock::today())
         .map_err(|e| errors.push(field("id_number", e.to_string())))
         .ok();
     if input.name.trim().is_empty() {

@@ -95,7 +95,7 @@ pub async fn open_programme_case(
     input: &NewProgrammeCase,
 ) -> Result<ProgrammeCaseView, Problem> {
     who.require(&[Role::TownshipClerk, Role::VillageStaff])?;
-    let id = IdNumber::parse(&input.id_number)
+    let id = IdNumber::parse_entered(&input.id_number, kit::clock::today())
         .map_err(|e| Problem::invalid("id_number", e.to_string()))?;
     let village = DivisionCode::parse(&input.village_code)
         .ok()

@@ -116,7 +116,7 @@ pub async fn register(
     who.require(&[Role::VillageStaff, Role::TownshipClerk])?;
     let township =
         divisions::village_in_scope(tx, who, "village_code", &input.village_code).await?;
-    let id_number = IdNumber::parse(&input.id_number)
+    let id_number = IdNumber::parse_entered(&input.id_number, kit::clock::today())
         .map_err(|e| Problem::invalid("id_number", e.to_string()))?;
     if input.name.trim().is_empty() {
         return Err(Problem::invalid("name", "required"));

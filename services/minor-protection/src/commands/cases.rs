@@ -112,7 +112,8 @@ pub async fn open_case(
     }
     let id_number = match &input.child.id_number {
         Some(raw) => Some(
-            IdNumber::parse(raw).map_err(|e| Problem::invalid("child.id_number", e.to_string()))?,
+            IdNumber::parse_entered(raw, kit::clock::today())
+                .map_err(|e| Problem::invalid("child.id_number", e.to_string()))?,
         ),
         None => None,
     };

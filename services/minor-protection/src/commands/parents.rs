@@ -112,7 +112,11 @@ pub async fn record_parents(
                 reason: reason.into(),
             });
         }
-        let id_number = match p.id_number.as_deref().map(IdNumber::parse) {
+        let id_number = match p
+            .id_number
+            .as_deref()
+            .map(|raw| IdNumber::parse_entered(raw, kit::clock::today()))
+        {
             Some(Err(e)) => {
                 errors.push(FieldError {
                     field: format!("{role}.id_number"),

@@ -215,6 +215,23 @@ async fn intake_refuses_adults_bad_id_numbers_and_callers_who_are_not_protection
         (422, Some("child.id_number")),
         "{p}"
     );
+    // A valid number whose birth date is after today is no child of today's.
+    let mut unborn = report(YUFENGSHAN_VILLAGE, false);
+    let born = kit::clock::today() + chrono::Days::new(30);
+    unborn["child"]["id_number"] = json!(id_number(&format!("500112{}121", born.format("%Y%m%d"))));
+    let (status, p) = app.post("/v1/cases", &token, &unborn).await;
+    assert_eq!(
+        (status, p["errors"][0]["field"].as_str()),
+        (422, Some("child.id_number")),
+        "{p}"
+    );
+    assert!(
+        p["errors"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("after today"),
+        "{p}"
+    );
     let auditor = TestApp::token(Role::Auditor, DISTRICT);
     assert_eq!(
         app.post("/v1/cases", &auditor, &report(YUFENGSHAN_VILLAGE, false))
