@@ -49,7 +49,8 @@ fn fill(name: &str) -> String {
     }
 }
 
-fn fill_path(template: &str) -> String {
+/// The documented path with every parameter filled with a plausible value.
+pub fn fill_path(template: &str) -> String {
     let mut out = String::new();
     let mut rest = template;
     while let Some(start) = rest.find('{') {

@@ -77,6 +77,9 @@ struct ListQuery {
     /// Only applications of this household.
     household_id: Option<Uuid>,
     cursor: Option<Uuid>,
+    /// Page size, 1–200 (default 50); another number is refused (400 naming `limit`).
+    #[serde(default, deserialize_with = "kit::edge::page::limit_in_range")]
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u64>,
 }
 

@@ -131,6 +131,9 @@ struct ListQuery {
     /// Only enrollments whose review is due in or before this month (`2027-06`), not ended.
     review_due_by: Option<String>,
     cursor: Option<Uuid>,
+    /// Page size, 1–200 (default 50); another number is refused (400 naming `limit`).
+    #[serde(default, deserialize_with = "kit::edge::page::limit_in_range")]
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u64>,
 }
 

@@ -49,7 +49,9 @@ struct Filter {
     overdue: bool,
     /// The last id of the previous page.
     cursor: Option<Uuid>,
-    /// Page size, 1–200 (default 50).
+    /// Page size, 1–200 (default 50); another number is refused (400 naming `limit`).
+    #[serde(default, deserialize_with = "kit::edge::page::limit_in_range")]
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u64>,
 }
 

@@ -69,6 +69,9 @@ struct OverdueQuery {
     /// The day to look from; today (China) by default.
     today: Option<NaiveDate>,
     cursor: Option<Uuid>,
+    /// Page size, 1–200 (default 50); another number is refused (400 naming `limit`).
+    #[serde(default, deserialize_with = "kit::edge::page::limit_in_range")]
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u64>,
 }
 
