@@ -63,6 +63,17 @@ impl Mesh {
         (a.status, a.body)
     }
 
+    /// GET without credentials, the body as text (`/metrics`, `/readyz`).
+    pub async fn get_text(&self, service: &str, path: &str) -> (u16, String) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.url(service)))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {service}{path}: {e}"));
+        (r.status().as_u16(), r.text().await.unwrap_or_default())
+    }
+
     /// GET with the `ETag`.
     pub async fn get_tagged(&self, service: &str, path: &str, token: &str) -> Answer {
         let token = token.to_owned();
