@@ -54,11 +54,21 @@ pub async fn settled_count<E: Event>(mesh: &Mesh, pick: impl Fn(&E) -> bool) -> 
     mesh.events::<E>().await.iter().filter(|e| pick(e)).count()
 }
 
-/// Waits until at least one event of type `E` satisfies `pick`, lets the mesh settle, and
-/// asserts there is exactly one.
+/// The longest an effect may take after a kill and restart: a message a killed consumer took
+/// comes back after the acknowledgement wait (5 s by default), not the 30 s it once was.
+pub const REDELIVERY_BOUND: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// Waits until at least one event of type `E` satisfies `pick` — within [`REDELIVERY_BOUND`] —,
+/// lets the mesh settle, and asserts there is exactly one.
 pub async fn exactly_one<E: Event>(mesh: &Mesh, what: &str, pick: impl Fn(&E) -> bool) -> E {
+    let waiting = std::time::Instant::now();
     mesh.expect_events::<E>(what, |es| es.iter().any(&pick))
         .await;
+    assert!(
+        waiting.elapsed() < REDELIVERY_BOUND,
+        "{what}: {:?} after the wait began (a redelivery waited out a long acknowledgement wait?)",
+        waiting.elapsed()
+    );
     mesh.settle().await;
     let mut found: Vec<E> = mesh
         .events::<E>()

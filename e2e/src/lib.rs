@@ -222,7 +222,6 @@ impl Mesh {
             .env("DATABASE_URL", &launch.database_url)
             .env("NATS_URL", nats_url)
             .env("RELAY_POLL_MS", "20")
-            .env("CONSUMER_ACK_WAIT_MS", "2000")
             .env("RUST_LOG", "warn")
             .env("DB_POOL_SIZE", "4")
             // The flows run minor-protection's supervision themselves, with chosen days (elderly
