@@ -438,3 +438,58 @@ fn not_after(field: &str, date: NaiveDate, received_on: NaiveDate) -> Result<(),
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example<E: Event>() -> E {
+        serde_json::from_value(crate::schema(E::SUBJECT).unwrap()["examples"][0].clone()).unwrap()
+    }
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn refused<E: Event>(e: &E, on: &str) -> String {
+        e.check_dates(d(on)).unwrap_err()
+    }
+
+    #[test]
+    fn every_partner_fact_dated_after_its_receipt_is_implausible_naming_the_date() {
+        let far = "2099-01-01";
+        let mut death: DeathRecorded = example();
+        assert_eq!(death.check_dates(d(far)), Ok(()));
+        death.date_of_death = d("2030-01-01");
+        death.recorded_on = d("2030-01-02");
+        assert!(refused(&death, "2029-12-31").starts_with("date_of_death:"));
+        death.recorded_on = d("2029-12-31");
+        assert!(refused(&death, far).starts_with("recorded_on: before the date of death"));
+        death.date_of_death = d("1901-01-01");
+        death.recorded_on = d("1901-01-01");
+        assert!(refused(&death, far).contains("before the birth date"));
+
+        let mut issued: CertificateIssued = example();
+        assert_eq!(issued.check_dates(d(far)), Ok(()));
+        let day_before = issued.issued_on.pred_opt().unwrap().to_string();
+        assert!(refused(&issued, &day_before).starts_with("issued_on:"));
+        issued.expires_on = issued.issued_on.pred_opt().unwrap();
+        assert!(refused(&issued, far).starts_with("expires_on:"));
+
+        let changed: CertificateChanged = example();
+        let before = changed.changed_on.pred_opt().unwrap().to_string();
+        assert!(refused(&changed, &before).starts_with("changed_on:"));
+        let revoked: CertificateRevoked = example();
+        let before = revoked.revoked_on.pred_opt().unwrap().to_string();
+        assert!(refused(&revoked, &before).starts_with("revoked_on:"));
+        let completed: VerificationCompleted = example();
+        let before = completed.completed_on.pred_opt().unwrap().to_string();
+        assert!(refused(&completed, &before).starts_with("completed_on:"));
+        let flagged: HouseholdFlagged = example();
+        let before = flagged.flagged_on.pred_opt().unwrap().to_string();
+        assert!(refused(&flagged, &before).starts_with("flagged_on:"));
+        let returned: PaymentReturned = example();
+        let before = returned.returned_on.pred_opt().unwrap().to_string();
+        assert!(refused(&returned, &before).starts_with("returned_on:"));
+    }
+}
