@@ -9,6 +9,7 @@ async fn an_application_is_reviewed_by_the_township_and_approved_by_the_district
     let holder = id_number("50011219800808123");
     // Registered to the township only: the village is unknown, so the case is not opened by
     // itself but handed to the township as "eligible but not claiming".
+    on_day("2025-12-05");
     app.publish(&certificate(&holder, 1, "2025-12-05", LIANGLU))
         .await;
     let finding = app.expect_events::<AnomalyDetected>(1).await;

@@ -79,6 +79,7 @@ async fn a_work_injury_allowance_over_months_already_paid_is_a_double_benefit() 
 async fn a_living_subsidy_paid_for_months_out_of_dibao_is_out_of_scope() {
     let app = spawn().await;
     let holder = id_number("50011219800202123");
+    on_day("2026-01-10");
     app.publish(&certificate(&holder, 4, "2026-01-10", LIANGLU_VILLAGE))
         .await;
     let started = dibao(Uuid::now_v7(), &[&holder], "2026-02", "2026-01-20");
@@ -122,6 +123,7 @@ async fn a_death_recorded_after_months_were_paid_is_a_dead_person_still_paid_at_
     let holder = id_number("50011219400203123");
     nursing_by_application(&app, &holder, "张三").await;
     pay(&app, "2026-03").await;
+    on_day("2026-04-02");
     app.publish(&death(&holder, "2026-01-15", "2026-04-02"))
         .await;
     let (raw, f) = wait_finding(&app, &holder, AnomalyKind::DeceasedStillPaid).await;

@@ -11,6 +11,7 @@ use disability_subsidies::store::{m003_sealed::seal_existing, sealed::binding};
 async fn personal_data_is_stored_sealed_and_opens_only_with_the_key_in_its_own_row() {
     let app = spawn().await;
     let holder = id_number("50011219800301123");
+    on_day("2025-11-20");
     app.publish(&certificate(&holder, 1, "2025-11-20", LIANGLU))
         .await;
     wait_finding(&app, &holder, AnomalyKind::EligibleNotClaiming).await;

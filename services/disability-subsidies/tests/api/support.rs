@@ -238,6 +238,7 @@ pub async fn wait_case(
 
 /// Runs the payment of `month`; returns the batch.
 pub async fn pay(app: &TestApp, month: &str) -> Value {
+    live_by(month);
     let (status, batch) = app
         .post(
             "/v1/payment-batches",
@@ -251,6 +252,7 @@ pub async fn pay(app: &TestApp, month: &str) -> Value {
 
 /// Runs the comparison of `month`; returns its summary.
 pub async fn compare(app: &TestApp, month: &str) -> Value {
+    live_by(month);
     let (status, summary) = app
         .post("/v1/comparisons", &officer(), &json!({ "month": month }))
         .await;
@@ -303,6 +305,10 @@ pub async fn apply(
     applied_on: &str,
     holder_name: &str,
 ) -> (u16, Value) {
+    // The application is recorded on the day it is made, or later.
+    if date(applied_on) > kit::clock::today() {
+        on_day(applied_on);
+    }
     let body = json!({
         "id_number": id, "name": "张三", "kind": kind, "village_code": LIANGLU_VILLAGE, "applied_on": applied_on,
         "payee": { "bank_code": "CQRCB", "account_number": "6228480000000001", "account_holder_name": holder_name }
@@ -372,4 +378,13 @@ pub async fn grant_by_application(
 /// published next is received on that day.
 pub fn on_day(day: &str) {
     kit::testing::set_today(date(day));
+}
+
+/// Moves the clock forward into `month` (the 5th) when the test's day is before the month before
+/// it: a month's batch is issued during the month, at the earliest the month before.
+fn live_by(month: &str) {
+    let month: Month = month.parse().expect("a month");
+    if month > Month::from_date(kit::clock::today()).next() {
+        kit::testing::set_today(month.first_day().expect("a day") + chrono::Days::new(4));
+    }
 }
