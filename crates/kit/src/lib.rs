@@ -18,6 +18,7 @@ pub mod service;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod wire;
 
 pub use edge::{
     auth::{Principal, Role},

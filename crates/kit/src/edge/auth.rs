@@ -100,6 +100,18 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The service's own principal for work no staff member asked for — a partner's fact, a
+    /// scheduled run — named `subject` in the audit trail (`partner:civil-registry`,
+    /// `minor-protection:supervision`), with the district's reach. The one way both edges name
+    /// the system as an actor.
+    pub fn system(subject: impl Into<String>) -> Self {
+        Self {
+            subject: subject.into(),
+            role: Role::Service,
+            division: DivisionCode::parse(crate::divisions::YUBEI).expect("the district code"),
+        }
+    }
+
     /// Refuses unless the caller holds one of `roles`.
     pub fn require(&self, roles: &[Role]) -> Result<(), Problem> {
         if roles.contains(&self.role) {

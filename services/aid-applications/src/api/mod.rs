@@ -1,6 +1,5 @@
 //! The REST edge of aid-applications (`/v1/...`); handlers are thin: parse, call a command, answer.
 
-pub mod actor;
 mod applications;
 mod assistance;
 mod assistance_edge;

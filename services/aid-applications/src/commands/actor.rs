@@ -1,5 +1,6 @@
-//! Who is acting, in the domain's terms: the token's principal becomes a domain `Actor` so the
-//! state machine's guards (separation of duties, delegated authority) can judge it.
+//! Who is acting, in the domain's terms: the principal — a token's, or the service's own for a
+//! partner's fact — becomes a domain `Actor` so the state machine's guards (separation of duties,
+//! delegated authority) can judge it.
 
 use kit::{Principal, Role};
 use sha2::{Digest, Sha256};

@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::enrollment_overlaps::refuse_covered;
 use super::procedure::{Loaded, convert, internal, snake, status_name, step_date};
 use super::procedure_facts::alive_on;
-use crate::api::actor::actor_of;
+use crate::commands::actor::actor_of;
 use crate::domain::application::{self, Application, Status};
 use crate::domain::calendar::WorkCalendar;
 use crate::domain::integrity::StaffRelativeLookup;

@@ -23,7 +23,7 @@ use super::assistance_payee::{GrantPayment, enrollment_payee, payment_without_li
 use super::enrollment::Payee;
 use super::reference::{load_calendar, load_parameters};
 use crate::{
-    api::actor::actor_of,
+    commands::actor::actor_of,
     domain::{
         actor::{ActorId, DecisionLevel},
         integrity::{Duty, DutyConflict, Involvement, ensure_independent},
@@ -36,6 +36,7 @@ use crate::{
     },
     store::{assistance::grant as row, household, member},
 };
+use kit::wire::name as snake;
 
 /// A request as the clerk records it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -160,13 +161,6 @@ impl From<row::Model> for GrantView {
             paperwork_late: m.paperwork_late,
         }
     }
-}
-
-fn snake<T: Serialize>(v: T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(s: &str) -> Result<T, Problem> {

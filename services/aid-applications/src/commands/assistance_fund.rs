@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::assistance_clock::today;
 use crate::{
-    api::actor::actor_of,
+    commands::actor::actor_of,
     domain::{
         money::Fen,
         temporary::{EntryKind, LedgerEntry, ReserveFund, ReserveFundError},

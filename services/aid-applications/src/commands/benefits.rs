@@ -36,16 +36,10 @@ use crate::{
         monitoring::task,
     },
 };
+use kit::wire::name as snake;
 
 /// Statuses of an enrollment that still count (a gradual exit is still paid).
 const CURRENT: [&str; 2] = ["active", "exiting"];
-
-fn snake<T: Serialize>(v: T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
 
 fn month(m: ContractMonth) -> i32 {
     Month::new(m.year(), m.month()).map_or(0, yyyymm)

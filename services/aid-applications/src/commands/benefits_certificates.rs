@@ -35,19 +35,13 @@ use crate::{
         monitoring::task,
     },
 };
+use kit::wire::name as snake;
 
 /// Statuses of an enrollment that still count (a gradual exit is still paid).
 const CURRENT: [&str; 2] = ["active", "exiting"];
 
 /// Who closes or reopens a task, or clears a flag, on a certificate fact.
 const DPF: &str = "partner:dpf";
-
-fn snake<T: Serialize>(v: T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
 
 fn grade_text(g: DisabilityGrade) -> String {
     format!("{}/{}", snake(g.category()), g.level())

@@ -3,8 +3,8 @@
 
 use chrono::NaiveDate;
 use kit::{
-    Principal, Role,
-    identity::{DivisionCode, IdNumber, PersonRefKey},
+    Principal,
+    identity::{IdNumber, PersonRefKey},
 };
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
@@ -36,12 +36,7 @@ pub async fn record_death(
     })
     .exec(tx)
     .await?;
-    let registry = Principal {
-        subject: "partner:civil-registry".into(),
-        role: Role::Service,
-        division: DivisionCode::parse(kit::divisions::YUBEI)
-            .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?,
-    };
+    let registry = Principal::system("partner:civil-registry");
     record_change(
         tx,
         &registry,

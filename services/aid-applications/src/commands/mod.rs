@@ -1,5 +1,6 @@
 //! Use cases: one transaction each, called by the REST edge and by event handlers alike.
 
+pub mod actor;
 pub mod applications;
 pub mod assistance;
 pub mod assistance_clock;

@@ -37,16 +37,10 @@ use crate::{
     },
     store::{enrollment, household, member, monitoring::task},
 };
+use kit::wire::name as snake;
 
 /// Enrollment statuses that still count (a gradual exit is still paid).
 const CURRENT: [&str; 2] = ["active", "exiting"];
-
-fn snake<T: Serialize>(v: T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
 
 /// Inserts a task unless one exists for the same fact; returns whether it was opened.
 async fn open(tx: &impl ConnectionTrait, model: task::Model) -> Result<bool, DbErr> {

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::assistance_clock::today;
 use crate::store::{household, member, monitoring::referral};
+use kit::wire::name as snake;
 
 /// A referral as staff record it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -61,13 +62,6 @@ impl From<referral::Model> for ReferralView {
             task_id: r.task_id,
         }
     }
-}
-
-fn snake<T: Serialize>(v: T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 fn internal(what: &str, e: impl std::fmt::Display) -> Problem {

@@ -16,6 +16,7 @@ use crate::domain::integrity::DutyConflict;
 use crate::store::application;
 
 use super::procedure_facts::HouseholdFacts;
+pub use kit::wire::name as snake;
 
 /// Today in China Standard Time (UTC+8), the bureau's calendar day, on the services' clock.
 pub use kit::clock::today;
@@ -33,14 +34,6 @@ pub fn step_date(on: Option<NaiveDate>) -> Result<NaiveDate, Problem> {
 /// The stored name of a status (`in_publicity`).
 pub fn status_name(status: Status) -> String {
     snake(status)
-}
-
-/// A serde enum's snake_case name.
-pub fn snake<T: Serialize>(v: T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 /// Converts between two serde enums with the same snake_case names (contract ↔ domain).

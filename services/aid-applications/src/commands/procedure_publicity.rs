@@ -8,7 +8,7 @@ use contracts::{
     common::{TownshipCode, VillageCode},
     village::PublicityObjectionRaised,
 };
-use kit::{Principal, Problem, Role, audit, identity::DivisionCode, outbox::Outbox};
+use kit::{Principal, Problem, Role, audit, outbox::Outbox};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -263,12 +263,7 @@ pub async fn objection_raised(
         .map_err(|e| EventRefused::Permanent(refused(e).detail.unwrap_or_default()))?;
     loaded.row.version = save(tx, &loaded).await?;
     mark_round_objected(tx, event.application_id, event.objection_id, &grounds).await?;
-    let who = Principal {
-        subject,
-        role: Role::Service,
-        division: DivisionCode::parse(kit::divisions::YUBEI)
-            .map_err(|e| internal("division", e))?,
-    };
+    let who = Principal::system(subject);
     audit::record(
         tx,
         &who,

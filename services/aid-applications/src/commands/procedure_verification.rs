@@ -3,7 +3,7 @@
 //! a refusal blocks the review).
 
 use contracts::partner::VerificationCompleted;
-use kit::{Principal, Role, audit, identity::DivisionCode};
+use kit::{Principal, audit};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::procedure::{EventRefused, internal, snake};
@@ -68,12 +68,7 @@ pub async fn verification_completed(
         .filter(procedure_verification::Column::Id.eq(request.id))
         .exec(tx)
         .await?;
-    let who = Principal {
-        subject: "partner:verification".into(),
-        role: Role::Service,
-        division: DivisionCode::parse(kit::divisions::YUBEI)
-            .map_err(|e| internal("division", e))?,
-    };
+    let who = Principal::system("partner:verification");
     audit::record(
         tx,
         &who,

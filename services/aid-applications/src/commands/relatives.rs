@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::assistance_clock::today;
 use crate::{
-    api::actor::actor_of,
+    commands::actor::actor_of,
     domain::integrity::{StaffRelation, StaffRelativeLookup},
     store::{household, member, relatives as staff_relative},
 };
@@ -150,7 +150,7 @@ pub async fn lookup(
 }
 
 /// The domain actor of a registered staff member, by the same rule as a token's
-/// (`api::actor::actor_of`), so a registration matches the staff member's own requests.
+/// (`commands::actor::actor_of`), so a registration matches the staff member's own requests.
 fn staff_actor(subject: &str, division: &str) -> Option<crate::domain::actor::Actor> {
     let division = DivisionCode::parse(division).ok()?;
     let role = match division.level() {

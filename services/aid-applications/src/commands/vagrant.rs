@@ -23,6 +23,7 @@ use crate::{
         vagrant::{rule, stay},
     },
 };
+use kit::wire::name as snake;
 
 /// Who brought the person in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -196,13 +197,6 @@ const READERS: [Role; 5] = [
     Role::TownshipApprover,
     Role::Auditor,
 ];
-
-fn snake<T: Serialize>(v: T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
 
 fn stay_of(m: &stay::Model) -> Stay {
     let exit = match (m.exit_outcome.as_deref(), m.exited_at) {

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use contracts::partner::DisabilityCategory;
-use kit::{Principal, Problem, Role, identity::DivisionCode, outbox::OutboxError};
+use kit::{Principal, Problem, outbox::OutboxError};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
@@ -199,11 +199,7 @@ pub fn outbox_failed(e: OutboxError) -> Problem {
 
 /// The principal decisions taken on an event are recorded under.
 pub fn system(reason: &str) -> Principal {
-    Principal {
-        subject: format!("child-welfare:{reason}"),
-        role: Role::Service,
-        division: DivisionCode::parse(kit::divisions::YUBEI).expect("the district code"),
-    }
+    Principal::system(format!("child-welfare:{reason}"))
 }
 
 /// Today in the bureau's time zone (UTC+8), on the services' clock.

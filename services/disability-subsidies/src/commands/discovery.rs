@@ -8,7 +8,7 @@ use contracts::{
     common::Month,
     disability::{AnomalyKind, SubsidyKind, SubsidyOrigin},
 };
-use kit::{Principal, Role, audit, identity::DivisionCode, outbox::Outbox};
+use kit::{Principal, audit, outbox::Outbox};
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
@@ -25,11 +25,7 @@ pub const SYSTEM: &str = "system:active-discovery";
 
 /// The principal recorded in the audit trail for the service's own decisions.
 pub fn system_principal() -> Principal {
-    Principal {
-        subject: SYSTEM.to_owned(),
-        role: Role::Service,
-        division: DivisionCode::parse(kit::divisions::YUBEI).expect("the district code"),
-    }
+    Principal::system(SYSTEM)
 }
 
 /// What prompted a discovery.

@@ -14,6 +14,7 @@ pub mod programmes;
 pub mod reference;
 pub mod withdrawal;
 
+pub use kit::wire::{name as snake, parse as parse_snake};
 use kit::{Problem, inbox::HandlerError, outbox::OutboxError};
 use sea_orm::DbErr;
 
@@ -106,16 +107,3 @@ impl From<CommandError> for HandlerError {
 
 /// Today in China (UTC+8): the date of decisions and detections, on the services' clock.
 pub use kit::clock::today;
-
-/// The wire name of a serde enum value (`extreme_poverty`).
-pub fn snake<T: serde::Serialize>(v: T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-/// Parses a wire name back (`"living"` → `SubsidyKind::Living`).
-pub fn parse_snake<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
-}

@@ -19,6 +19,7 @@ use super::{
     visits::{self, NewPlan, VisitPlanKind},
 };
 use crate::store::{death, enrollment, visit_plan};
+use kit::wire::name as snake;
 
 /// The state an enrollment event carries.
 struct Facts<'a> {
@@ -29,13 +30,6 @@ struct Facts<'a> {
     township_code: &'a str,
     village_code: &'a str,
     beneficiaries: &'a [PersonRef],
-}
-
-fn snake<T: serde::Serialize>(v: T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 fn model(

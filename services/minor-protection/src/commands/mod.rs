@@ -14,24 +14,12 @@ pub mod units;
 pub mod welfare;
 
 use chrono::NaiveDate;
-use kit::{Principal, Problem, Role, identity::DivisionCode, outbox::OutboxError};
-use serde::{Serialize, de::DeserializeOwned};
+use kit::{Principal, Problem, outbox::OutboxError};
 
 /// Today in China (UTC+8): the bureau's dates, on the services' clock.
 pub use kit::clock::today as china_today;
-
-/// A unit enum's stored name (its serde snake_case form).
-pub(crate) fn wire<T: Serialize>(v: T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-/// Reads back a name written by [`wire`].
-pub(crate) fn from_wire<T: DeserializeOwned>(s: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
-}
+/// The stored names of enum values (`kit::wire`).
+pub(crate) use kit::wire::{name as wire, parse as from_wire};
 
 /// An event that does not fit its own schema is a bug here, not the caller's fault.
 pub(crate) fn outbox_problem(e: OutboxError) -> Problem {
@@ -56,9 +44,5 @@ pub(crate) fn not_future(field: &str, date: NaiveDate) -> Result<NaiveDate, Prob
 /// The principal the service's own automatic work (supervision runs, partner facts) acts as in
 /// the audit trail and the case history.
 pub(crate) fn system(subject: &str) -> Principal {
-    Principal {
-        subject: subject.to_owned(),
-        role: Role::Service,
-        division: DivisionCode::parse(kit::divisions::YUBEI).expect("the district code is valid"),
-    }
+    Principal::system(subject)
 }

@@ -3,6 +3,7 @@
 //! records (联系群众).
 
 use chrono::{Datelike, NaiveDate};
+use kit::wire::name as wire;
 use kit::{Principal, Problem, Role, audit};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
@@ -93,13 +94,6 @@ pub struct DutyReportView {
     pub summary: String,
     pub reported_on: NaiveDate,
     pub assessment: Option<String>,
-}
-
-fn wire<T: Serialize>(v: T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 /// Registers a committee member.

@@ -8,6 +8,7 @@ use contracts::{
     common::{TownshipCode, VillageCode},
     village::{ObjectionGrounds, PublicityObjectionRaised},
 };
+use kit::wire::name as wire;
 use kit::{Principal, Problem, Role, audit, outbox::Outbox};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -35,13 +36,6 @@ pub enum PostingRefused {
     VillageOutsideTownship { village: String, township: String },
     #[error(transparent)]
     Db(#[from] sea_orm::DbErr),
-}
-
-fn wire<T: Serialize>(v: T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 /// Posts a publicity on its village's board. The same publicity delivered again (another event id,

@@ -2,6 +2,7 @@
 //! and each community's staffing against the standard come from reference data.
 
 use chrono::{Datelike, NaiveDate};
+use kit::wire::name as wire;
 use kit::{Principal, Problem, Role, audit};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
@@ -41,13 +42,6 @@ pub struct WorkerView {
     pub left_on: Option<NaiveDate>,
     pub full_years: u32,
     pub monthly_pay_fen: i64,
-}
-
-fn wire<T: Serialize>(v: T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(s: &str) -> Option<T> {
