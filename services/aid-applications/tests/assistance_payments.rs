@@ -460,7 +460,7 @@ async fn a_grant_without_payee_for_an_enrolled_household_is_paid_to_the_enrollme
 
 mod sqlite {
     use aid_applications::{
-        commands::payment::{RunInput, run_month},
+        commands::payments::{RunInput, run_month},
         store::{
             Migrator, assistance::grant, enrollment, enrollment_amount, household, member,
             payment_line,

@@ -23,9 +23,9 @@ use uuid::Uuid;
 use super::procedure::idempotent;
 use crate::{
     commands::{
-        applications::{ApplicationView, NewApplication, submit_application},
+        procedure::steps::Reference,
+        procedure::submission::{ApplicationView, NewApplication, submit_application},
         procedure::{Loaded, load},
-        procedure_steps::Reference,
     },
     store::application,
 };

@@ -24,10 +24,11 @@ use uuid::Uuid;
 
 use super::assistance_edge::once;
 use crate::commands::{
+    assistance::clock::today,
+    assistance::fund::{self, FundView, Replenishment},
+    assistance::paperwork,
+    assistance::payee,
     assistance::{self, Decision, GrantView, NewRequest, Paperwork},
-    assistance_clock::today,
-    assistance_fund::{self, FundView, Replenishment},
-    assistance_paperwork, assistance_payee,
     enrollment::Payee,
 };
 
@@ -84,7 +85,7 @@ async fn list(
 ) -> Result<axum::Json<Page<GrantView>>, Problem> {
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
     let mut items = assistance::list(&p.db, &who, q.status.as_deref(), q.cursor, limit).await?;
-    assistance_payee::with_payments(&p.db, &mut items).await?;
+    payee::with_payments(&p.db, &mut items).await?;
     Ok(axum::Json(Page::new(items, limit, |g| g.id)))
 }
 
@@ -105,7 +106,7 @@ async fn overdue(
 ) -> Result<axum::Json<Vec<GrantView>>, Problem> {
     let on = q.on.unwrap_or_else(today);
     Ok(axum::Json(
-        assistance_paperwork::paperwork_overdue(&p.db, &who, on).await?,
+        paperwork::paperwork_overdue(&p.db, &who, on).await?,
     ))
 }
 
@@ -120,7 +121,7 @@ async fn show(
     Path(id): Path<Uuid>,
 ) -> Result<impl IntoResponse, Problem> {
     let found = assistance::find_visible(&p.db, &who, id).await?;
-    let view = assistance_payee::view(&p.db, found).await?;
+    let view = payee::view(&p.db, found).await?;
     Ok(([(header::ETAG, etag(view.version))], axum::Json(view)))
 }
 
@@ -141,7 +142,7 @@ async fn payee(
     Json(input): Json<Payee>,
 ) -> Result<impl IntoResponse, Problem> {
     let tx = p.db.begin().await?;
-    let view = assistance_payee::set_payee(&tx, &who, id, version, &input).await?;
+    let view = payee::set_payee(&tx, &who, id, version, &input).await?;
     tx.commit().await?;
     Ok(([(header::ETAG, etag(view.version))], axum::Json(view)))
 }
@@ -179,7 +180,7 @@ async fn paperwork(
     Json(input): Json<Paperwork>,
 ) -> Written {
     once!(p, who, key, &(id, &input), StatusCode::OK, |tx| {
-        assistance_paperwork::complete_paperwork(&tx, &who, id, &input).await?
+        paperwork::complete_paperwork(&tx, &who, id, &input).await?
     })
 }
 
@@ -194,7 +195,7 @@ async fn fund(
     Query(page): Query<PageQuery>,
 ) -> Result<axum::Json<FundView>, Problem> {
     Ok(axum::Json(
-        assistance_fund::show(&p.db, &who, &township, page.cursor, page.limit()).await?,
+        fund::show(&p.db, &who, &township, page.cursor, page.limit()).await?,
     ))
 }
 
@@ -216,6 +217,6 @@ async fn replenish(
         key,
         &(&township, &input),
         StatusCode::CREATED,
-        |tx| { assistance_fund::replenish(&tx, &who, &township, &input).await? }
+        |tx| { fund::replenish(&tx, &who, &township, &input).await? }
     )
 }

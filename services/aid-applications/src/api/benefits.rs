@@ -15,8 +15,8 @@ use uuid::Uuid;
 
 use super::assistance_edge::once;
 use crate::commands::{
-    benefits::{self, LowIncomeHouseholdView},
-    benefits_certificates::{self, Clearance, ReviewFlagView},
+    monitoring::benefits::{self, LowIncomeHouseholdView},
+    monitoring::certificates::{self, Clearance, ReviewFlagView},
 };
 
 type Written = Result<(StatusCode, axum::Json<serde_json::Value>), Problem>;
@@ -67,7 +67,7 @@ async fn flags(
     Query(q): Query<FlagQuery>,
 ) -> Result<axum::Json<Page<ReviewFlagView>>, Problem> {
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
-    let items = benefits_certificates::list_flags(&p.db, &who, q.open, q.cursor, limit).await?;
+    let items = certificates::list_flags(&p.db, &who, q.open, q.cursor, limit).await?;
     Ok(axum::Json(Page::new(items, limit, |f| f.id)))
 }
 
@@ -85,6 +85,6 @@ async fn clear(
     Json(input): Json<Clearance>,
 ) -> Written {
     once!(p, who, key, &(id, &input), StatusCode::OK, |tx| {
-        benefits_certificates::clear_flag(&tx, &who, id, &input).await?
+        certificates::clear_flag(&tx, &who, id, &input).await?
     })
 }

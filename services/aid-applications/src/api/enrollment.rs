@@ -25,12 +25,12 @@ use uuid::Uuid;
 use super::procedure::idempotent;
 use crate::{
     commands::{
-        enrollment::{Payee, StoredEnrollment, load, yyyymm},
-        enrollment_steps::{
+        enrollment::steps::{
             ChangeInput, EndInput, GradualExitInput, ReviewInput, change, end, gradual_exit,
             review, set_payee,
         },
-        payment::parse_month,
+        enrollment::{Payee, StoredEnrollment, load, yyyymm},
+        payments::parse_month,
     },
     store::{enrollment, payment_line},
 };

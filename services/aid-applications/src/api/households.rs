@@ -31,13 +31,13 @@ use uuid::Uuid;
 use super::procedure::idempotent;
 use crate::{
     commands::{
-        household_changes::{
+        households::changes::{
             AddressChange, AssetChange, DisposalInput, IncomeChange, JoinInput, LeaveInput,
             add_asset, change_address, change_income, dispose_asset, join, leave,
         },
         households::{NewHousehold, Registered, register_household},
+        procedure::facts::{Register, alive_on, build_household},
         procedure::today,
-        procedure_facts::{Register, alive_on, build_household},
         reference::load_parameters,
     },
     domain::{property::over_limits, reference::ParameterSet},

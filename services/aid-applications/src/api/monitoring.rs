@@ -20,8 +20,8 @@ use uuid::Uuid;
 
 use super::assistance_edge::once;
 use crate::commands::{
+    monitoring::referrals::{self, NewReferral, ReferralView},
     monitoring::{self, Closure, LowIncomeHousehold, TaskView},
-    monitoring_referrals::{self, NewReferral, ReferralView},
 };
 
 type Written = Result<(StatusCode, axum::Json<serde_json::Value>), Problem>;
@@ -125,7 +125,7 @@ async fn refer(
     Json(input): Json<NewReferral>,
 ) -> Written {
     once!(p, who, key, &input, StatusCode::CREATED, |tx| {
-        monitoring_referrals::refer(&tx, &p.outbox, &who, &input, None).await?
+        referrals::refer(&tx, &p.outbox, &who, &input, None).await?
     })
 }
 
@@ -138,6 +138,6 @@ async fn referrals(
     who: Principal,
     Query(page): Query<PageQuery>,
 ) -> Result<axum::Json<Page<ReferralView>>, Problem> {
-    let items = monitoring_referrals::list(&p.db, &who, page.cursor, page.limit()).await?;
+    let items = referrals::list(&p.db, &who, page.cursor, page.limit()).await?;
     Ok(axum::Json(Page::new(items, page.limit(), |r| r.id)))
 }

@@ -20,7 +20,7 @@ use uuid::Uuid;
 use super::procedure::idempotent;
 use crate::{
     commands::{
-        payment::{BatchView, RunInput, reissue, run_month, view},
+        payments::{BatchView, RunInput, reissue, run_month, view},
         procedure::internal,
     },
     store::payment_batch,

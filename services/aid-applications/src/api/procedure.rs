@@ -21,15 +21,15 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::commands::{
-    applications::ApplicationView,
+    procedure::decision::{DecisionInput, decide},
+    procedure::facts::HouseholdFacts,
     procedure::internal,
-    procedure_decision::{DecisionInput, decide},
-    procedure_facts::HouseholdFacts,
-    procedure_publicity::{ObjectionInput, close_publicity, lodge_objection, open_publicity},
-    procedure_steps::{
+    procedure::publicity::{ObjectionInput, close_publicity, lodge_objection, open_publicity},
+    procedure::steps::{
         ExtensionInput, InvestigationInput, StepInput, accept, extend, file,
         record_district_home_visit, record_findings, review, start_investigation, withdraw,
     },
+    procedure::submission::ApplicationView,
 };
 
 pub(super) fn routes() -> OpenApiRouter<Platform> {

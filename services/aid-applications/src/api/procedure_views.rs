@@ -13,9 +13,9 @@ use uuid::Uuid;
 
 use crate::{
     commands::{
-        applications::OPEN_STATUSES,
+        procedure::steps::{Reference, assessment},
+        procedure::submission::OPEN_STATUSES,
         procedure::{Loaded, load, today},
-        procedure_steps::{Reference, assessment},
     },
     domain::application::list_overdue,
     store::{application, member, procedure_verification},

@@ -18,7 +18,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::{
-    commands::relatives::{self, NewStaffRelative, StaffRelativeView, Withdrawal},
+    commands::integrity::relatives::{self, NewStaffRelative, StaffRelativeView, Withdrawal},
     domain::integrity::StaffRelativeLookup,
     store::household,
 };

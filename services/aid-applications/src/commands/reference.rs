@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use super::enrollment_standards::{Followed, follow_parameter};
+use crate::commands::enrollment::standards::{Followed, follow_parameter};
 use crate::domain::application::TownshipAuthority;
 use crate::domain::calendar::{HolidayNotice, WorkCalendar};
 use crate::domain::reference::{

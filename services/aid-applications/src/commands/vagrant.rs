@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::assistance_clock::local_date;
+use crate::commands::assistance::clock::local_date;
 use crate::{
     domain::vagrant::{ExitOutcome, ReliefRules, Stay, VagrantError},
     store::{

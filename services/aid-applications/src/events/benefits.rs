@@ -1,6 +1,6 @@
 //! Other departments' facts about people aid may assist: child-welfare's registrations and
 //! allowances, the disability subsidies, and certificate changes and revocations (whose effect on
-//! single-person dibao commands::benefits_certificates applies).
+//! single-person dibao commands::monitoring::certificates applies).
 
 use contracts::{
     child::{AllowanceChanged, AllowanceEnded, AllowanceStarted, Registered},
@@ -16,12 +16,12 @@ use sea_orm::DatabaseTransaction;
 
 use crate::{
     commands::{
-        benefits::{
+        monitoring::benefits::{
             record_allowance_changed, record_allowance_ended, record_allowance_started,
             record_child_registered, record_subsidy_changed, record_subsidy_ended,
             record_subsidy_granted,
         },
-        benefits_certificates::{on_certificate_changed, on_certificate_revoked},
+        monitoring::certificates::{on_certificate_changed, on_certificate_revoked},
     },
     domain::household::DisabilityGrade,
 };

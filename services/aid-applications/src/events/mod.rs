@@ -8,7 +8,9 @@ use kit::{
 };
 use sea_orm::DatabaseTransaction;
 
-use crate::{SERVICE, commands::deaths::record_death, commands::enrollment_steps::apply_death};
+use crate::{
+    SERVICE, commands::enrollment::steps::apply_death, commands::households::deaths::record_death,
+};
 
 mod benefits;
 mod monitoring;

@@ -54,7 +54,7 @@ impl Handler<CertificateIssued> for OnCertificateIssued {
             on_certificate_issued(tx, &self.key, &holder, grade, &event).await?;
             // The grade is kept for the household view and the single-person dibao reviews.
             let person_ref = self.key.person_ref(&holder);
-            crate::commands::benefits_certificates::on_certificate_issued(
+            crate::commands::monitoring::certificates::on_certificate_issued(
                 tx,
                 person_ref.as_str(),
                 &holder,

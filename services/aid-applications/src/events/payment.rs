@@ -5,7 +5,7 @@ use contracts::partner::PaymentReturned;
 use kit::inbox::{EventMeta, Handler, HandlerFuture};
 use sea_orm::DatabaseTransaction;
 
-use crate::commands::payment::payment_returned;
+use crate::commands::payments::payment_returned;
 
 /// Marks the returned line.
 pub struct OnPaymentReturned;

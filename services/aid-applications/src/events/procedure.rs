@@ -7,7 +7,7 @@ use kit::inbox::{EventMeta, Handler, HandlerFuture};
 use sea_orm::DatabaseTransaction;
 
 use crate::commands::{
-    procedure_publicity::objection_raised, procedure_verification::verification_completed,
+    procedure::publicity::objection_raised, procedure::verification::verification_completed,
 };
 
 /// `partner.verification.completed.v1`: record the answer on its request.

@@ -21,7 +21,7 @@ pub struct Model {
     pub version: i32,
     /// The domain `Application` as JSON (`domain::application::Application`).
     pub state: String,
-    /// What the investigation found about the household (`commands::procedure_facts`), JSON.
+    /// What the investigation found about the household (`commands::procedure::facts`), JSON.
     pub facts: String,
 }
 

@@ -103,7 +103,7 @@ impl HouseholdFacts {
                 });
             }
             for (j, line) in m.income.iter().flatten().enumerate() {
-                if !(0..=super::households::MAX_FEN).contains(&line.monthly_fen) {
+                if !(0..=crate::commands::households::MAX_FEN).contains(&line.monthly_fen) {
                     errors.push(kit::edge::problem::FieldError {
                         field: format!("members[{i}].income[{j}].monthly_fen"),
                         reason: "cannot be negative or above 1000000000000 fen".into(),

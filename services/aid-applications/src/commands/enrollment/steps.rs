@@ -12,13 +12,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::enrollment::{
+use crate::commands::enrollment::{
     Payee, StoredEnrollment, application_of, load_for_update, lock_all, publish, save, yyyymm,
 };
-use super::procedure::{enrollment_refused, step_date, today};
-use super::procedure_facts::{Register, alive_on, build_household};
-use super::procedure_steps::latest_verification;
-use super::reference::load_parameters;
+use crate::commands::procedure::facts::{Register, alive_on, build_household};
+use crate::commands::procedure::steps::latest_verification;
+use crate::commands::procedure::{enrollment_refused, step_date, today};
+use crate::commands::reference::load_parameters;
 use crate::domain::benefit::assess;
 use crate::domain::enrollment::{
     ChangeReason, EndReason, EnrollmentError, EnrollmentEvent, ReviewOutcome,

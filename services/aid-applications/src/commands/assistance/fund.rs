@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::assistance_clock::today;
+use crate::commands::assistance::clock::today;
 use crate::{
     commands::actor::actor_of,
     domain::{

@@ -10,8 +10,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::assistance::{GrantView, Paperwork, find_visible, refused};
-use super::assistance_clock::today;
+use crate::commands::assistance::clock::today;
+use crate::commands::assistance::{GrantView, Paperwork, find_visible, refused};
 use crate::{domain::temporary::TemporaryError, store::assistance::grant as row};
 
 /// Records completed act-first paperwork (after the deadline it is flagged late, not refused).

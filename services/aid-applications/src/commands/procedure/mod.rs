@@ -2,6 +2,13 @@
 //! under optimistic concurrency (the `version` column), and turning the state machine's refusals
 //! into problems a clerk can act on.
 
+pub mod decision;
+pub mod facts;
+pub mod publicity;
+pub mod steps;
+pub mod submission;
+pub mod verification;
+
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use kit::{Principal, Problem};
@@ -15,7 +22,7 @@ use crate::domain::enrollment::EnrollmentError;
 use crate::domain::integrity::DutyConflict;
 use crate::store::application;
 
-use super::procedure_facts::HouseholdFacts;
+use crate::commands::procedure::facts::HouseholdFacts;
 pub use kit::wire::name as snake;
 
 /// Today in China Standard Time (UTC+8), the bureau's calendar day, on the services' clock.

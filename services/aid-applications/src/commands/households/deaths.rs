@@ -8,7 +8,7 @@ use kit::{
 };
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
-use super::households::{ChangeKind, record_change};
+use crate::commands::households::{ChangeKind, record_change};
 use crate::store::member;
 
 /// Marks the member with this ID number deceased and appends the death to the household's

@@ -14,10 +14,10 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::enrollment_overlaps::refuse_covered;
-use super::procedure::{Loaded, convert, internal, snake, status_name, step_date};
-use super::procedure_facts::alive_on;
 use crate::commands::actor::actor_of;
+use crate::commands::enrollment::overlaps::refuse_covered;
+use crate::commands::procedure::facts::alive_on;
+use crate::commands::procedure::{Loaded, convert, internal, snake, status_name, step_date};
 use crate::domain::application::{self, Application, Status};
 use crate::domain::calendar::WorkCalendar;
 use crate::domain::integrity::StaffRelativeLookup;
@@ -173,7 +173,7 @@ async fn staff_relatives(
     tx: &impl ConnectionTrait,
     h: &household::Model,
 ) -> Result<StaffRelativeLookup, Problem> {
-    let found = super::staff_relatives::lookup(tx, h.id).await?;
+    let found = crate::commands::integrity::relatives::lookup(tx, h.id).await?;
     Ok(match found {
         StaffRelativeLookup::NotRegistered if h.staff_relative => StaffRelativeLookup::Registered {
             relations: Vec::new(),

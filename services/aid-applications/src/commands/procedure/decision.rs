@@ -13,11 +13,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::enrollment::{Payee, StoredEnrollment, start_on_confirmation};
-use super::enrollment_overlaps::{refuse_covered, settle};
-use super::procedure::{convert, internal, load_for_update, step_date};
-use super::procedure_steps::{Stepped, step};
-use super::reference::township_authority;
+use crate::commands::enrollment::overlaps::{refuse_covered, settle};
+use crate::commands::enrollment::{Payee, StoredEnrollment, start_on_confirmation};
+use crate::commands::procedure::steps::{Stepped, step};
+use crate::commands::procedure::{convert, internal, load_for_update, step_date};
+use crate::commands::reference::township_authority;
 use crate::domain::application::{ApplicationEvent, Outcome};
 use crate::store::enrollment;
 
@@ -120,7 +120,7 @@ pub async fn decide(
                 decided_by: convert(*level)?,
                 rejection_reason,
                 monthly_amount_fen: amount.map(|a| a.0),
-                start_month: start_month.map(super::enrollment::contract_month),
+                start_month: start_month.map(crate::commands::enrollment::contract_month),
                 township_code: TownshipCode::parse(&row.township_code)
                     .map_err(|e| internal("township", e))?,
                 village_code: VillageCode::parse(&row.village_code)

@@ -6,8 +6,8 @@ use contracts::partner::VerificationCompleted;
 use kit::{Principal, audit};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
-use super::procedure::{EventRefused, internal, snake};
-use super::procedure_facts::VerifiedIncome;
+use crate::commands::procedure::facts::VerifiedIncome;
+use crate::commands::procedure::{EventRefused, internal, snake};
 use crate::store::procedure_verification;
 
 /// Records the answer; refuses for good an answer to no request of ours, or naming another
@@ -36,7 +36,7 @@ pub async fn verification_completed(
     if let Some(m) = event
         .members
         .iter()
-        .find(|m| !(0..=super::households::MAX_FEN).contains(&m.monthly_income_fen))
+        .find(|m| !(0..=crate::commands::households::MAX_FEN).contains(&m.monthly_income_fen))
     {
         return Err(EventRefused::Permanent(format!(
             "member {} has an impossible monthly income {}",

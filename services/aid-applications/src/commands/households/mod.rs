@@ -2,6 +2,9 @@
 //! every ID number validated, every member given the mesh-wide `person_ref`, all of it written or
 //! none, the registration the first entry of the household's change history.
 
+pub mod changes;
+pub mod deaths;
+
 use chrono::NaiveDate;
 use kit::{
     Principal, Problem, Role, audit,
@@ -13,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::procedure::{snake, today};
+use crate::commands::procedure::{snake, today};
 use crate::domain::household::IncomeKind;
 use crate::domain::property::AssetKind;
 use crate::store::household_register::{asset, change, income};

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::assistance_clock::today;
+use crate::commands::assistance::clock::today;
 use crate::store::{household, member, monitoring::referral};
 use kit::wire::name as snake;
 

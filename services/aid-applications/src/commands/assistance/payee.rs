@@ -1,7 +1,7 @@
 //! Temporary-assistance grants paid by the bank (approved without act-first): the payee — given
 //! with the request, copied at approval from the household's current enrollment, or set by staff
 //! afterwards — and how a grant was paid: in cash from the township's reserve fund at approval
-//! (act-first), or by a line of the monthly payment batch (`commands::payment`).
+//! (act-first), or by a line of the monthly payment batch (`commands::payments`).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use kit::{Principal, Problem, Role, audit};
@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::assistance::{GrantView, find_visible};
-use super::assistance_clock::local_date;
-use super::enrollment::Payee;
+use crate::commands::assistance::clock::local_date;
+use crate::commands::assistance::{GrantView, find_visible};
+use crate::commands::enrollment::Payee;
 use crate::store::{assistance::grant as row, enrollment, payment_batch, payment_line};
 
 /// One payment line of a grant, oldest batch first.

@@ -14,11 +14,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::procedure::{
+use crate::commands::procedure::facts::alive_on;
+use crate::commands::procedure::steps::{StepInput, Stepped, service_actor, step};
+use crate::commands::procedure::{
     EventRefused, Loaded, convert, internal, load_any_for_update, refused, save, snake, step_date,
 };
-use super::procedure_facts::alive_on;
-use super::procedure_steps::{StepInput, Stepped, service_actor, step};
 use crate::domain::actor::Office;
 use crate::domain::application::{ApplicationEvent, Status};
 use crate::domain::programme::Claim;

@@ -22,14 +22,14 @@ use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::benefits_certificates::flag_for_review_keyed;
-use super::enrollment::{StoredEnrollment, lock_all, publish, save};
-use super::enrollment_steps::members_changed;
-use super::households::{
+use crate::commands::enrollment::steps::members_changed;
+use crate::commands::enrollment::{StoredEnrollment, lock_all, publish, save};
+use crate::commands::households::{
     AssetInput, ChangeKind, IncomeInput, NewMember, Relationship, insert_asset, insert_income,
     insert_member, record_change, validate_asset, validate_income, validate_new_member,
 };
-use super::procedure::{snake, step_date, today};
+use crate::commands::monitoring::certificates::flag_for_review_keyed;
+use crate::commands::procedure::{snake, step_date, today};
 use crate::domain::month::Month;
 use crate::domain::programme::Programme;
 use crate::store::household_register::{asset, former_member, income};

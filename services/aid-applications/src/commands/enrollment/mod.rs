@@ -2,6 +2,10 @@
 //! exit or ended through the domain `Enrollment`; every step saves the aggregate and its amount
 //! rows under the version and publishes the contract event with the whole state after it.
 
+pub mod overlaps;
+pub mod standards;
+pub mod steps;
+
 use chrono::NaiveDate;
 use contracts::{
     aid::{EnrollmentChanged, EnrollmentEnded, EnrollmentStarted},
@@ -16,10 +20,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::procedure::{Loaded, convert, internal, load_any, snake};
-use super::procedure_facts::{Register, alive_on, build_household};
-use super::procedure_steps::latest_verification;
-use super::reference::load_parameters;
+use crate::commands::procedure::facts::{Register, alive_on, build_household};
+use crate::commands::procedure::steps::latest_verification;
+use crate::commands::procedure::{Loaded, convert, internal, load_any, snake};
+use crate::commands::reference::load_parameters;
 use crate::domain::enrollment::{
     Enrollment, EnrollmentEvent, NewEnrollment, review_interval_months,
 };
@@ -268,7 +272,7 @@ pub async fn start_on_confirmation(
     let claim = application.app.claim;
     let (beneficiaries, support) = match claim {
         // A member paid extreme-poverty support leaves the list (and the amount) when the
-        // overlaps are settled (enrollment_overlaps::settle).
+        // overlaps are settled (crate::commands::enrollment::overlaps::settle).
         Claim::Dibao => (household.members.iter().map(|m| m.id).collect(), None),
         Claim::Marginal => (Vec::new(), None),
         Claim::SinglePersonDibao { member } => (vec![member], None),

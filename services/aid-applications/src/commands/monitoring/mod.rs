@@ -3,6 +3,10 @@
 //! of a marginal household (a single-person dibao candidate) — their closure, and the low-income
 //! population view (dibao, extreme poverty, marginal, partner-flagged).
 
+pub mod benefits;
+pub mod certificates;
+pub mod referrals;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
@@ -23,9 +27,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::assistance_clock::today;
-use super::monitoring_referrals::{NewReferral, refer};
-use super::reference::severe_disability;
+use crate::commands::assistance::clock::today;
+use crate::commands::monitoring::referrals::{NewReferral, refer};
+use crate::commands::reference::severe_disability;
 use crate::{
     domain::{
         household::DisabilityGrade,

@@ -22,10 +22,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::benefits_certificates::flag_for_review_keyed;
-use super::enrollment::{contract_month, yyyymm};
-use super::enrollment_steps::finish_gradual_exits;
-use super::procedure::{EventRefused, internal, snake};
+use crate::commands::enrollment::steps::finish_gradual_exits;
+use crate::commands::enrollment::{contract_month, yyyymm};
+use crate::commands::monitoring::certificates::flag_for_review_keyed;
+use crate::commands::procedure::{EventRefused, internal, snake};
 use crate::domain::money::Fen;
 use crate::domain::month::Month;
 use crate::store::{enrollment, payment_batch, payment_line};

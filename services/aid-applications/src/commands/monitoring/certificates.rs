@@ -18,10 +18,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::assistance_clock::today;
 use super::benefits::CertificateView;
-use super::enrollment::StoredEnrollment;
-use super::reference::severe_disability;
+use crate::commands::assistance::clock::today;
+use crate::commands::enrollment::StoredEnrollment;
+use crate::commands::reference::severe_disability;
 use crate::{
     domain::{
         benefits::{SinglePersonDibao, category_digit, single_person_dibao_effect, supersedes},

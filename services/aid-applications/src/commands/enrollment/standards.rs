@@ -11,11 +11,13 @@ use chrono::{Datelike, NaiveDate};
 use kit::{Principal, Problem, audit, outbox::Outbox};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait};
 
-use super::benefits_certificates::flag_for_review_keyed;
-use super::enrollment::{StoredEnrollment, application_of, lock_all, publish, save, yyyymm};
-use super::procedure::enrollment_refused;
-use super::procedure_facts::{Register, build_household};
-use super::procedure_steps::latest_verification;
+use crate::commands::enrollment::{
+    StoredEnrollment, application_of, lock_all, publish, save, yyyymm,
+};
+use crate::commands::monitoring::certificates::flag_for_review_keyed;
+use crate::commands::procedure::enrollment_refused;
+use crate::commands::procedure::facts::{Register, build_household};
+use crate::commands::procedure::steps::latest_verification;
 use crate::domain::benefit::assess;
 use crate::domain::enrollment::EnrollmentEvent;
 use crate::domain::money::Fen;

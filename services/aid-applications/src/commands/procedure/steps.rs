@@ -16,11 +16,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::actor::{actor_id, actor_of};
-use super::applications::ApplicationView;
-use super::procedure::{Loaded, internal, load_for_update, refused, save, step_date};
-use super::procedure_facts::{HouseholdFacts, Register, alive_on, build_household};
-use super::reference::{load_calendar, load_parameters};
+use crate::commands::actor::{actor_id, actor_of};
+use crate::commands::procedure::facts::{HouseholdFacts, Register, alive_on, build_household};
+use crate::commands::procedure::submission::ApplicationView;
+use crate::commands::procedure::{Loaded, internal, load_for_update, refused, save, step_date};
+use crate::commands::reference::{load_calendar, load_parameters};
 use crate::domain::actor::Actor;
 use crate::domain::application::{Application, ApplicationError, ApplicationEvent, Stage, Status};
 use crate::domain::benefit::{Assessment, assess};

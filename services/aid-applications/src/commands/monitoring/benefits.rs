@@ -19,9 +19,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::assistance_clock::today;
-use super::benefits_certificates::{ReviewFlagView, certificate_view};
-use super::enrollment::yyyymm;
+use crate::commands::assistance::clock::today;
+use crate::commands::enrollment::yyyymm;
+use crate::commands::monitoring::certificates::{ReviewFlagView, certificate_view};
 use crate::{
     domain::{
         benefits::{Benefit, BenefitKind, monthly_total},
@@ -427,7 +427,7 @@ pub async fn household_view(
         .filter(certificate::Column::PersonRef.is_in(refs))
         .all(db)
         .await?;
-    let severe = super::reference::severe_disability(db, today())
+    let severe = crate::commands::reference::severe_disability(db, today())
         .await?
         .single_person_dibao;
     let programmes: Vec<Programme> = enrollment::Entity::find()

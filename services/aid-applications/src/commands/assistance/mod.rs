@@ -3,6 +3,11 @@
 //! it; an act-first grant (先行救助) is paid at once from the township's reserve fund and its
 //! paperwork falls due some working days later. Publishes `aid.temporary-assistance.granted.v1`.
 
+pub mod clock;
+pub mod fund;
+pub mod paperwork;
+pub mod payee;
+
 use chrono::NaiveDate;
 use contracts::{
     aid::TemporaryAssistanceGranted,
@@ -17,11 +22,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::assistance_clock::today;
-use super::assistance_fund::{apply, fund_refused, lock, resume};
-use super::assistance_payee::{GrantPayment, enrollment_payee, payment_without_lines};
-use super::enrollment::Payee;
-use super::reference::{load_calendar, load_parameters};
+use crate::commands::assistance::clock::today;
+use crate::commands::assistance::fund::{apply, fund_refused, lock, resume};
+use crate::commands::assistance::payee::{GrantPayment, enrollment_payee, payment_without_lines};
+use crate::commands::enrollment::Payee;
+use crate::commands::reference::{load_calendar, load_parameters};
 use crate::{
     commands::actor::actor_of,
     domain::{
@@ -300,7 +305,7 @@ pub async fn record_request(
             cap,
         }));
     }
-    let relatives = super::relatives::lookup(tx, h.id).await?;
+    let relatives = crate::commands::integrity::relatives::lookup(tx, h.id).await?;
     if input.act_first && relatives.is_registered() {
         return Err(Problem::conflict(
             "staff-relative-needs-district",
@@ -405,7 +410,7 @@ pub async fn decide(
     let approver = actor_of(who);
     let on = today();
     let p = parameters(tx, on).await?;
-    let relatives = super::relatives::lookup(tx, current.household_id).await?;
+    let relatives = crate::commands::integrity::relatives::lookup(tx, current.household_id).await?;
     let request = GrantRequest {
         grant_id: current.id,
         household_id: current.household_id,
