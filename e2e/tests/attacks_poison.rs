@@ -32,8 +32,11 @@ fn envelope(source: &str) -> HeaderMap {
     h
 }
 
-/// The kinds of poison: the metric's label, the reason's words, the headers and the body.
-fn poison() -> Vec<(&'static str, &'static str, fn() -> (HeaderMap, Vec<u8>))> {
+/// A poison message: its headers and its body.
+type Message = fn() -> (HeaderMap, Vec<u8>);
+
+/// The kinds of poison: the metric's label, the reason's words, the message.
+fn poison() -> Vec<(&'static str, &'static str, Message)> {
     vec![
         ("not_utf8", "NUL", || {
             (envelope("partner.civil-registry"), b"\x00poison".to_vec())

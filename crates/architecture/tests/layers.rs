@@ -52,13 +52,11 @@ fn offenders(files: &[(String, PathBuf, String)], needles: &[&str]) -> Vec<Strin
         .iter()
         .flat_map(|(_, path, code)| {
             let root = root.clone();
-            needles.iter().filter_map(move |n| {
-                code.contains(n).then(|| {
-                    format!(
-                        "{}: {n}",
-                        path.strip_prefix(&root).unwrap_or(path).display()
-                    )
-                })
+            needles.iter().filter(|n| code.contains(*n)).map(move |n| {
+                format!(
+                    "{}: {n}",
+                    path.strip_prefix(&root).unwrap_or(path).display()
+                )
             })
         })
         .collect()
@@ -144,6 +142,9 @@ fn kit_alone_defines_the_clock_and_the_wire_name_of_an_enum_value() {
             "fn wire<",
             "fn from_wire<",
             "fn parse_snake<",
+            // The bodies of kit::wire's two functions, under any name.
+            ".as_str().map(str::to_owned))",
+            "serde_json::Value::String(s.to_owned())).ok()",
         ],
     );
     assert!(

@@ -387,6 +387,7 @@ impl ConsumerHealth {
 }
 
 /// Runs every subscription of `consumers` until `stop` is cancelled.
+#[allow(clippy::too_many_arguments)] // each is a distinct part of the service the consumers share
 pub fn spawn(
     db: DatabaseConnection,
     js: jetstream::Context,

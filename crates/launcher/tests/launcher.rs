@@ -43,10 +43,9 @@ async fn run_mesh(args: &[&str]) {
             if seen
                 .last()
                 .is_some_and(|l| l.contains("Ctrl-C stops everything"))
+                && let Some(tx) = up_tx.take()
             {
-                if let Some(tx) = up_tx.take() {
-                    let _ = tx.send(std::mem::take(&mut seen));
-                }
+                let _ = tx.send(std::mem::take(&mut seen));
             }
         }
     });

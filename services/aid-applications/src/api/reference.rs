@@ -19,9 +19,10 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::commands::enrollment::standards::change_parameter;
 use crate::commands::reference::{
     AuthorityView, HolidayNoticeView, ParameterView, authority, list_calendar, list_parameters,
-    set_authority, set_holiday_notice, set_parameter,
+    set_authority, set_holiday_notice,
 };
 
 pub(super) fn routes() -> OpenApiRouter<Platform> {
@@ -68,7 +69,7 @@ async fn put_parameter(
     Json(input): Json<ParameterValue>,
 ) -> Result<impl IntoResponse, Problem> {
     let tx = p.db.begin().await?;
-    let (version, followed) = set_parameter(
+    let (version, followed) = change_parameter(
         &tx,
         &p.outbox,
         &who,

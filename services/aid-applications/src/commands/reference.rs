@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, Utc};
-use kit::{Principal, Problem, Role, audit, outbox::Outbox};
+use kit::{Principal, Problem, Role, audit};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
@@ -14,7 +14,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use crate::commands::enrollment::standards::{Followed, follow_parameter};
 use crate::domain::application::TownshipAuthority;
 use crate::domain::calendar::{HolidayNotice, WorkCalendar};
 use crate::domain::reference::{
@@ -138,18 +137,17 @@ pub async fn list_parameters(db: &impl ConnectionTrait) -> Result<Vec<ParameterV
 
 /// Sets `name`'s value from `valid_from` on: a new entry (`expected_version` 0) or a correction of
 /// the entry on that date (its current version). Refuses an unknown name or a value that does not
-/// fit the parameter's type. The enrollments paying months from then on follow a parameter their
-/// amount is computed from (see `enrollment_standards`). Returns the entry's new version and what
-/// the enrollments did.
+/// fit the parameter's type. Returns the entry's new version and every parameter without and with
+/// the change; the enrollments that follow a standard are the caller's
+/// (`enrollment::standards::change_parameter`).
 pub async fn set_parameter(
     tx: &impl ConnectionTrait,
-    outbox: &Outbox,
     who: &Principal,
     name: &str,
     valid_from: NaiveDate,
     value: &Value,
     expected_version: i32,
-) -> Result<(i32, Followed), Problem> {
+) -> Result<ParameterSet, Problem> {
     who.require(&[Role::DistrictOfficer])?;
     if !Parameters::NAMES.contains(&name) {
         return Err(Problem::not_found(format!("no parameter named {name}")));
@@ -200,18 +198,18 @@ pub async fn set_parameter(
         &model.value,
     )
     .await?;
-    let followed = follow_parameter(
-        tx,
-        outbox,
-        who,
-        name,
-        valid_from,
-        &before,
-        &after,
-        kit::clock::today(),
-    )
-    .await?;
-    Ok((model.version, followed))
+    Ok(ParameterSet {
+        version: model.version,
+        before,
+        after,
+    })
+}
+
+/// A parameter entry as set: its version, and every parameter without and with it.
+pub struct ParameterSet {
+    pub version: i32,
+    pub before: Parameters,
+    pub after: Parameters,
 }
 
 /// A stored holiday notice.

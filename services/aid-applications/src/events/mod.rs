@@ -2,15 +2,13 @@
 
 use contracts::partner::DeathRecorded;
 use kit::{
-    identity::{IdNumber, PersonRefKey},
+    identity::PersonRefKey,
     inbox::{Consumers, EventMeta, Handler, HandlerError, HandlerFuture},
     service::Platform,
 };
 use sea_orm::DatabaseTransaction;
 
-use crate::{
-    SERVICE, commands::enrollment::steps::apply_death, commands::households::deaths::record_death,
-};
+use crate::{SERVICE, commands::households::deaths::death_recorded};
 
 mod benefits;
 mod monitoring;
@@ -63,38 +61,21 @@ impl Handler<DeathRecorded> for OnDeathRecorded {
         _meta: &'a EventMeta,
     ) -> HandlerFuture<'a> {
         Box::pin(async move {
-            let id = IdNumber::parse(event.id_number.as_str())
-                .map_err(|e| HandlerError::Permanent(format!("id_number: {e}")))?;
-            record_death(tx, &self.key, &id, event.date_of_death).await?;
-            let person_ref = self.key.person_ref(&id);
-            let registry = kit::Principal {
-                subject: "partner:civil-registry".into(),
-                role: kit::Role::Service,
-                division: kit::identity::DivisionCode::parse(event.registering_division.as_str())
-                    .map_err(|e| {
-                    HandlerError::Permanent(format!("registering_division: {e}"))
-                })?,
-            };
-            apply_death(
-                tx,
-                &self.outbox,
-                &registry,
-                person_ref.as_str(),
-                event.date_of_death,
-                event.recorded_on,
-            )
-            .await
-            .map_err(|p| {
-                // A refusal will never apply; a concurrent change (412) or a failure may pass
-                // on redelivery.
-                let reason = p.detail.clone().unwrap_or(p.title.clone());
-                if p.status < 500 && p.status != 412 {
-                    HandlerError::Permanent(reason)
-                } else {
-                    HandlerError::Transient(reason)
-                }
-            })?;
-            Ok(())
+            death_recorded(tx, &self.outbox, &self.key, &event)
+                .await
+                .map_err(retry_or_refuse)
         })
+    }
+}
+
+/// The NATS edge's reading of a command's refusal: one that will never apply (bad input, a rule)
+/// is permanent and dead-lettered; a concurrent change (412) or a failure may pass on
+/// redelivery.
+fn retry_or_refuse(p: kit::Problem) -> HandlerError {
+    let reason = p.detail.clone().unwrap_or(p.title.clone());
+    if p.status < 500 && p.status != 412 {
+        HandlerError::Permanent(reason)
+    } else {
+        HandlerError::Transient(reason)
     }
 }

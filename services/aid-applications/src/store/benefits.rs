@@ -82,9 +82,10 @@ pub mod certificate {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-/// An enrollment to review because a certificate fact affects its eligibility.
+/// An enrollment put before the approvers because a fact affects what it pays (a certificate,
+/// a household change, a standard lowered, months overpaid): flags never change an amount.
 pub mod review_flag {
-    use sea_orm::entity::prelude::*;
+    use sea_orm::{ActiveValue::Set, TryInsertResult, entity::prelude::*};
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "enrollment_review_flags")]
@@ -96,9 +97,10 @@ pub mod review_flag {
         pub person_ref: String,
         pub township_code: String,
         pub village_code: String,
-        /// certificate_changed or certificate_revoked.
+        /// Why: certificate_changed, certificate_revoked, household_changed, other_programme,
+        /// standard_lowered, standard_changed or overpaid (the fact that raised it).
         pub reason: String,
-        /// The grade now, or the revocation reason.
+        /// What the fact said: the grade now, the revocation reason, the months concerned.
         pub detail: String,
         pub raised_on: Date,
         /// What makes a re-sent fact the same flag.
@@ -115,4 +117,38 @@ pub mod review_flag {
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
+
+    /// Opens a review flag unless one with the same `source_key` exists for the enrollment (the
+    /// same fact sent again).
+    pub async fn raise(
+        tx: &impl ConnectionTrait,
+        e: &crate::store::enrollment::Model,
+        person_ref: &str,
+        reason: &str,
+        detail: &str,
+        on: Date,
+        source_key: &str,
+    ) -> Result<bool, DbErr> {
+        let inserted = Entity::insert(ActiveModel {
+            id: Set(Uuid::now_v7()),
+            enrollment_id: Set(e.id),
+            household_id: Set(e.household_id),
+            person_ref: Set(person_ref.to_owned()),
+            township_code: Set(e.township_code.clone()),
+            village_code: Set(e.village_code.clone()),
+            reason: Set(reason.to_owned()),
+            detail: Set(detail.to_owned()),
+            raised_on: Set(on),
+            source_key: Set(source_key.to_owned()),
+            status: Set("open".into()),
+            cleared_on: Set(None),
+            cleared_by: Set(None),
+            note: Set(None),
+            version: Set(1),
+        })
+        .on_conflict_do_nothing_on([Column::EnrollmentId, Column::SourceKey])
+        .exec(tx)
+        .await?;
+        Ok(matches!(inserted, TryInsertResult::Inserted(_)))
+    }
 }

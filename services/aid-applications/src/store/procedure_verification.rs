@@ -1,7 +1,7 @@
 //! Verification requests (家庭经济状况核对) sent for an investigation round, and the platform's
 //! answer once it arrives.
 
-use sea_orm::entity::prelude::*;
+use sea_orm::{QueryOrder, entity::prelude::*};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "verification_requests")]
@@ -31,3 +31,15 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// The latest verification request of the application (the highest round), if any.
+pub async fn latest(
+    db: &impl ConnectionTrait,
+    application_id: Uuid,
+) -> Result<Option<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::ApplicationId.eq(application_id))
+        .order_by_desc(Column::Round)
+        .one(db)
+        .await
+}

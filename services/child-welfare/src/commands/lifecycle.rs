@@ -81,7 +81,7 @@ pub async fn announce_registration(
 /// Starts an allowance for `record` under `category` from `start` with its event; refuses when
 /// the child is no longer entitled by age in that month. `None` when the child is supported as
 /// extreme poverty in that month: the allowance is held and starts when the support ends
-/// (commands::support).
+/// (commands::holds).
 pub async fn start_allowance(
     tx: &impl ConnectionTrait,
     outbox: &Outbox,
@@ -102,7 +102,7 @@ pub async fn start_allowance(
             ));
         }
     }
-    if super::support::hold_at_start(tx, c, start, approved_on).await? {
+    if super::holds::hold_at_start(tx, c, start, approved_on).await? {
         return Ok(None);
     }
     let first_day = start.first_day().unwrap_or(approved_on);

@@ -4,6 +4,7 @@ pub mod allowance_changes;
 pub mod care;
 pub mod conditions;
 pub mod flags;
+pub mod holds;
 pub mod lifecycle;
 pub mod partner_facts;
 pub mod payments;

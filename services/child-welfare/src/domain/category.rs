@@ -73,18 +73,8 @@ pub enum ParentRole {
     Mother,
 }
 
-/// The string form of a snake_case serde enum (how the store keeps these words).
-pub fn word<T: Serialize>(value: T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-/// Parses a stored snake_case word back into its enum.
-pub fn parse_word<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
-}
+/// The stored word of a snake_case enum value and back (kit's wire names).
+pub use kit::wire::{name as word, parse as parse_word};
 
 #[cfg(test)]
 mod tests {

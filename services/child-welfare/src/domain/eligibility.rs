@@ -171,7 +171,7 @@ impl Standing {
     fn describe(&self) -> String {
         match self {
             Standing::Absent { situation } | Standing::Qualifies { situation } => {
-                crate::domain::category::word(situation)
+                kit::wire::name(situation)
             }
             Standing::DoesNotQualify { reason } => reason.clone(),
         }
@@ -203,7 +203,7 @@ pub struct Assessment {
 
 /// Why one condition does or does not qualify on `as_of`.
 fn judge(c: &Condition, as_of: NaiveDate, t: &Thresholds) -> Result<(), String> {
-    let name = crate::domain::category::word(c.situation);
+    let name = kit::wire::name(c.situation);
     match c.situation {
         Situation::Present => Err("present: no condition".into()),
         Situation::SevereDisability => match c.disability {
@@ -212,7 +212,7 @@ fn judge(c: &Condition, as_of: NaiveDate, t: &Thresholds) -> Result<(), String> 
             Some(d) => Err(format!(
                 "severe_disability: a level {} {} certificate is not 重残 for this rule",
                 d.level,
-                crate::domain::category::word(d.category)
+                kit::wire::name(d.category)
             )),
         },
         s if t.min_months(s) > 0 => {
@@ -265,7 +265,7 @@ pub fn standing(conditions: &[Condition], as_of: NaiveDate, t: &Thresholds) -> S
         }
     }
     for c in conditions.iter().filter(|c| !c.is_current(as_of)) {
-        let name = crate::domain::category::word(c.situation);
+        let name = kit::wire::name(c.situation);
         match (c.ended_on, c.since) {
             (Some(end), _) if end <= as_of => reasons.push(format!("{name} ended on {end}")),
             (_, Some(since)) => reasons.push(format!("{name} only from {since}")),

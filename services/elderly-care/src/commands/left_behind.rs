@@ -279,10 +279,7 @@ pub async fn end_registration(
             "must be between the registration and today",
         ));
     }
-    let reason = serde_json::to_value(input.reason)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
+    let reason = kit::wire::name(input.reason);
     end(tx, &e, &reason, input.ended_on).await?;
     audit::record(
         tx,

@@ -2,7 +2,7 @@
 //! and each community's staffing against the standard come from reference data.
 
 use chrono::{Datelike, NaiveDate};
-use kit::wire::name as wire;
+use kit::wire::{name as wire, parse};
 use kit::{Principal, Problem, Role, audit};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
@@ -42,10 +42,6 @@ pub struct WorkerView {
     pub left_on: Option<NaiveDate>,
     pub full_years: u32,
     pub monthly_pay_fen: i64,
-}
-
-fn parse<T: for<'de> Deserialize<'de>>(s: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
 }
 
 fn full_years(from: NaiveDate, to: NaiveDate) -> u32 {

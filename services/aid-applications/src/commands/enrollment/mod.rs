@@ -21,7 +21,6 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::commands::procedure::facts::{Register, alive_on, build_household};
-use crate::commands::procedure::steps::latest_verification;
 use crate::commands::procedure::{Loaded, convert, internal, load_any, snake};
 use crate::commands::reference::load_parameters;
 use crate::domain::enrollment::{
@@ -30,6 +29,7 @@ use crate::domain::enrollment::{
 use crate::domain::money::Fen;
 use crate::domain::month::Month;
 use crate::domain::programme::{Claim, ExtremePovertySupport};
+use crate::store::procedure_verification;
 use crate::store::{enrollment, enrollment_amount, member};
 
 /// The account a benefit is paid to: the beneficiary's own, a registered agent's, or (for
@@ -257,7 +257,7 @@ pub async fn start_on_confirmation(
     }
     let row = &application.row;
     let register = Register::load(tx, row.household_id).await?;
-    let verification = latest_verification(tx, row.id).await?;
+    let verification = procedure_verification::latest(tx, row.id).await?;
     let household = build_household(
         &register,
         &application.facts,

@@ -12,9 +12,7 @@ use uuid::Uuid;
 
 use crate::commands::enrollment::steps::members_changed;
 use crate::commands::enrollment::{StoredEnrollment, application_of, lock_all, publish, save};
-use crate::commands::monitoring::certificates::flag_for_review_keyed;
 use crate::commands::procedure::facts::{Register, build_household};
-use crate::commands::procedure::steps::latest_verification;
 use crate::commands::procedure::{enrollment_refused, snake};
 use crate::commands::reference::load_parameters;
 use crate::domain::benefit::assess;
@@ -22,7 +20,9 @@ use crate::domain::enrollment::{ChangeReason, EndReason, EnrollmentError, Enroll
 use crate::domain::money::Fen;
 use crate::domain::month::Month;
 use crate::domain::programme::{Claim, Programme};
+use crate::store::benefits::review_flag;
 use crate::store::enrollment;
+use crate::store::procedure_verification;
 
 /// Refuses an application whose programme a running enrollment of the household already covers:
 /// single-person dibao or marginal while the household is in dibao, and single-person dibao for a
@@ -162,7 +162,7 @@ async fn without_supported(
         .max(dibao.record.enrollment.start_month);
     let application = application_of(tx, dibao).await?;
     let register = Register::load(tx, dibao.row.household_id).await?;
-    let verification = latest_verification(tx, application.row.id).await?;
+    let verification = procedure_verification::latest(tx, application.row.id).await?;
     let household = build_household(
         &register,
         &application.facts,
@@ -210,7 +210,7 @@ async fn without_supported(
         },
         Some(_) => unchanged(),
         None => {
-            flag_for_review_keyed(
+            review_flag::raise(
                 tx,
                 &dibao.row,
                 "",

@@ -14,16 +14,17 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait};
 use crate::commands::enrollment::{
     StoredEnrollment, application_of, lock_all, publish, save, yyyymm,
 };
-use crate::commands::monitoring::certificates::flag_for_review_keyed;
 use crate::commands::procedure::enrollment_refused;
 use crate::commands::procedure::facts::{Register, build_household};
-use crate::commands::procedure::steps::latest_verification;
+use crate::commands::reference::{ParameterSet, set_parameter};
 use crate::domain::benefit::assess;
 use crate::domain::enrollment::EnrollmentEvent;
 use crate::domain::money::Fen;
 use crate::domain::month::Month;
 use crate::domain::reference::{AMOUNT_PARAMETERS, Parameters};
+use crate::store::benefits::review_flag;
 use crate::store::enrollment;
+use crate::store::procedure_verification;
 
 /// What following a parameter change did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -44,19 +45,37 @@ pub fn first_month_from(from: NaiveDate) -> Month {
     }
 }
 
-/// Follows the change of parameter `name` from `from` (`before` and `after` are every parameter
-/// without and with it) in every enrollment paying months from then on; runs in the change's
-/// transaction, enrollments locked in id order.
+/// Sets parameter `name` from `valid_from` on (`reference::set_parameter`) and has every
+/// enrollment paying months from then on follow it, in one transaction. Returns the entry's new
+/// version and what the enrollments did.
+pub async fn change_parameter(
+    tx: &impl ConnectionTrait,
+    outbox: &Outbox,
+    who: &Principal,
+    name: &str,
+    valid_from: NaiveDate,
+    value: &serde_json::Value,
+    expected_version: i32,
+) -> Result<(i32, Followed), Problem> {
+    let set = set_parameter(tx, who, name, valid_from, value, expected_version).await?;
+    let followed =
+        follow_parameter(tx, outbox, who, name, valid_from, &set, kit::clock::today()).await?;
+    Ok((set.version, followed))
+}
+
+/// Follows the change of parameter `name` from `from` (`set` holds every parameter without and
+/// with it) in every enrollment paying months from then on; runs in the change's transaction,
+/// enrollments locked in id order.
 pub async fn follow_parameter(
     tx: &impl ConnectionTrait,
     outbox: &Outbox,
     who: &Principal,
     name: &str,
     from: NaiveDate,
-    before: &Parameters,
-    after: &Parameters,
+    set: &ParameterSet,
     today: NaiveDate,
 ) -> Result<Followed, Problem> {
+    let (before, after) = (&set.before, &set.after);
     let mut followed = Followed::default();
     if !AMOUNT_PARAMETERS.contains(&name) {
         return Ok(followed);
@@ -148,7 +167,7 @@ async fn follow_one(
     }
     let application = application_of(tx, stored).await?;
     let register = Register::load(tx, stored.row.household_id).await?;
-    let verification = latest_verification(tx, application.row.id).await?;
+    let verification = procedure_verification::latest(tx, application.row.id).await?;
     let claim = application.app.claim;
     for month in boundaries {
         let on = month.first_day();
@@ -183,7 +202,7 @@ async fn follow_one(
                     change.name
                 );
                 let key = format!("{reason}:{}@{month}:{new}", change.name);
-                if flag_for_review_keyed(tx, &stored.row, "", reason, &detail, change.today, &key)
+                if review_flag::raise(tx, &stored.row, "", reason, &detail, change.today, &key)
                     .await?
                 {
                     outcome.flags += 1;

@@ -16,7 +16,6 @@ use crate::commands::enrollment::{
     Payee, StoredEnrollment, application_of, load_for_update, lock_all, publish, save, yyyymm,
 };
 use crate::commands::procedure::facts::{Register, alive_on, build_household};
-use crate::commands::procedure::steps::latest_verification;
 use crate::commands::procedure::{enrollment_refused, step_date, today};
 use crate::commands::reference::load_parameters;
 use crate::domain::benefit::assess;
@@ -28,6 +27,7 @@ use crate::domain::money::Fen;
 use crate::domain::month::Month;
 use crate::domain::programme::{CareLevel, Claim, Programme, SupportMode};
 use crate::domain::reference::GradualExitReason;
+use crate::store::procedure_verification;
 use crate::store::{enrollment, member};
 
 const STAFF: [Role; 3] = [
@@ -179,7 +179,7 @@ pub async fn review(
     let mut stored = load_for_update(tx, who, id).await?;
     let application = application_of(tx, &stored).await?;
     let register = Register::load(tx, stored.row.household_id).await?;
-    let verification = latest_verification(tx, application.row.id).await?;
+    let verification = procedure_verification::latest(tx, application.row.id).await?;
     let household = build_household(&register, &application.facts, verification.as_ref(), on);
     let parameters = load_parameters(tx)
         .await?
@@ -396,7 +396,7 @@ pub async fn apply_death(
             let recomputed = if record.enrollment.programme == Programme::Dibao {
                 let application = application_of(tx, &stored).await?;
                 let register = Register::load(tx, stored.row.household_id).await?;
-                let verification = latest_verification(tx, application.row.id).await?;
+                let verification = procedure_verification::latest(tx, application.row.id).await?;
                 let household = build_household(
                     &register,
                     &application.facts,

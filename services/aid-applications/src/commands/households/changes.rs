@@ -28,10 +28,10 @@ use crate::commands::households::{
     AssetInput, ChangeKind, IncomeInput, NewMember, Relationship, insert_asset, insert_income,
     insert_member, record_change, validate_asset, validate_income, validate_new_member,
 };
-use crate::commands::monitoring::certificates::flag_for_review_keyed;
 use crate::commands::procedure::{snake, step_date, today};
 use crate::domain::month::Month;
 use crate::domain::programme::Programme;
+use crate::store::benefits::review_flag;
 use crate::store::household_register::{asset, former_member, income};
 use crate::store::{enrollment, household, member};
 
@@ -183,7 +183,7 @@ async fn flag(
     on: NaiveDate,
 ) -> Result<(), Problem> {
     let key = format!("household_changed:{change}");
-    flag_for_review_keyed(
+    review_flag::raise(
         tx,
         e,
         person_ref,

@@ -21,7 +21,9 @@ use uuid::Uuid;
 
 use crate::commands::assistance::clock::today;
 use crate::commands::enrollment::yyyymm;
-use crate::commands::monitoring::certificates::{ReviewFlagView, certificate_view};
+use crate::commands::monitoring::certificates::{
+    CertificateView, ReviewFlagView, certificate_view,
+};
 use crate::{
     domain::{
         benefits::{Benefit, BenefitKind, monthly_total},
@@ -319,22 +321,6 @@ pub struct ChildWelfareView {
     /// institutional or family_based.
     pub care_mode: String,
     pub registered_on: NaiveDate,
-}
-
-/// A member's certificate as shown.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct CertificateView {
-    /// The category's name (physical, intellectual …).
-    pub category: String,
-    pub level: i16,
-    pub expires_on: Option<NaiveDate>,
-    /// valid or revoked.
-    pub status: String,
-    pub revocation_reason: Option<String>,
-    /// Date of the fact shown.
-    pub as_of: NaiveDate,
-    /// 重残 for single-person dibao (level 1–2, or 3 intellectual/mental) and still valid.
-    pub severe_for_single_person_dibao: bool,
 }
 
 /// A member with what other departments pay them.

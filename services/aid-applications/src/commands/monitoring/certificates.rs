@@ -18,7 +18,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::benefits::CertificateView;
 use crate::commands::assistance::clock::today;
 use crate::commands::enrollment::StoredEnrollment;
 use crate::commands::reference::severe_disability;
@@ -36,6 +35,22 @@ use crate::{
     },
 };
 use kit::wire::name as snake;
+
+/// A member's certificate as shown.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CertificateView {
+    /// The category's name (physical, intellectual …).
+    pub category: String,
+    pub level: i16,
+    pub expires_on: Option<NaiveDate>,
+    /// valid or revoked.
+    pub status: String,
+    pub revocation_reason: Option<String>,
+    /// Date of the fact shown.
+    pub as_of: NaiveDate,
+    /// 重残 for single-person dibao (level 1–2, or 3 intellectual/mental) and still valid.
+    pub severe_for_single_person_dibao: bool,
+}
 
 /// Statuses of an enrollment that still count (a gradual exit is still paid).
 const CURRENT: [&str; 2] = ["active", "exiting"];
@@ -319,44 +334,7 @@ async fn flag_for_review(
     on: NaiveDate,
 ) -> Result<bool, DbErr> {
     let key = format!("{reason}:{on}:{detail}");
-    flag_for_review_keyed(tx, e, person_ref, reason, detail, on, &key).await
-}
-
-/// Opens a review flag unless one with the same `source_key` exists for the enrollment (the
-/// same fact sent again).
-pub(crate) async fn flag_for_review_keyed(
-    tx: &impl ConnectionTrait,
-    e: &enrollment::Model,
-    person_ref: &str,
-    reason: &str,
-    detail: &str,
-    on: NaiveDate,
-    source_key: &str,
-) -> Result<bool, DbErr> {
-    let inserted = review_flag::Entity::insert(review_flag::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        enrollment_id: Set(e.id),
-        household_id: Set(e.household_id),
-        person_ref: Set(person_ref.to_owned()),
-        township_code: Set(e.township_code.clone()),
-        village_code: Set(e.village_code.clone()),
-        reason: Set(reason.to_owned()),
-        detail: Set(detail.to_owned()),
-        raised_on: Set(on),
-        source_key: Set(source_key.to_owned()),
-        status: Set("open".into()),
-        cleared_on: Set(None),
-        cleared_by: Set(None),
-        note: Set(None),
-        version: Set(1),
-    })
-    .on_conflict_do_nothing_on([
-        review_flag::Column::EnrollmentId,
-        review_flag::Column::SourceKey,
-    ])
-    .exec(tx)
-    .await?;
-    Ok(matches!(inserted, TryInsertResult::Inserted(_)))
+    review_flag::raise(tx, e, person_ref, reason, detail, on, &key).await
 }
 
 /// A qualifying grade again: the reviews certificate facts asked for this person are moot.

@@ -24,10 +24,10 @@ use uuid::Uuid;
 
 use crate::commands::enrollment::steps::finish_gradual_exits;
 use crate::commands::enrollment::{contract_month, yyyymm};
-use crate::commands::monitoring::certificates::flag_for_review_keyed;
 use crate::commands::procedure::{EventRefused, internal, snake};
 use crate::domain::money::Fen;
 use crate::domain::month::Month;
+use crate::store::benefits::review_flag;
 use crate::store::{enrollment, payment_batch, payment_line};
 
 /// A batch as shown.
@@ -429,7 +429,7 @@ async fn flag_overpaid(tx: &impl ConnectionTrait, month: i32) -> Result<(), Prob
         let Some(e) = enrollment::Entity::find_by_id(id).one(tx).await? else {
             continue;
         };
-        flag_for_review_keyed(
+        review_flag::raise(
             tx,
             &e,
             "",

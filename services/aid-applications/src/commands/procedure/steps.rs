@@ -9,9 +9,7 @@ use contracts::{
     common::TownshipCode,
 };
 use kit::{Principal, Problem, Role, audit, outbox::Outbox};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -320,18 +318,6 @@ pub async fn record_findings(
     ))
 }
 
-/// The latest verification request of the application, if any.
-pub async fn latest_verification(
-    db: &impl ConnectionTrait,
-    application_id: Uuid,
-) -> Result<Option<procedure_verification::Model>, Problem> {
-    Ok(procedure_verification::Entity::find()
-        .filter(procedure_verification::Column::ApplicationId.eq(application_id))
-        .order_by_desc(procedure_verification::Column::Round)
-        .one(db)
-        .await?)
-}
-
 /// The assessment of the application's claim with the findings and the parameters in force on
 /// `on`, and the verification it rests on.
 pub async fn assessment(
@@ -340,7 +326,7 @@ pub async fn assessment(
     on: NaiveDate,
 ) -> Result<(Assessment, Option<procedure_verification::Model>, Household), Problem> {
     let register = Register::load(db, loaded.row.household_id).await?;
-    let verification = latest_verification(db, loaded.row.id).await?;
+    let verification = procedure_verification::latest(db, loaded.row.id).await?;
     let household = build_household(&register, &loaded.facts, verification.as_ref(), on);
     let parameters = load_parameters(db).await?;
     let a = assess(&household, &loaded.app.claim, &parameters, on)
@@ -358,7 +344,7 @@ pub async fn review(
 ) -> Result<Stepped, Problem> {
     let on = step_date(input.on)?;
     let loaded = load_for_update(tx, who, id).await?;
-    match latest_verification(tx, id).await? {
+    match procedure_verification::latest(tx, id).await? {
         Some(v) if v.outcome.as_deref() == Some("refused") => {
             return Err(Problem::conflict(
                 "verification-refused",

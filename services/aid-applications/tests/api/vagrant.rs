@@ -1,9 +1,7 @@
 //! Vagrant relief through the REST edge: admission, identification, the 24-hour family-tracing
 //! notice and its overdue list, return or settlement, and the refusals.
 
-mod assistance_support;
-
-use assistance_support::*;
+use crate::assistance_support::*;
 use chrono::{Duration, SecondsFormat};
 use serde_json::json;
 

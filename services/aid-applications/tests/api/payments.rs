@@ -5,16 +5,14 @@
 //! calendar (a raise back to months already paid is topped up; a lower standard, or an amount an
 //! approver set, raises a review flag).
 
-mod procedure_support;
-
 use std::time::Duration;
 
+use crate::procedure_support::*;
 use contracts::{
     aid::{EnrollmentChanged, PaymentBatchIssued},
     partner::PaymentReturned,
 };
 use kit::testing::{TestApp, eventually};
-use procedure_support::*;
 use serde_json::{Value, json};
 
 /// Two confirmed dibao households: one with a payee account, one without. Returns (the month their

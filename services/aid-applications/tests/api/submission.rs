@@ -1,5 +1,6 @@
-//! aid-applications through its REST edge and NATS, against real PostgreSQL and a nats-server of
-//! the test's own.
+//! Submitting an application: refusals by field, the submitted event without personal data, one
+//! open application per programme, the township's scope, masked ID numbers, a death record
+//! delivered twice.
 
 use aid_applications::{CONTEXT, parts, store::Migrator};
 use contracts::{aid::ApplicationSubmitted, partner::DeathRecorded};

@@ -1,9 +1,7 @@
 //! Temporary assistance, reserve funds and the staff-relative register through the REST edge and
 //! NATS, with the refusals (overdraw, tier, separation of duties, another township's records).
 
-mod assistance_support;
-
-use assistance_support::*;
+use crate::assistance_support::*;
 use contracts::aid::{DecisionLevel, TemporaryAssistanceGranted};
 use kit::{Role, testing::TestApp};
 use serde_json::{Value, json};

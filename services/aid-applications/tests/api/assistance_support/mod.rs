@@ -1,8 +1,6 @@
 //! What the assistance, monitoring and vagrant-relief tests share: a started service, tokens,
 //! valid ID numbers and registered households.
 
-#![allow(dead_code)]
-
 use aid_applications::{CONTEXT, parts, store::Migrator};
 use kit::{Role, testing::TestApp};
 use serde_json::{Value, json};
@@ -10,7 +8,6 @@ use serde_json::{Value, json};
 pub const LIANGLU: &str = "500112016";
 pub const LIANGLU_VILLAGE: &str = "500112016001";
 pub const SHUANGFENGQIAO: &str = "500112017";
-pub const SHUANGFENGQIAO_VILLAGE: &str = "500112017002";
 pub const DISTRICT: &str = "500112";
 
 /// A valid ID number from 17 digits (computes the GB 11643 check character).

@@ -2,14 +2,12 @@
 //! verification round trip, publicity and objections, decisions and their refusals, overdue cases,
 //! the assessment with its trail, and the reference data a district officer corrects.
 
-mod procedure_support;
-
+use crate::procedure_support::*;
 use contracts::{
     aid::{ApplicationDecided, EnrollmentStarted, PublicityOpened, VerificationRequested},
     village::PublicityObjectionRaised,
 };
 use kit::testing::eventually;
-use procedure_support::*;
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -228,7 +226,7 @@ async fn the_investigator_cannot_approve_the_case_they_investigated() {
     );
     assert_eq!(status_of(&app, &id).await["status"], "publicity_closed");
     // Nor may the clerk who submitted it review it.
-    let (household2, _) = procedure_support::household(
+    let (household2, _) = crate::procedure_support::household(
         &app,
         "rural",
         &[NewMember {

@@ -5,14 +5,12 @@
 //! grant line is re-issued; a grant without payee takes the household's enrollment payee. And the
 //! migration and the run on SQLite.
 
-mod procedure_support;
-
 use std::time::Duration;
 
+use crate::procedure_support::*;
 use chrono::Datelike;
 use contracts::{aid::PaymentBatchIssued, partner::PaymentReturned};
 use kit::testing::{TestApp, eventually};
-use procedure_support::*;
 use serde_json::{Value, json};
 
 /// `YYYY-MM` of the month `offset` months from the current one (China time, as the service).

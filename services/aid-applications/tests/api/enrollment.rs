@@ -2,10 +2,9 @@
 //! extreme-poverty support), changed, reviewed, put on gradual exit, ended — also by a death
 //! record from the civil registry — with every refusal leaving the enrollment as it was.
 
-mod procedure_support;
-
 use std::time::Duration;
 
+use crate::procedure_support::*;
 use aid_applications::{commands::enrollment, store};
 use contracts::{
     aid::{EnrollmentChanged, EnrollmentEnded, EnrollmentStarted},
@@ -16,7 +15,6 @@ use kit::{
     identity::DivisionCode,
     testing::{TestApp, eventually},
 };
-use procedure_support::*;
 use sea_orm::{
     ColumnTrait, Database, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
     sea_query::Expr,

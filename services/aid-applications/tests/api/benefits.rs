@@ -7,10 +7,9 @@
 //! applications for them are refused), extreme-poverty support ends the member's single-person
 //! dibao.
 
-mod procedure_support;
-
 use std::time::Duration;
 
+use crate::procedure_support::*;
 use contracts::{
     aid::EnrollmentEnded,
     child::{AllowanceStarted, Registered},
@@ -23,7 +22,6 @@ use kit::{
     identity::{IdNumber, PersonRefKey},
     testing::{TestApp, eventually},
 };
-use procedure_support::*;
 use serde_json::{Value, json};
 use uuid::Uuid;
 

@@ -3,16 +3,14 @@
 //! change history, their effect on a running enrollment, and the verification platform's
 //! per-member incomes in the assessment.
 
-mod procedure_support;
-
 use std::time::Duration;
 
+use crate::procedure_support::*;
 use contracts::{
     aid::EnrollmentChanged,
     partner::{DeathRecorded, VerificationCompleted},
 };
 use kit::testing::{TestApp, eventually};
-use procedure_support::*;
 use serde_json::{Value, json};
 
 /// Registers a two-member urban household with itemised income and the given property.

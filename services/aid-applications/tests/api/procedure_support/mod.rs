@@ -2,8 +2,6 @@
 //! case (distinct subjects, so separation of duties can be exercised), households, and a driver
 //! that takes an application through the procedure step by step, dated in the past.
 
-#![allow(dead_code)]
-
 use std::time::Duration;
 
 use aid_applications::{CONTEXT, parts, store::Migrator};
@@ -21,7 +19,6 @@ use serde_json::{Value, json};
 pub const LIANGLU: &str = "500112016";
 pub const LIANGLU_VILLAGE: &str = "500112016001";
 pub const SHUANGFENGQIAO: &str = "500112017";
-pub const SHUANGFENGQIAO_VILLAGE: &str = "500112017002";
 pub const DISTRICT: &str = "500112";
 
 /// A valid ID number from 17 digits (computes the GB 11643 check character).

@@ -2,10 +2,9 @@
 //! active-discovery tasks (flow 6), the population view, closure with a referral, and the
 //! refusals (another township, a closed task, a missing note).
 
-mod procedure_support;
-
 use std::time::Duration;
 
+use crate::procedure_support::*;
 use contracts::{
     aid::ReferralRequested,
     partner::{CertificateIssued, HouseholdFlagged},
@@ -14,7 +13,6 @@ use kit::{
     Role,
     testing::{TestApp, eventually},
 };
-use procedure_support::*;
 use serde_json::{Value, json};
 
 fn flag(head: &str, flag_id: &str) -> HouseholdFlagged {

@@ -2,9 +2,7 @@
 //! officer corrects (effective-dated, version-checked, shape-checked), and the assessment that
 //! follows the correction from its date.
 
-mod procedure_support;
-
-use procedure_support::*;
+use crate::procedure_support::*;
 use serde_json::json;
 
 #[tokio::test]
