@@ -17,7 +17,7 @@ use kit::{
     Principal, Problem, Role,
     config::{Config, DEV_AUTH_SECRET},
     edge::auth::dev_token,
-    inbox::{Consumers, EventMeta, Handler, HandlerFuture},
+    inbox::{Consumers, EventMeta, Handler, HandlerError},
     nats,
     outbox::{self, Outbox, Relay, RelayConfig},
     service::{Parts, Platform, Service},
@@ -116,21 +116,19 @@ async fn write(State(p): State<Platform>, who: Principal) -> Result<String, Prob
 struct Record;
 
 impl Handler<Fact> for Record {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         _event: Fact,
-        meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            tx.execute_raw(Statement::from_sql_and_values(
-                tx.get_database_backend(),
-                "INSERT INTO bench_effects (event_id, handled_at) VALUES ($1, $2)",
-                [meta.event_id.clone().into(), Utc::now().into()],
-            ))
-            .await?;
-            Ok(())
-        })
+        meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        tx.execute_raw(Statement::from_sql_and_values(
+            tx.get_database_backend(),
+            "INSERT INTO bench_effects (event_id, handled_at) VALUES ($1, $2)",
+            [meta.event_id.clone().into(), Utc::now().into()],
+        ))
+        .await?;
+        Ok(())
     }
 }
 

@@ -90,30 +90,34 @@ impl From<DbErr> for HandlerError {
 }
 
 /// Applies one event inside the transaction it is given; the transaction also holds the inbox row.
+/// A handler is written as an `async fn handle` (no boxing); it only translates — the event into a
+/// command's input, the command's refusal into [`HandlerError`].
 pub trait Handler<E>: Send + Sync + 'static {
     /// Applies `event`. Writes go through `tx`, including outbox rows for events it causes.
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         event: E,
-        meta: &'a EventMeta,
-    ) -> HandlerFuture<'a>;
+        meta: &EventMeta,
+    ) -> impl Future<Output = Result<(), HandlerError>> + Send;
 }
 
+/// A closure returning a boxed future is a handler too (tests, benches).
 impl<E, F> Handler<E> for F
 where
+    E: Send,
     F: for<'a> Fn(&'a DatabaseTransaction, E, &'a EventMeta) -> HandlerFuture<'a>
         + Send
         + Sync
         + 'static,
 {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         event: E,
-        meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        self(tx, event, meta)
+        meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        self(tx, event, meta).await
     }
 }
 
@@ -140,7 +144,7 @@ impl<E: Event, H: Handler<E>> ErasedHandler for Typed<E, H> {
     ) -> HandlerFuture<'a> {
         match serde_json::from_value::<E>(data) {
             Ok(event) => match event.check_dates(crate::clock::day_of(meta.received)) {
-                Ok(()) => self.handler.handle(tx, event, meta),
+                Ok(()) => Box::pin(self.handler.handle(tx, event, meta)),
                 Err(reason) => Box::pin(async move {
                     Err(HandlerError::Permanent(format!(
                         "implausible date: {reason}"

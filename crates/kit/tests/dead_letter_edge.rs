@@ -12,7 +12,7 @@ use std::{
 
 use kit::{
     Role,
-    inbox::{Consumers, EventMeta, Handler, HandlerError, HandlerFuture},
+    inbox::{Consumers, EventMeta, Handler, HandlerError},
     service::Parts,
     testing::{TestApp, eventually},
 };
@@ -49,21 +49,19 @@ struct Flaky {
 struct OnFact(Arc<Flaky>);
 
 impl Handler<Fact> for OnFact {
-    fn handle<'a>(
-        &'a self,
-        _tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        _tx: &DatabaseTransaction,
         _event: Fact,
-        _meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            if self.0.broken.load(Ordering::SeqCst) {
-                return Err(HandlerError::Transient(
-                    "the registry lookup is down".into(),
-                ));
-            }
-            self.0.applied.fetch_add(1, Ordering::SeqCst);
-            Ok(())
-        })
+        _meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        if self.0.broken.load(Ordering::SeqCst) {
+            return Err(HandlerError::Transient(
+                "the registry lookup is down".into(),
+            ));
+        }
+        self.0.applied.fetch_add(1, Ordering::SeqCst);
+        Ok(())
     }
 }
 

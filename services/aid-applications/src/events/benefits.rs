@@ -10,7 +10,7 @@ use contracts::{
 use kit::{
     Problem,
     identity::{IdNumber, PersonRefKey},
-    inbox::{EventMeta, Handler, HandlerError, HandlerFuture},
+    inbox::{EventMeta, Handler, HandlerError},
 };
 use sea_orm::DatabaseTransaction;
 
@@ -43,13 +43,13 @@ pub(super) struct OnOtherBenefit;
 macro_rules! keep {
     ($event:ty, $command:ident) => {
         impl Handler<$event> for OnOtherBenefit {
-            fn handle<'a>(
-                &'a self,
-                tx: &'a DatabaseTransaction,
+            async fn handle(
+                &self,
+                tx: &DatabaseTransaction,
                 event: $event,
-                _meta: &'a EventMeta,
-            ) -> HandlerFuture<'a> {
-                Box::pin(async move { Ok($command(tx, &event).await?) })
+                _meta: &EventMeta,
+            ) -> Result<(), HandlerError> {
+                Ok($command(tx, &event).await?)
             }
         }
     };
@@ -74,37 +74,33 @@ fn holder(id_number: &str) -> Result<IdNumber, HandlerError> {
 }
 
 impl Handler<CertificateChanged> for OnCertificateFact {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         event: CertificateChanged,
-        _meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            let id = holder(event.id_number.as_str())?;
-            let grade = DisabilityGrade::new(event.category.digit(), event.level)
-                .map_err(|e| HandlerError::Permanent(format!("grade: {e}")))?;
-            on_certificate_changed(tx, &self.key, &id, grade, &event)
-                .await
-                .map_err(refused)?;
-            Ok(())
-        })
+        _meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        let id = holder(event.id_number.as_str())?;
+        let grade = DisabilityGrade::new(event.category.digit(), event.level)
+            .map_err(|e| HandlerError::Permanent(format!("grade: {e}")))?;
+        on_certificate_changed(tx, &self.key, &id, grade, &event)
+            .await
+            .map_err(refused)?;
+        Ok(())
     }
 }
 
 impl Handler<CertificateRevoked> for OnCertificateFact {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         event: CertificateRevoked,
-        _meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            let id = holder(event.id_number.as_str())?;
-            on_certificate_revoked(tx, &self.key, &id, &event)
-                .await
-                .map_err(refused)?;
-            Ok(())
-        })
+        _meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        let id = holder(event.id_number.as_str())?;
+        on_certificate_revoked(tx, &self.key, &id, &event)
+            .await
+            .map_err(refused)?;
+        Ok(())
     }
 }

@@ -3,7 +3,7 @@
 use contracts::partner::DeathRecorded;
 use kit::{
     identity::PersonRefKey,
-    inbox::{Consumers, EventMeta, Handler, HandlerError, HandlerFuture},
+    inbox::{Consumers, EventMeta, Handler, HandlerError},
     service::Platform,
 };
 use sea_orm::DatabaseTransaction;
@@ -54,17 +54,15 @@ struct OnDeathRecorded {
 }
 
 impl Handler<DeathRecorded> for OnDeathRecorded {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         event: DeathRecorded,
-        _meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            death_recorded(tx, &self.outbox, &self.key, &event)
-                .await
-                .map_err(retry_or_refuse)
-        })
+        _meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        death_recorded(tx, &self.outbox, &self.key, &event)
+            .await
+            .map_err(retry_or_refuse)
     }
 }
 

@@ -4,7 +4,7 @@
 use contracts::partner::{CertificateIssued, HouseholdFlagged};
 use kit::{
     identity::{IdNumber, PersonRefKey},
-    inbox::{EventMeta, Handler, HandlerError, HandlerFuture},
+    inbox::{EventMeta, Handler, HandlerError},
 };
 use sea_orm::DatabaseTransaction;
 
@@ -19,18 +19,16 @@ pub(super) struct OnHouseholdFlagged {
 }
 
 impl Handler<HouseholdFlagged> for OnHouseholdFlagged {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         event: HouseholdFlagged,
-        _meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            let head = IdNumber::parse(event.head_id_number.as_str())
-                .map_err(|e| HandlerError::Permanent(format!("head_id_number: {e}")))?;
-            on_household_flagged(tx, &self.key, &head, &event).await?;
-            Ok(())
-        })
+        _meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        let head = IdNumber::parse(event.head_id_number.as_str())
+            .map_err(|e| HandlerError::Permanent(format!("head_id_number: {e}")))?;
+        on_household_flagged(tx, &self.key, &head, &event).await?;
+        Ok(())
     }
 }
 
@@ -40,30 +38,28 @@ pub(super) struct OnCertificateIssued {
 }
 
 impl Handler<CertificateIssued> for OnCertificateIssued {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         event: CertificateIssued,
-        _meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            let holder = IdNumber::parse(event.id_number.as_str())
-                .map_err(|e| HandlerError::Permanent(format!("id_number: {e}")))?;
-            let grade = DisabilityGrade::new(event.category.digit(), event.level)
-                .map_err(|e| HandlerError::Permanent(format!("grade: {e}")))?;
-            on_certificate_issued(tx, &self.key, &holder, grade, &event).await?;
-            // The grade is kept for the household view and the single-person dibao reviews.
-            let person_ref = self.key.person_ref(&holder);
-            crate::commands::monitoring::certificates::on_certificate_issued(
-                tx,
-                person_ref.as_str(),
-                &holder,
-                grade,
-                event.expires_on,
-                event.issued_on,
-            )
-            .await?;
-            Ok(())
-        })
+        _meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        let holder = IdNumber::parse(event.id_number.as_str())
+            .map_err(|e| HandlerError::Permanent(format!("id_number: {e}")))?;
+        let grade = DisabilityGrade::new(event.category.digit(), event.level)
+            .map_err(|e| HandlerError::Permanent(format!("grade: {e}")))?;
+        on_certificate_issued(tx, &self.key, &holder, grade, &event).await?;
+        // The grade is kept for the household view and the single-person dibao reviews.
+        let person_ref = self.key.person_ref(&holder);
+        crate::commands::monitoring::certificates::on_certificate_issued(
+            tx,
+            person_ref.as_str(),
+            &holder,
+            grade,
+            event.expires_on,
+            event.issued_on,
+        )
+        .await?;
+        Ok(())
     }
 }

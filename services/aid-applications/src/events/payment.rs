@@ -2,7 +2,7 @@
 //! other payers' returns are acknowledged and left alone.
 
 use contracts::partner::PaymentReturned;
-use kit::inbox::{EventMeta, Handler, HandlerFuture};
+use kit::inbox::{EventMeta, Handler, HandlerError};
 use sea_orm::DatabaseTransaction;
 
 use crate::commands::payments::payment_returned;
@@ -11,15 +11,13 @@ use crate::commands::payments::payment_returned;
 pub struct OnPaymentReturned;
 
 impl Handler<PaymentReturned> for OnPaymentReturned {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         event: PaymentReturned,
-        _meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            payment_returned(tx, &event).await?;
-            Ok(())
-        })
+        _meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        payment_returned(tx, &event).await?;
+        Ok(())
     }
 }

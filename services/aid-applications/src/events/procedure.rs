@@ -3,7 +3,7 @@
 //! dead letters with its reason.
 
 use contracts::{partner::VerificationCompleted, village::PublicityObjectionRaised};
-use kit::inbox::{EventMeta, Handler, HandlerFuture};
+use kit::inbox::{EventMeta, Handler, HandlerError};
 use sea_orm::DatabaseTransaction;
 
 use crate::commands::{
@@ -14,13 +14,13 @@ use crate::commands::{
 pub struct OnVerificationCompleted;
 
 impl Handler<VerificationCompleted> for OnVerificationCompleted {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         event: VerificationCompleted,
-        _meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move { Ok(verification_completed(tx, &event).await?) })
+        _meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        Ok(verification_completed(tx, &event).await?)
     }
 }
 
@@ -28,15 +28,13 @@ impl Handler<VerificationCompleted> for OnVerificationCompleted {
 pub struct OnObjectionRaised;
 
 impl Handler<PublicityObjectionRaised> for OnObjectionRaised {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         event: PublicityObjectionRaised,
-        meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            let source = meta.source.as_deref().unwrap_or("village-governance");
-            Ok(objection_raised(tx, &event, source).await?)
-        })
+        meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        let source = meta.source.as_deref().unwrap_or("village-governance");
+        Ok(objection_raised(tx, &event, source).await?)
     }
 }

@@ -11,7 +11,7 @@ use contracts::{
 use kit::{
     Problem,
     identity::PersonRefKey,
-    inbox::{Consumers, EventMeta, Handler, HandlerError, HandlerFuture},
+    inbox::{Consumers, EventMeta, Handler, HandlerError},
     outbox::Outbox,
     service::Platform,
 };
@@ -71,17 +71,15 @@ struct OnFlag {
 }
 
 impl Handler<ChildAtRiskFlagged> for OnFlag {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         event: ChildAtRiskFlagged,
-        _meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            evaluate_flag(tx, &self.outbox, &event, today())
-                .await
-                .map_err(handler_error)
-        })
+        _meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        evaluate_flag(tx, &self.outbox, &event, today())
+            .await
+            .map_err(handler_error)
     }
 }
 
@@ -93,86 +91,78 @@ struct OnFact {
 }
 
 impl Handler<DeathRecorded> for OnFact {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         event: DeathRecorded,
-        _meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            let id = id_number(event.id_number.as_str()).map_err(HandlerError::Permanent)?;
-            record_death(
-                tx,
-                &self.outbox,
-                &self.key,
-                &id,
-                event.date_of_death,
-                &event.record_number,
-                today(),
-            )
-            .await
-            .map_err(handler_error)
-        })
+        _meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        let id = id_number(event.id_number.as_str()).map_err(HandlerError::Permanent)?;
+        record_death(
+            tx,
+            &self.outbox,
+            &self.key,
+            &id,
+            event.date_of_death,
+            &event.record_number,
+            today(),
+        )
+        .await
+        .map_err(handler_error)
     }
 }
 
 impl Handler<CertificateIssued> for OnFact {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         event: CertificateIssued,
-        _meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            if !event.is_consistent() {
-                return Err(HandlerError::Permanent(
-                    "the certificate number disagrees with its fields".into(),
-                ));
-            }
-            let id = id_number(event.id_number.as_str()).map_err(HandlerError::Permanent)?;
-            let cert = Certificate::issued(&event, &id);
-            record_certificate(tx, &self.outbox, &self.key, &cert, today())
-                .await
-                .map_err(handler_error)
-        })
+        _meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        if !event.is_consistent() {
+            return Err(HandlerError::Permanent(
+                "the certificate number disagrees with its fields".into(),
+            ));
+        }
+        let id = id_number(event.id_number.as_str()).map_err(HandlerError::Permanent)?;
+        let cert = Certificate::issued(&event, &id);
+        record_certificate(tx, &self.outbox, &self.key, &cert, today())
+            .await
+            .map_err(handler_error)
     }
 }
 
 impl Handler<CertificateChanged> for OnFact {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         event: CertificateChanged,
-        _meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            if !event.is_consistent() {
-                return Err(HandlerError::Permanent(
-                    "the certificate number disagrees with its fields".into(),
-                ));
-            }
-            let id = id_number(event.id_number.as_str()).map_err(HandlerError::Permanent)?;
-            let cert = Certificate::changed(&event, &id);
-            record_certificate(tx, &self.outbox, &self.key, &cert, today())
-                .await
-                .map_err(handler_error)
-        })
+        _meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        if !event.is_consistent() {
+            return Err(HandlerError::Permanent(
+                "the certificate number disagrees with its fields".into(),
+            ));
+        }
+        let id = id_number(event.id_number.as_str()).map_err(HandlerError::Permanent)?;
+        let cert = Certificate::changed(&event, &id);
+        record_certificate(tx, &self.outbox, &self.key, &cert, today())
+            .await
+            .map_err(handler_error)
     }
 }
 
 impl Handler<CertificateRevoked> for OnFact {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         event: CertificateRevoked,
-        _meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            let id = id_number(event.id_number.as_str()).map_err(HandlerError::Permanent)?;
-            revoke_certificate(tx, &self.outbox, &self.key, &event, &id, today())
-                .await
-                .map_err(handler_error)
-        })
+        _meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        let id = id_number(event.id_number.as_str()).map_err(HandlerError::Permanent)?;
+        revoke_certificate(tx, &self.outbox, &self.key, &event, &id, today())
+            .await
+            .map_err(handler_error)
     }
 }
 
@@ -180,17 +170,15 @@ impl Handler<CertificateRevoked> for OnFact {
 struct OnPaymentReturned;
 
 impl Handler<PaymentReturned> for OnPaymentReturned {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         event: PaymentReturned,
-        _meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            record_return(tx, &event).await.map_err(|e| match e {
-                ReturnError::NotApplicable(r) => HandlerError::Permanent(r),
-                ReturnError::Db(e) => e.into(),
-            })
+        _meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        record_return(tx, &event).await.map_err(|e| match e {
+            ReturnError::NotApplicable(r) => HandlerError::Permanent(r),
+            ReturnError::Db(e) => e.into(),
         })
     }
 }

@@ -3,7 +3,7 @@
 
 use contracts::aid::{EnrollmentChanged, EnrollmentEnded, EnrollmentStarted};
 use kit::{
-    inbox::{EventMeta, Handler, HandlerFuture},
+    inbox::{EventMeta, Handler, HandlerError},
     outbox::Outbox,
 };
 use sea_orm::DatabaseTransaction;
@@ -21,46 +21,40 @@ pub(super) struct OnEnrollment {
 }
 
 impl Handler<EnrollmentStarted> for OnEnrollment {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         event: EnrollmentStarted,
-        _meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            record_started(tx, &self.outbox, &event, today())
-                .await
-                .map_err(handler_error)
-        })
+        _meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        record_started(tx, &self.outbox, &event, today())
+            .await
+            .map_err(handler_error)
     }
 }
 
 impl Handler<EnrollmentChanged> for OnEnrollment {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         event: EnrollmentChanged,
-        _meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            record_changed(tx, &self.outbox, &event, today())
-                .await
-                .map_err(handler_error)
-        })
+        _meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        record_changed(tx, &self.outbox, &event, today())
+            .await
+            .map_err(handler_error)
     }
 }
 
 impl Handler<EnrollmentEnded> for OnEnrollment {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         event: EnrollmentEnded,
-        _meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            record_ended(tx, &self.outbox, &event, today())
-                .await
-                .map_err(handler_error)
-        })
+        _meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        record_ended(tx, &self.outbox, &event, today())
+            .await
+            .map_err(handler_error)
     }
 }

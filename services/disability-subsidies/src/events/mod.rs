@@ -10,7 +10,7 @@ use contracts::{
 };
 use kit::{
     identity::{IdNumber, PersonRefKey},
-    inbox::{Consumers, EventMeta, Handler, HandlerError, HandlerFuture},
+    inbox::{Consumers, EventMeta, Handler, HandlerError},
     outbox::Outbox,
     service::Platform,
 };
@@ -63,157 +63,141 @@ impl Listener {
 }
 
 impl Handler<CertificateIssued> for Listener {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         e: CertificateIssued,
-        meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            if !e.is_consistent() {
-                return Err(HandlerError::Permanent(
-                    "the certificate number disagrees with the ID number, category or level".into(),
-                ));
-            }
-            let (id, person_ref) = self.person_ref(&e.id_number)?;
-            certificates::certificate_issued(
-                tx,
-                &self.outbox,
-                &self.keys,
-                &person_ref,
-                &id,
-                &e,
-                meta.day(),
-            )
-            .await?;
-            Ok(())
-        })
+        meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        if !e.is_consistent() {
+            return Err(HandlerError::Permanent(
+                "the certificate number disagrees with the ID number, category or level".into(),
+            ));
+        }
+        let (id, person_ref) = self.person_ref(&e.id_number)?;
+        certificates::certificate_issued(
+            tx,
+            &self.outbox,
+            &self.keys,
+            &person_ref,
+            &id,
+            &e,
+            meta.day(),
+        )
+        .await?;
+        Ok(())
     }
 }
 
 impl Handler<CertificateChanged> for Listener {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         e: CertificateChanged,
-        meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            if !e.is_consistent() {
-                return Err(HandlerError::Permanent(
-                    "the certificate number disagrees with the ID number, category or level".into(),
-                ));
-            }
-            let (id, person_ref) = self.person_ref(&e.id_number)?;
-            certificates::certificate_changed(
-                tx,
-                &self.outbox,
-                &self.keys,
-                &person_ref,
-                &id,
-                &e,
-                meta.day(),
-            )
-            .await?;
-            Ok(())
-        })
+        meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        if !e.is_consistent() {
+            return Err(HandlerError::Permanent(
+                "the certificate number disagrees with the ID number, category or level".into(),
+            ));
+        }
+        let (id, person_ref) = self.person_ref(&e.id_number)?;
+        certificates::certificate_changed(
+            tx,
+            &self.outbox,
+            &self.keys,
+            &person_ref,
+            &id,
+            &e,
+            meta.day(),
+        )
+        .await?;
+        Ok(())
     }
 }
 
 impl Handler<CertificateRevoked> for Listener {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         e: CertificateRevoked,
-        _: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            let (_, person_ref) = self.person_ref(&e.id_number)?;
-            certificates::certificate_revoked(tx, &self.outbox, &person_ref, &e).await?;
-            Ok(())
-        })
+        _: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        let (_, person_ref) = self.person_ref(&e.id_number)?;
+        certificates::certificate_revoked(tx, &self.outbox, &person_ref, &e).await?;
+        Ok(())
     }
 }
 
 impl Handler<DeathRecorded> for Listener {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         e: DeathRecorded,
-        _: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            let (_, person_ref) = self.person_ref(&e.id_number)?;
-            deaths::death_recorded(
-                tx,
-                &self.outbox,
-                &person_ref,
-                e.date_of_death,
-                e.recorded_on,
-            )
-            .await?;
-            Ok(())
-        })
+        _: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        let (_, person_ref) = self.person_ref(&e.id_number)?;
+        deaths::death_recorded(
+            tx,
+            &self.outbox,
+            &person_ref,
+            e.date_of_death,
+            e.recorded_on,
+        )
+        .await?;
+        Ok(())
     }
 }
 
 impl Handler<EnrollmentStarted> for Listener {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         e: EnrollmentStarted,
-        _: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            enrollments::enrollment_started(tx, &self.outbox, &e).await?;
-            Ok(())
-        })
+        _: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        enrollments::enrollment_started(tx, &self.outbox, &e).await?;
+        Ok(())
     }
 }
 
 impl Handler<EnrollmentChanged> for Listener {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         e: EnrollmentChanged,
-        _: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            enrollments::enrollment_changed(tx, &self.outbox, &e).await?;
-            Ok(())
-        })
+        _: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        enrollments::enrollment_changed(tx, &self.outbox, &e).await?;
+        Ok(())
     }
 }
 
 impl Handler<EnrollmentEnded> for Listener {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         e: EnrollmentEnded,
-        _: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            enrollments::enrollment_ended(tx, &self.outbox, &e).await?;
-            Ok(())
-        })
+        _: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        enrollments::enrollment_ended(tx, &self.outbox, &e).await?;
+        Ok(())
     }
 }
 
 impl Handler<PaymentReturned> for Listener {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         e: PaymentReturned,
-        _: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            match payment_returned(tx, &e).await? {
-                ReturnOutcome::UnknownLine => Err(HandlerError::Permanent(format!(
-                    "no line {} in batch {} of disability-subsidies",
-                    e.line_id, e.batch_id
-                ))),
-                ReturnOutcome::Failed | ReturnOutcome::NotOurs => Ok(()),
-            }
-        })
+        _: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        match payment_returned(tx, &e).await? {
+            ReturnOutcome::UnknownLine => Err(HandlerError::Permanent(format!(
+                "no line {} in batch {} of disability-subsidies",
+                e.line_id, e.batch_id
+            ))),
+            ReturnOutcome::Failed | ReturnOutcome::NotOurs => Ok(()),
+        }
     }
 }

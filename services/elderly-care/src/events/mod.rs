@@ -9,7 +9,7 @@ use contracts::{
 };
 use kit::{
     identity::{IdNumber, PersonRefKey},
-    inbox::{Consumers, EventMeta, Handler, HandlerError, HandlerFuture},
+    inbox::{Consumers, EventMeta, Handler, HandlerError},
     outbox::Outbox,
     service::Platform,
 };
@@ -36,16 +36,14 @@ pub fn consumers(platform: &Platform) -> Consumers {
 struct OnEnrollmentStarted;
 
 impl Handler<EnrollmentStarted> for OnEnrollmentStarted {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         event: EnrollmentStarted,
-        _meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            enrollments::enrollment_started(tx, &event).await?;
-            Ok(())
-        })
+        _meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        enrollments::enrollment_started(tx, &event).await?;
+        Ok(())
     }
 }
 
@@ -53,16 +51,14 @@ impl Handler<EnrollmentStarted> for OnEnrollmentStarted {
 struct OnEnrollmentChanged;
 
 impl Handler<EnrollmentChanged> for OnEnrollmentChanged {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         event: EnrollmentChanged,
-        _meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            enrollments::enrollment_changed(tx, &event).await?;
-            Ok(())
-        })
+        _meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        enrollments::enrollment_changed(tx, &event).await?;
+        Ok(())
     }
 }
 
@@ -70,16 +66,14 @@ impl Handler<EnrollmentChanged> for OnEnrollmentChanged {
 struct OnEnrollmentEnded;
 
 impl Handler<EnrollmentEnded> for OnEnrollmentEnded {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         event: EnrollmentEnded,
-        _meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            enrollments::enrollment_ended(tx, &event).await?;
-            Ok(())
-        })
+        _meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        enrollments::enrollment_ended(tx, &event).await?;
+        Ok(())
     }
 }
 
@@ -90,19 +84,16 @@ struct OnDeathRecorded {
 }
 
 impl Handler<DeathRecorded> for OnDeathRecorded {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         event: DeathRecorded,
-        _meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            let id = IdNumber::parse(event.id_number.as_str())
-                .map_err(|e| HandlerError::Permanent(format!("id_number: {e}")))?;
-            let person_ref = self.key.person_ref(&id);
-            deaths::record_death(tx, &self.outbox, person_ref.as_str(), event.date_of_death)
-                .await?;
-            Ok(())
-        })
+        _meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        let id = IdNumber::parse(event.id_number.as_str())
+            .map_err(|e| HandlerError::Permanent(format!("id_number: {e}")))?;
+        let person_ref = self.key.person_ref(&id);
+        deaths::record_death(tx, &self.outbox, person_ref.as_str(), event.date_of_death).await?;
+        Ok(())
     }
 }

@@ -4,7 +4,7 @@
 use contracts::partner::DeathRecorded;
 use kit::{
     identity::{IdNumber, PersonRefKey},
-    inbox::{Consumers, EventMeta, Handler, HandlerError, HandlerFuture},
+    inbox::{Consumers, EventMeta, Handler, HandlerError},
     outbox::Outbox,
     service::Platform,
 };
@@ -35,29 +35,27 @@ struct OnDeathRecorded {
 }
 
 impl Handler<DeathRecorded> for OnDeathRecorded {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         event: DeathRecorded,
-        _meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            let id = IdNumber::parse(event.id_number.as_str())
-                .map_err(|e| HandlerError::Permanent(format!("id_number: {e}")))?;
-            record_death(
-                tx,
-                &self.outbox,
-                &self.key,
-                &id,
-                event.date_of_death,
-                event.recorded_on,
-            )
-            .await
-            .map_err(|p| match p.status {
-                503 | 412 => HandlerError::Transient(p.detail.unwrap_or_default()),
-                _ => HandlerError::Permanent(p.detail.unwrap_or(p.title)),
-            })?;
-            Ok(())
-        })
+        _meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        let id = IdNumber::parse(event.id_number.as_str())
+            .map_err(|e| HandlerError::Permanent(format!("id_number: {e}")))?;
+        record_death(
+            tx,
+            &self.outbox,
+            &self.key,
+            &id,
+            event.date_of_death,
+            event.recorded_on,
+        )
+        .await
+        .map_err(|p| match p.status {
+            503 | 412 => HandlerError::Transient(p.detail.unwrap_or_default()),
+            _ => HandlerError::Permanent(p.detail.unwrap_or(p.title)),
+        })?;
+        Ok(())
     }
 }

@@ -4,7 +4,7 @@
 use contracts::child::{AllowanceChanged, AllowanceEnded, AllowanceStarted, Registered};
 use kit::{
     Problem,
-    inbox::{EventMeta, Handler, HandlerError, HandlerFuture},
+    inbox::{EventMeta, Handler, HandlerError},
 };
 use sea_orm::DatabaseTransaction;
 
@@ -24,16 +24,14 @@ fn refused(p: Problem) -> HandlerError {
 pub(super) struct OnChildRegistered;
 
 impl Handler<Registered> for OnChildRegistered {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         event: Registered,
-        _meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            record_registration(tx, &event).await.map_err(refused)?;
-            Ok(())
-        })
+        _meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        record_registration(tx, &event).await.map_err(refused)?;
+        Ok(())
     }
 }
 
@@ -41,13 +39,13 @@ impl Handler<Registered> for OnChildRegistered {
 pub(super) struct OnAllowanceStarted;
 
 impl Handler<AllowanceStarted> for OnAllowanceStarted {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         event: AllowanceStarted,
-        _meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move { Ok(record_allowance_started(tx, &event).await?) })
+        _meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        Ok(record_allowance_started(tx, &event).await?)
     }
 }
 
@@ -55,13 +53,13 @@ impl Handler<AllowanceStarted> for OnAllowanceStarted {
 pub(super) struct OnAllowanceChanged;
 
 impl Handler<AllowanceChanged> for OnAllowanceChanged {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         event: AllowanceChanged,
-        _meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move { Ok(record_allowance_changed(tx, &event).await?) })
+        _meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        Ok(record_allowance_changed(tx, &event).await?)
     }
 }
 
@@ -69,15 +67,13 @@ impl Handler<AllowanceChanged> for OnAllowanceChanged {
 pub(super) struct OnAllowanceEnded;
 
 impl Handler<AllowanceEnded> for OnAllowanceEnded {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         event: AllowanceEnded,
-        _meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            record_allowance_ended(tx, &event).await.map_err(refused)?;
-            Ok(())
-        })
+        _meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        record_allowance_ended(tx, &event).await.map_err(refused)?;
+        Ok(())
     }
 }

@@ -2,7 +2,7 @@
 
 use contracts::aid::PublicityOpened;
 use kit::{
-    inbox::{Consumers, EventMeta, Handler, HandlerError, HandlerFuture},
+    inbox::{Consumers, EventMeta, Handler, HandlerError},
     service::Platform,
 };
 use sea_orm::DatabaseTransaction;
@@ -21,23 +21,21 @@ pub fn consumers(_platform: &Platform) -> Consumers {
 struct OnPublicityOpened;
 
 impl Handler<PublicityOpened> for OnPublicityOpened {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a DatabaseTransaction,
+    async fn handle(
+        &self,
+        tx: &DatabaseTransaction,
         event: PublicityOpened,
-        _meta: &'a EventMeta,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            match post_publicity(tx, &event).await {
-                Ok(new) => {
-                    if !new {
-                        tracing::info!(publicity_id = %event.publicity_id, "publicity already on the board");
-                    }
-                    Ok(())
+        _meta: &EventMeta,
+    ) -> Result<(), HandlerError> {
+        match post_publicity(tx, &event).await {
+            Ok(new) => {
+                if !new {
+                    tracing::info!(publicity_id = %event.publicity_id, "publicity already on the board");
                 }
-                Err(PostingRefused::Db(e)) => Err(e.into()),
-                Err(e) => Err(HandlerError::Permanent(e.to_string())),
+                Ok(())
             }
-        })
+            Err(PostingRefused::Db(e)) => Err(e.into()),
+            Err(e) => Err(HandlerError::Permanent(e.to_string())),
+        }
     }
 }
