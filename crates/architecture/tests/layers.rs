@@ -97,6 +97,30 @@ fn neither_commands_nor_domain_import_the_http_edge() {
     assert!(found.is_empty(), "imports of api/:\n{}", found.join("\n"));
 }
 
+/// Commands refuse with `kit::Refusal` (typed by what the caller can do); only the HTTP edge turns
+/// it into a status code and problem+json, only the NATS edge into a retry or a dead letter.
+#[test]
+fn commands_refuse_with_a_typed_refusal_and_consumers_never_read_a_status_code() {
+    let commands = layer("commands");
+    let found = offenders(
+        &commands,
+        &["Problem", "StatusCode", "axum", "edge::concurrency"],
+    );
+    assert!(
+        found.is_empty(),
+        "commands/ speaks HTTP:\n{}",
+        found.join("\n")
+    );
+    let events = layer("events");
+    assert!(events.len() >= 6, "the services' consumers are read");
+    let found = offenders(&events, &["Problem", "StatusCode", ".status"]);
+    assert!(
+        found.is_empty(),
+        "a consumer reads an HTTP answer back:\n{}",
+        found.join("\n")
+    );
+}
+
 /// Domain modules still deriving OpenAPI schemas, to be moved to their service's `api/` (issue
 /// "One shape for every service"); the list only shrinks.
 const DOMAIN_SCHEMAS_TO_MOVE: &[&str] = &[
@@ -150,6 +174,23 @@ fn kit_alone_defines_the_clock_and_the_wire_name_of_an_enum_value() {
     assert!(
         found.is_empty(),
         "use kit::clock and kit::wire:\n{}",
+        found.join("\n")
+    );
+}
+
+/// Every write under `Idempotency-Key` goes through `kit::edge::idempotency::once` (the services'
+/// macros are sugar over it). The one exception answers a refusal with its own body and audits it
+/// after the rollback: village-governance's certificate request.
+#[test]
+fn writes_under_an_idempotency_key_go_through_the_one_kit_helper() {
+    let api = layer("api");
+    let found: Vec<String> = offenders(&api, &["idempotency::begin(", "idempotency::complete("])
+        .into_iter()
+        .filter(|f| !f.starts_with("village-governance/src/api/lists.rs"))
+        .collect();
+    assert!(
+        found.is_empty(),
+        "the idempotent-write protocol spelled out again:\n{}",
         found.join("\n")
     );
 }

@@ -14,6 +14,7 @@ pub mod identity;
 pub mod inbox;
 pub mod nats;
 pub mod outbox;
+pub mod refusal;
 pub mod service;
 pub mod telemetry;
 #[cfg(feature = "testing")]
@@ -25,3 +26,4 @@ pub use edge::{
     json::Json,
     problem::Problem,
 };
+pub use refusal::Refusal;

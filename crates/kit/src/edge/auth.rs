@@ -113,11 +113,11 @@ impl Principal {
     }
 
     /// Refuses unless the caller holds one of `roles`.
-    pub fn require(&self, roles: &[Role]) -> Result<(), Problem> {
+    pub fn require(&self, roles: &[Role]) -> Result<(), crate::Refusal> {
         if roles.contains(&self.role) {
             Ok(())
         } else {
-            Err(Problem::forbidden(format!(
+            Err(crate::Refusal::forbidden(format!(
                 "the {} role may not do this",
                 self.role.as_str()
             )))
@@ -125,11 +125,13 @@ impl Principal {
     }
 
     /// Refuses unless the record's division lies within the caller's.
-    pub fn require_scope(&self, division: &str) -> Result<(), Problem> {
+    pub fn require_scope(&self, division: &str) -> Result<(), crate::Refusal> {
         if self.division.contains_code(division) {
             Ok(())
         } else {
-            Err(Problem::forbidden("the record lies outside your division"))
+            Err(crate::Refusal::forbidden(
+                "the record lies outside your division",
+            ))
         }
     }
 

@@ -2,13 +2,17 @@
 //! same transaction as the write, a retry gets it back, a different body under the same key is
 //! refused, and a concurrent duplicate conflicts instead of writing twice.
 
-use axum::{extract::FromRequestParts, http::request::Parts};
+use axum::{
+    extract::FromRequestParts,
+    http::{StatusCode, request::Parts},
+};
 use chrono::Utc;
-use sea_orm::{ConnectionTrait, DbErr, Statement};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, Statement, TransactionTrait};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::problem::Problem;
+use super::{auth::Principal, problem::Problem};
+use crate::service::Platform;
 
 /// The `Idempotency-Key` header (required where extracted).
 #[derive(Debug, Clone)]
@@ -51,6 +55,44 @@ pub enum Begin {
         status: u16,
         body: serde_json::Value,
     },
+}
+
+/// The answer of a write under `Idempotency-Key`: its status and JSON body, first or replayed.
+pub type Written = Result<(StatusCode, axum::Json<serde_json::Value>), Problem>;
+
+/// The one way a route writes under `Idempotency-Key`: in one transaction, a retry with the same
+/// key and body gets the first answer back (nothing runs again), `work` runs otherwise; its
+/// refusal rolls everything back, its success is stored as the answer, committed with the write
+/// and its outbox rows, and the relay is woken.
+pub async fn once<T, E>(
+    platform: &Platform,
+    who: &Principal,
+    key: &IdempotencyKey,
+    request: &impl Serialize,
+    status: StatusCode,
+    work: impl AsyncFnOnce(&DatabaseTransaction) -> Result<T, E>,
+) -> Written
+where
+    T: Serialize,
+    Problem: From<E>,
+{
+    let tx = platform.db.begin().await?;
+    let fingerprint = fingerprint(request);
+    if let Begin::Replay { status, body } = begin(&tx, &who.key(), key, &fingerprint).await? {
+        return Ok((
+            StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+            axum::Json(body),
+        ));
+    }
+    let out = work(&tx).await?;
+    let body = serde_json::to_value(&out).map_err(|e| {
+        tracing::error!(error = %e, "a response did not serialize");
+        Problem::internal()
+    })?;
+    complete(&tx, &who.key(), key, &fingerprint, status.as_u16(), &body).await?;
+    tx.commit().await?;
+    platform.outbox.wake();
+    Ok((status, axum::Json(body)))
 }
 
 /// A stable fingerprint of the request body.

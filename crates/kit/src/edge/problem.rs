@@ -163,7 +163,7 @@ impl From<sea_orm::DbErr> for Problem {
         // SQLSTATE class 22 (data exception): a value the caller sent that the database cannot
         // store (a NUL character, a date out of range, a number too large). The caller's fault,
         // not an outage.
-        if sqlstate(&e).is_some_and(|code| code.starts_with("22")) {
+        if is_data_exception(&e) {
             tracing::info!(error = %e, "value refused by the database");
             return Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -175,6 +175,11 @@ impl From<sea_orm::DbErr> for Problem {
         tracing::error!(error = %e, "database error");
         Problem::unavailable("The database did not answer; try again")
     }
+}
+
+/// SQLSTATE class 22 (data exception): a value the database cannot store.
+pub(crate) fn is_data_exception(e: &sea_orm::DbErr) -> bool {
+    sqlstate(e).is_some_and(|code| code.starts_with("22"))
 }
 
 fn sqlstate(e: &sea_orm::DbErr) -> Option<String> {

@@ -20,7 +20,6 @@ use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::procedure::idempotent;
 use crate::{
     commands::{
         procedure::steps::Reference,
@@ -29,6 +28,7 @@ use crate::{
     },
     store::application,
 };
+use kit::edge::idempotency::once;
 
 pub(super) fn routes() -> OpenApiRouter<Platform> {
     OpenApiRouter::new()
@@ -49,7 +49,7 @@ async fn create(
     Json(input): Json<NewApplication>,
 ) -> Result<(StatusCode, axum::Json<serde_json::Value>), Problem> {
     let outbox = p.outbox.clone();
-    idempotent(&p, &who, &key, &input, StatusCode::CREATED, async |tx| {
+    once(&p, &who, &key, &input, StatusCode::CREATED, async |tx| {
         submit_application(tx, &outbox, &who, &input).await
     })
     .await

@@ -59,7 +59,7 @@ async fn record(
     Json(input): Json<NewRequest>,
 ) -> Written {
     once!(p, who, key, &input, StatusCode::CREATED, |tx| {
-        assistance::record_request(&tx, &who, &input).await?
+        assistance::record_request(tx, &who, &input).await?
     })
 }
 
@@ -162,7 +162,7 @@ async fn decide(
     Json(input): Json<Decision>,
 ) -> Written {
     once!(p, who, key, &(id, &input), StatusCode::OK, |tx| {
-        assistance::decide(&tx, &p.outbox, &who, id, &input).await?
+        assistance::decide(tx, &p.outbox, &who, id, &input).await?
     })
 }
 
@@ -180,7 +180,7 @@ async fn paperwork(
     Json(input): Json<Paperwork>,
 ) -> Written {
     once!(p, who, key, &(id, &input), StatusCode::OK, |tx| {
-        paperwork::complete_paperwork(&tx, &who, id, &input).await?
+        paperwork::complete_paperwork(tx, &who, id, &input).await?
     })
 }
 
@@ -217,6 +217,6 @@ async fn replenish(
         key,
         &(&township, &input),
         StatusCode::CREATED,
-        |tx| { fund::replenish(&tx, &who, &township, &input).await? }
+        |tx| fund::replenish(tx, &who, &township, &input).await?
     )
 }

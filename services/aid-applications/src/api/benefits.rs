@@ -85,6 +85,6 @@ async fn clear(
     Json(input): Json<Clearance>,
 ) -> Written {
     once!(p, who, key, &(id, &input), StatusCode::OK, |tx| {
-        certificates::clear_flag(&tx, &who, id, &input).await?
+        certificates::clear_flag(tx, &who, id, &input).await?
     })
 }

@@ -22,7 +22,6 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::procedure::idempotent;
 use crate::{
     commands::{
         enrollment::steps::{
@@ -34,6 +33,7 @@ use crate::{
     },
     store::{enrollment, payment_line},
 };
+use kit::edge::idempotency::once;
 
 pub(super) fn routes() -> OpenApiRouter<Platform> {
     OpenApiRouter::new()
@@ -264,7 +264,7 @@ async fn change_route(
     Json(input): Json<ChangeInput>,
 ) -> Answer {
     let outbox = p.outbox.clone();
-    idempotent(&p, &who, &key, &(id, &input), StatusCode::OK, async |tx| {
+    once(&p, &who, &key, &(id, &input), StatusCode::OK, async |tx| {
         change(tx, &outbox, &who, id, &input)
             .await
             .map(|s| EnrollmentView::from(&s))
@@ -285,7 +285,7 @@ async fn review_route(
     Json(input): Json<ReviewInput>,
 ) -> Answer {
     let outbox = p.outbox.clone();
-    idempotent(&p, &who, &key, &(id, &input), StatusCode::OK, async |tx| {
+    once(&p, &who, &key, &(id, &input), StatusCode::OK, async |tx| {
         review(tx, &outbox, &who, id, &input)
             .await
             .map(|s| EnrollmentView::from(&s))
@@ -306,7 +306,7 @@ async fn gradual_exit_route(
     Json(input): Json<GradualExitInput>,
 ) -> Answer {
     let outbox = p.outbox.clone();
-    idempotent(&p, &who, &key, &(id, &input), StatusCode::OK, async |tx| {
+    once(&p, &who, &key, &(id, &input), StatusCode::OK, async |tx| {
         gradual_exit(tx, &outbox, &who, id, &input)
             .await
             .map(|s| EnrollmentView::from(&s))
@@ -327,7 +327,7 @@ async fn end_route(
     Json(input): Json<EndInput>,
 ) -> Answer {
     let outbox = p.outbox.clone();
-    idempotent(&p, &who, &key, &(id, &input), StatusCode::OK, async |tx| {
+    once(&p, &who, &key, &(id, &input), StatusCode::OK, async |tx| {
         end(tx, &outbox, &who, id, &input)
             .await
             .map(|s| EnrollmentView::from(&s))

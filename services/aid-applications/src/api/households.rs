@@ -12,7 +12,7 @@ use kit::{
     Json, Principal, Problem, Role, audit,
     edge::{
         concurrency::{IfMatch, etag},
-        idempotency::{self, Begin, IdempotencyKey},
+        idempotency::IdempotencyKey,
         page::{Page, PageQuery},
     },
     identity::IdNumber,
@@ -28,7 +28,6 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::procedure::idempotent;
 use crate::{
     commands::{
         households::changes::{
@@ -43,6 +42,7 @@ use crate::{
     domain::{property::over_limits, reference::ParameterSet},
     store::household_register::{change, former_member},
 };
+use kit::edge::idempotency::once;
 
 pub(super) fn routes() -> OpenApiRouter<Platform> {
     OpenApiRouter::new()
@@ -69,21 +69,10 @@ async fn create(
     key: IdempotencyKey,
     Json(input): Json<NewHousehold>,
 ) -> Result<(StatusCode, axum::Json<serde_json::Value>), Problem> {
-    let tx = p.db.begin().await?;
-    let fingerprint = idempotency::fingerprint(&input);
-    if let Begin::Replay { status, body } =
-        idempotency::begin(&tx, &who.key(), &key, &fingerprint).await?
-    {
-        return Ok((
-            StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
-            axum::Json(body),
-        ));
-    }
-    let registered = register_household(&tx, &p.config.person_ref_key, &who, &input).await?;
-    let body = serde_json::to_value(&registered).unwrap_or_default();
-    idempotency::complete(&tx, &who.key(), &key, &fingerprint, 201, &body).await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, axum::Json(body)))
+    once(&p, &who, &key, &input, StatusCode::CREATED, async |tx| {
+        register_household(tx, &p.config.person_ref_key, &who, &input).await
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -334,7 +323,7 @@ async fn join_member(
     Json(input): Json<JoinInput>,
 ) -> Answer {
     let (outbox, person_key) = (p.outbox.clone(), p.config.person_ref_key.clone());
-    idempotent(
+    once(
         &p,
         &who,
         &key,
@@ -366,7 +355,7 @@ async fn member_departure(
 ) -> Answer {
     let outbox = p.outbox.clone();
     let request = (id, member_id, version, &input);
-    idempotent(&p, &who, &key, &request, StatusCode::OK, async |tx| {
+    once(&p, &who, &key, &request, StatusCode::OK, async |tx| {
         leave(tx, &outbox, &who, id, member_id, version, &input).await?;
         view(tx, &who, id, false).await
     })
@@ -409,7 +398,7 @@ async fn add_property(
     Path(id): Path<Uuid>,
     Json(input): Json<AssetChange>,
 ) -> Answer {
-    idempotent(
+    once(
         &p,
         &who,
         &key,
@@ -440,7 +429,7 @@ async fn property_disposal(
     Json(input): Json<DisposalInput>,
 ) -> Answer {
     let request = (id, asset_id, version, &input);
-    idempotent(&p, &who, &key, &request, StatusCode::OK, async |tx| {
+    once(&p, &who, &key, &request, StatusCode::OK, async |tx| {
         dispose_asset(tx, &who, id, asset_id, version, &input).await?;
         view(tx, &who, id, false).await
     })

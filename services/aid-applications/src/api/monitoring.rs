@@ -107,7 +107,7 @@ async fn close(
     Json(input): Json<Closure>,
 ) -> Written {
     once!(p, who, key, &(id, &input), StatusCode::OK, |tx| {
-        monitoring::close(&tx, &p.outbox, &who, id, &input).await?
+        monitoring::close(tx, &p.outbox, &who, id, &input).await?
     })
 }
 
@@ -125,7 +125,7 @@ async fn refer(
     Json(input): Json<NewReferral>,
 ) -> Written {
     once!(p, who, key, &input, StatusCode::CREATED, |tx| {
-        referrals::refer(&tx, &p.outbox, &who, &input, None).await?
+        referrals::refer(tx, &p.outbox, &who, &input, None).await?
     })
 }
 

@@ -17,7 +17,6 @@ use serde_json::Value;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::procedure::idempotent;
 use crate::{
     commands::{
         payments::{BatchView, RunInput, reissue, run_month, view},
@@ -25,6 +24,7 @@ use crate::{
     },
     store::payment_batch,
 };
+use kit::edge::idempotency::once;
 
 pub(super) fn routes() -> OpenApiRouter<Platform> {
     OpenApiRouter::new()
@@ -48,7 +48,7 @@ async fn run(
     Json(input): Json<RunInput>,
 ) -> Result<(StatusCode, axum::Json<Value>), Problem> {
     let outbox = p.outbox.clone();
-    idempotent(&p, &who, &key, &input, StatusCode::CREATED, async |tx| {
+    once(&p, &who, &key, &input, StatusCode::CREATED, async |tx| {
         run_month(tx, &outbox, &who, &input).await
     })
     .await
@@ -104,7 +104,7 @@ async fn reissue_route(
     Path(id): Path<Uuid>,
 ) -> Result<(StatusCode, axum::Json<Value>), Problem> {
     let outbox = p.outbox.clone();
-    idempotent(&p, &who, &key, &id, StatusCode::CREATED, async |tx| {
+    once(&p, &who, &key, &id, StatusCode::CREATED, async |tx| {
         reissue(tx, &outbox, &who, id).await
     })
     .await

@@ -8,14 +8,14 @@ use axum::{
 };
 use kit::{
     Json, Principal, Problem,
+    edge::idempotency::once,
     edge::{
         concurrency::{IfMatch, etag},
-        idempotency::{self, Begin, IdempotencyKey},
+        idempotency::IdempotencyKey,
     },
     service::Platform,
 };
-use sea_orm::{DatabaseTransaction, TransactionTrait};
-use serde::Serialize;
+use sea_orm::TransactionTrait;
 use serde_json::{Value, json};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
@@ -23,7 +23,6 @@ use uuid::Uuid;
 use crate::commands::{
     procedure::decision::{DecisionInput, decide},
     procedure::facts::HouseholdFacts,
-    procedure::internal,
     procedure::publicity::{ObjectionInput, close_publicity, lodge_objection, open_publicity},
     procedure::steps::{
         ExtensionInput, InvestigationInput, StepInput, accept, extend, file,
@@ -48,34 +47,6 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
         .routes(routes!(withdrawal))
 }
 
-/// Runs a write once per `Idempotency-Key` in one transaction: a replay answers the stored
-/// response, a refusal rolls everything back, success commits and wakes the relay.
-pub(super) async fn idempotent<T: Serialize>(
-    p: &Platform,
-    who: &Principal,
-    key: &IdempotencyKey,
-    request: &impl Serialize,
-    status: StatusCode,
-    work: impl AsyncFnOnce(&DatabaseTransaction) -> Result<T, Problem>,
-) -> Result<(StatusCode, axum::Json<Value>), Problem> {
-    let tx = p.db.begin().await?;
-    let fingerprint = idempotency::fingerprint(request);
-    if let Begin::Replay { status, body } =
-        idempotency::begin(&tx, &who.key(), key, &fingerprint).await?
-    {
-        return Ok((
-            StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
-            axum::Json(body),
-        ));
-    }
-    let out = work(&tx).await?;
-    let body = serde_json::to_value(&out).map_err(|e| internal("response", e))?;
-    idempotency::complete(&tx, &who.key(), key, &fingerprint, status.as_u16(), &body).await?;
-    tx.commit().await?;
-    p.outbox.wake();
-    Ok((status, axum::Json(body)))
-}
-
 type Answer = Result<(StatusCode, axum::Json<Value>), Problem>;
 
 /// Accepts (受理) the application.
@@ -90,7 +61,7 @@ async fn acceptance(
     Path(id): Path<Uuid>,
     Json(input): Json<StepInput>,
 ) -> Answer {
-    idempotent(&p, &who, &key, &(id, &input), StatusCode::OK, async |tx| {
+    once(&p, &who, &key, &(id, &input), StatusCode::OK, async |tx| {
         accept(tx, &who, id, &input).await.map(|s| s.view())
     })
     .await
@@ -109,7 +80,7 @@ async fn investigation(
     Json(input): Json<InvestigationInput>,
 ) -> Answer {
     let outbox = p.outbox.clone();
-    idempotent(&p, &who, &key, &(id, &input), StatusCode::OK, async |tx| {
+    once(&p, &who, &key, &(id, &input), StatusCode::OK, async |tx| {
         start_investigation(tx, &outbox, &who, id, &input)
             .await
             .map(|s| s.view())
@@ -129,7 +100,7 @@ async fn district_home_visit(
     Path(id): Path<Uuid>,
     Json(input): Json<StepInput>,
 ) -> Answer {
-    idempotent(&p, &who, &key, &(id, &input), StatusCode::OK, async |tx| {
+    once(&p, &who, &key, &(id, &input), StatusCode::OK, async |tx| {
         record_district_home_visit(tx, &who, id, &input)
             .await
             .map(|s| s.view())
@@ -167,7 +138,7 @@ async fn review_step(
     Path(id): Path<Uuid>,
     Json(input): Json<StepInput>,
 ) -> Answer {
-    idempotent(&p, &who, &key, &(id, &input), StatusCode::OK, async |tx| {
+    once(&p, &who, &key, &(id, &input), StatusCode::OK, async |tx| {
         review(tx, &who, id, &input).await.map(|s| s.view())
     })
     .await
@@ -186,7 +157,7 @@ async fn publicity(
     Json(input): Json<StepInput>,
 ) -> Answer {
     let outbox = p.outbox.clone();
-    idempotent(&p, &who, &key, &(id, &input), StatusCode::OK, async |tx| {
+    once(&p, &who, &key, &(id, &input), StatusCode::OK, async |tx| {
         open_publicity(tx, &outbox, &who, id, &input)
             .await
             .map(|s| s.view())
@@ -206,7 +177,7 @@ async fn publicity_close(
     Path(id): Path<Uuid>,
     Json(input): Json<StepInput>,
 ) -> Answer {
-    idempotent(&p, &who, &key, &(id, &input), StatusCode::OK, async |tx| {
+    once(&p, &who, &key, &(id, &input), StatusCode::OK, async |tx| {
         close_publicity(tx, &who, id, &input)
             .await
             .map(|s| s.view())
@@ -226,7 +197,7 @@ async fn objection(
     Path(id): Path<Uuid>,
     Json(input): Json<ObjectionInput>,
 ) -> Answer {
-    idempotent(&p, &who, &key, &(id, &input), StatusCode::OK, async |tx| {
+    once(&p, &who, &key, &(id, &input), StatusCode::OK, async |tx| {
         lodge_objection(tx, &who, id, &input)
             .await
             .map(|s| s.view())
@@ -247,7 +218,7 @@ async fn decision(
     Json(input): Json<DecisionInput>,
 ) -> Answer {
     let outbox = p.outbox.clone();
-    idempotent(
+    once(
         &p,
         &who,
         &key,
@@ -255,7 +226,7 @@ async fn decision(
         StatusCode::CREATED,
         async |tx| {
             let decided = decide(tx, &outbox, &who, id, &input).await?;
-            Ok(json!({
+            Ok::<_, Problem>(json!({
                 "application": decided.stepped.view(),
                 "enrollment_id": decided.enrollment_id,
             }))
@@ -276,7 +247,7 @@ async fn filing(
     Path(id): Path<Uuid>,
     Json(input): Json<StepInput>,
 ) -> Answer {
-    idempotent(&p, &who, &key, &(id, &input), StatusCode::OK, async |tx| {
+    once(&p, &who, &key, &(id, &input), StatusCode::OK, async |tx| {
         file(tx, &who, id, &input).await.map(|s| s.view())
     })
     .await
@@ -294,7 +265,7 @@ async fn extension(
     Path(id): Path<Uuid>,
     Json(input): Json<ExtensionInput>,
 ) -> Answer {
-    idempotent(&p, &who, &key, &(id, &input), StatusCode::OK, async |tx| {
+    once(&p, &who, &key, &(id, &input), StatusCode::OK, async |tx| {
         extend(tx, &who, id, &input).await.map(|s| s.view())
     })
     .await
@@ -312,7 +283,7 @@ async fn withdrawal(
     Path(id): Path<Uuid>,
     Json(input): Json<StepInput>,
 ) -> Answer {
-    idempotent(&p, &who, &key, &(id, &input), StatusCode::OK, async |tx| {
+    once(&p, &who, &key, &(id, &input), StatusCode::OK, async |tx| {
         withdraw(tx, &who, id, &input).await.map(|s| s.view())
     })
     .await

@@ -7,13 +7,14 @@ use axum::{
 };
 use kit::{
     Json, Principal, Problem, Role, audit,
+    edge::idempotency::once,
     edge::{
-        idempotency::{self, Begin, IdempotencyKey},
+        idempotency::IdempotencyKey,
         page::{Page, PageQuery},
     },
     service::Platform,
 };
-use sea_orm::{EntityTrait, TransactionTrait};
+use sea_orm::EntityTrait;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
@@ -43,21 +44,10 @@ async fn create(
     key: IdempotencyKey,
     Json(input): Json<NewStaffRelative>,
 ) -> Result<(StatusCode, axum::Json<serde_json::Value>), Problem> {
-    let tx = p.db.begin().await?;
-    let fingerprint = idempotency::fingerprint(&input);
-    if let Begin::Replay { status, body } =
-        idempotency::begin(&tx, &who.key(), &key, &fingerprint).await?
-    {
-        return Ok((
-            StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
-            axum::Json(body),
-        ));
-    }
-    let view = relatives::register(&tx, &p.config.person_ref_key, &who, &input).await?;
-    let body = serde_json::to_value(&view).unwrap_or_default();
-    idempotency::complete(&tx, &who.key(), &key, &fingerprint, 201, &body).await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, axum::Json(body)))
+    once(&p, &who, &key, &input, StatusCode::CREATED, async |tx| {
+        relatives::register(tx, &p.config.person_ref_key, &who, &input).await
+    })
+    .await
 }
 
 /// Registrations of staff within the caller's division.
@@ -100,21 +90,10 @@ async fn withdraw(
     Path(id): Path<Uuid>,
     Json(input): Json<Withdrawal>,
 ) -> Result<(StatusCode, axum::Json<serde_json::Value>), Problem> {
-    let tx = p.db.begin().await?;
-    let fingerprint = idempotency::fingerprint(&(id, &input));
-    if let Begin::Replay { status, body } =
-        idempotency::begin(&tx, &who.key(), &key, &fingerprint).await?
-    {
-        return Ok((
-            StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
-            axum::Json(body),
-        ));
-    }
-    let view = relatives::withdraw(&tx, &who, id, &input).await?;
-    let body = serde_json::to_value(&view).unwrap_or_default();
-    idempotency::complete(&tx, &who.key(), &key, &fingerprint, 200, &body).await?;
-    tx.commit().await?;
-    Ok((StatusCode::OK, axum::Json(body)))
+    once(&p, &who, &key, &(id, &input), StatusCode::OK, async |tx| {
+        relatives::withdraw(tx, &who, id, &input).await
+    })
+    .await
 }
 
 /// What the register says about a household of the caller's division: `not_registered`, or

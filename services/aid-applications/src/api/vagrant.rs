@@ -44,7 +44,7 @@ async fn admit(
     Json(input): Json<NewAdmission>,
 ) -> Written {
     once!(p, who, key, &input, StatusCode::CREATED, |tx| {
-        vagrant::admit(&tx, &p.config.person_ref_key, &who, &input).await?
+        vagrant::admit(tx, &p.config.person_ref_key, &who, &input).await?
     })
 }
 
@@ -120,7 +120,7 @@ async fn identify(
     Json(input): Json<Identification>,
 ) -> Written {
     once!(p, who, key, &(id, &input), StatusCode::OK, |tx| {
-        vagrant::identify(&tx, &p.config.person_ref_key, &who, id, &input).await?
+        vagrant::identify(tx, &p.config.person_ref_key, &who, id, &input).await?
     })
 }
 
@@ -138,7 +138,7 @@ async fn tracing_notice(
     Json(input): Json<TracingNotice>,
 ) -> Written {
     once!(p, who, key, &(id, &input), StatusCode::OK, |tx| {
-        vagrant::publish_tracing_notice(&tx, &who, id, &input).await?
+        vagrant::publish_tracing_notice(tx, &who, id, &input).await?
     })
 }
 
@@ -156,6 +156,6 @@ async fn leave(
     Json(input): Json<Exit>,
 ) -> Written {
     once!(p, who, key, &(id, &input), StatusCode::OK, |tx| {
-        vagrant::leave(&tx, &who, id, &input).await?
+        vagrant::leave(tx, &who, id, &input).await?
     })
 }

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, Utc};
-use kit::{Principal, Problem, Role, audit};
+use kit::{Principal, Refusal, Role, audit};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
@@ -21,9 +21,9 @@ use crate::domain::reference::{
 };
 use crate::store::{reference_authority, reference_holiday, reference_parameter};
 
-fn corrupt(what: &str, e: impl std::fmt::Display) -> Problem {
+fn corrupt(what: &str, e: impl std::fmt::Display) -> Refusal {
     tracing::error!(what, error = %e, "stored reference data does not load");
-    Problem::internal()
+    Refusal::internal()
 }
 
 /// Every parameter as the domain's timelines, from `rows` (any order).
@@ -44,7 +44,7 @@ fn parameters_from(rows: &[reference_parameter::Model]) -> Result<Parameters, St
 }
 
 /// The aid parameters in force, as stored.
-pub async fn load_parameters(db: &impl ConnectionTrait) -> Result<Parameters, Problem> {
+pub async fn load_parameters(db: &impl ConnectionTrait) -> Result<Parameters, Refusal> {
     let rows = reference_parameter::Entity::find().all(db).await?;
     parameters_from(&rows).map_err(|e| corrupt("parameters", e))
 }
@@ -75,7 +75,7 @@ pub async fn severe_disability(
 }
 
 /// The working-day calendar, as stored.
-pub async fn load_calendar(db: &impl ConnectionTrait) -> Result<WorkCalendar, Problem> {
+pub async fn load_calendar(db: &impl ConnectionTrait) -> Result<WorkCalendar, Refusal> {
     let rows = reference_holiday::Entity::find().all(db).await?;
     let notices = rows
         .iter()
@@ -108,7 +108,7 @@ pub struct ParameterView {
 }
 
 /// Every parameter with its entries, oldest first.
-pub async fn list_parameters(db: &impl ConnectionTrait) -> Result<Vec<ParameterView>, Problem> {
+pub async fn list_parameters(db: &impl ConnectionTrait) -> Result<Vec<ParameterView>, Refusal> {
     let rows = reference_parameter::Entity::find()
         .order_by_asc(reference_parameter::Column::Name)
         .order_by_asc(reference_parameter::Column::ValidFrom)
@@ -147,10 +147,10 @@ pub async fn set_parameter(
     valid_from: NaiveDate,
     value: &Value,
     expected_version: i32,
-) -> Result<ParameterSet, Problem> {
+) -> Result<ParameterSet, Refusal> {
     who.require(&[Role::DistrictOfficer])?;
     if !Parameters::NAMES.contains(&name) {
-        return Err(Problem::not_found(format!("no parameter named {name}")));
+        return Err(Refusal::not_found(format!("no parameter named {name}")));
     }
     let mut rows = reference_parameter::Entity::find().all(tx).await?;
     let existing = rows
@@ -158,7 +158,7 @@ pub async fn set_parameter(
         .position(|r| r.name == name && r.valid_from == valid_from);
     let current = existing.map_or(0, |i| rows[i].version);
     if current != expected_version {
-        return Err(kit::edge::concurrency::changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     let before = parameters_from(&rows).map_err(|e| corrupt("parameters", e))?;
     let model = reference_parameter::Model {
@@ -174,7 +174,7 @@ pub async fn set_parameter(
         None => rows.push(model.clone()),
     }
     let after = parameters_from(&rows).map_err(|e| {
-        Problem::invalid("value", format!("does not fit the parameter {name}: {e}"))
+        Refusal::invalid("value", format!("does not fit the parameter {name}: {e}"))
     })?;
     let active = reference_parameter::ActiveModel {
         name: Set(model.name.clone()),
@@ -223,7 +223,7 @@ pub struct HolidayNoticeView {
 }
 
 /// Every stored notice, by year.
-pub async fn list_calendar(db: &impl ConnectionTrait) -> Result<Vec<HolidayNoticeView>, Problem> {
+pub async fn list_calendar(db: &impl ConnectionTrait) -> Result<Vec<HolidayNoticeView>, Refusal> {
     reference_holiday::Entity::find()
         .order_by_asc(reference_holiday::Column::Year)
         .all(db)
@@ -247,12 +247,12 @@ pub async fn set_holiday_notice(
     year: i32,
     notice: &Value,
     expected_version: i32,
-) -> Result<i32, Problem> {
+) -> Result<i32, Refusal> {
     who.require(&[Role::DistrictOfficer])?;
     let parsed: HolidayNotice = serde_json::from_value(notice.clone())
-        .map_err(|e| Problem::invalid("notice", e.to_string()))?;
+        .map_err(|e| Refusal::invalid("notice", e.to_string()))?;
     if parsed.year != year {
-        return Err(Problem::invalid("year", "must equal the year in the path"));
+        return Err(Refusal::invalid("year", "must equal the year in the path"));
     }
     let rows = reference_holiday::Entity::find().all(tx).await?;
     let current = rows
@@ -260,7 +260,7 @@ pub async fn set_holiday_notice(
         .find(|r| r.year == year)
         .map_or(0, |r| r.version);
     if current != expected_version {
-        return Err(kit::edge::concurrency::changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     let mut notices = rows
         .iter()
@@ -269,7 +269,7 @@ pub async fn set_holiday_notice(
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| corrupt("calendar", e))?;
     notices.push(parsed.clone());
-    WorkCalendar::new(notices).map_err(|e| Problem::invalid("notice", e.to_string()))?;
+    WorkCalendar::new(notices).map_err(|e| Refusal::invalid("notice", e.to_string()))?;
     let text = serde_json::to_string(&parsed).map_err(|e| corrupt("calendar", e))?;
     let active = reference_holiday::ActiveModel {
         year: Set(year),
@@ -325,12 +325,12 @@ pub async fn authority(
     db: &impl ConnectionTrait,
     who: &Principal,
     township: &str,
-) -> Result<AuthorityView, Problem> {
+) -> Result<AuthorityView, Refusal> {
     let row = reference_authority::Entity::find_by_id(township.to_owned())
         .one(db)
         .await?
         .filter(|r| who.sees(&r.township_code))
-        .ok_or_else(|| Problem::not_found("no such township in your division"))?;
+        .ok_or_else(|| Refusal::not_found("no such township in your division"))?;
     Ok(row.into())
 }
 
@@ -338,7 +338,7 @@ pub async fn authority(
 pub async fn township_authority(
     db: &impl ConnectionTrait,
     township: &str,
-) -> Result<TownshipAuthority, Problem> {
+) -> Result<TownshipAuthority, Refusal> {
     let delegated = reference_authority::Entity::find()
         .filter(reference_authority::Column::TownshipCode.eq(township))
         .one(db)
@@ -358,14 +358,14 @@ pub async fn set_authority(
     township: &str,
     delegated: bool,
     expected_version: i32,
-) -> Result<AuthorityView, Problem> {
+) -> Result<AuthorityView, Refusal> {
     who.require(&[Role::DistrictOfficer, Role::DistrictApprover])?;
     let row = reference_authority::Entity::find_by_id(township.to_owned())
         .one(tx)
         .await?
-        .ok_or_else(|| Problem::not_found("no such township"))?;
+        .ok_or_else(|| Refusal::not_found("no such township"))?;
     if row.version != expected_version {
-        return Err(kit::edge::concurrency::changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     let updated = reference_authority::Model {
         delegated,
@@ -387,7 +387,7 @@ pub async fn set_authority(
         .exec(tx)
         .await?;
     if result.rows_affected != 1 {
-        return Err(kit::edge::concurrency::changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     audit::record(
         tx,

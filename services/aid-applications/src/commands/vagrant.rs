@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use kit::{
-    Principal, Problem, Role, audit,
+    Principal, Refusal, Role, audit,
     identity::{IdNumber, PersonRefKey},
 };
 use sea_orm::{
@@ -213,7 +213,7 @@ fn stay_of(m: &stay::Model) -> Stay {
     }
 }
 
-fn refused(e: VagrantError) -> Problem {
+fn refused(e: VagrantError) -> Refusal {
     let kind = match e {
         VagrantError::Ended => "stay-ended",
         VagrantError::AlreadyIdentified => "already-identified",
@@ -221,19 +221,19 @@ fn refused(e: VagrantError) -> Problem {
         VagrantError::NoticeAlreadyPublished => "tracing-notice-already-published",
         VagrantError::ReturnNeedsIdentity => "return-needs-identity",
         VagrantError::BeforeAdmission => {
-            return Problem::invalid("at", e.to_string());
+            return Refusal::invalid("at", e.to_string());
         }
     };
-    Problem::conflict(kind, e.to_string())
+    Refusal::conflict(kind, e.to_string())
 }
 
 /// A step's time: the one given (a paper record entered later), never in the future.
-fn step_time(field: &str, given: Option<DateTime<FixedOffset>>) -> Result<DateTime<Utc>, Problem> {
+fn step_time(field: &str, given: Option<DateTime<FixedOffset>>) -> Result<DateTime<Utc>, Refusal> {
     let now = kit::clock::now();
     match given.map(|t| t.with_timezone(&Utc)) {
         // A minute of slack for the clerk's clock.
         Some(t) if t > now + Duration::minutes(1) => {
-            Err(Problem::invalid(field, "cannot be in the future"))
+            Err(Refusal::invalid(field, "cannot be in the future"))
         }
         Some(t) => Ok(t),
         None => Ok(now),
@@ -241,7 +241,7 @@ fn step_time(field: &str, given: Option<DateTime<FixedOffset>>) -> Result<DateTi
 }
 
 /// The relief rules in force on the Chongqing date of `at`.
-async fn rules_at(db: &impl ConnectionTrait, at: DateTime<Utc>) -> Result<ReliefRules, Problem> {
+async fn rules_at(db: &impl ConnectionTrait, at: DateTime<Utc>) -> Result<ReliefRules, Refusal> {
     let day = local_date(at);
     let row = rule::Entity::find()
         .filter(rule::Column::ValidFrom.lte(day))
@@ -249,7 +249,7 @@ async fn rules_at(db: &impl ConnectionTrait, at: DateTime<Utc>) -> Result<Relief
         .one(db)
         .await?
         .ok_or_else(|| {
-            Problem::invalid(
+            Refusal::invalid(
                 "admitted_at",
                 format!("no relief rules are in force on {day}"),
             )
@@ -265,9 +265,9 @@ async fn identity(
     key: &PersonRefKey,
     raw: &str,
     field: &str,
-) -> Result<(IdNumber, String, Option<Uuid>), Problem> {
+) -> Result<(IdNumber, String, Option<Uuid>), Refusal> {
     let id = IdNumber::parse_entered(raw, kit::clock::today())
-        .map_err(|e| Problem::invalid(field, e.to_string()))?;
+        .map_err(|e| Refusal::invalid(field, e.to_string()))?;
     let person_ref = key.person_ref(&id).as_str().to_owned();
     let household = member::Entity::find()
         .select_only()
@@ -285,14 +285,14 @@ pub async fn admit(
     key: &PersonRefKey,
     who: &Principal,
     input: &NewAdmission,
-) -> Result<StayView, Problem> {
+) -> Result<StayView, Refusal> {
     who.require(&STAFF)?;
     let at = step_time("admitted_at", input.admitted_at)?;
     if input.found_place.trim().is_empty() {
-        return Err(Problem::invalid("found_place", "required"));
+        return Err(Refusal::invalid("found_place", "required"));
     }
     if input.apparent_age.is_some_and(|a| !(0..=120).contains(&a)) {
-        return Err(Problem::invalid("apparent_age", "must be 0–120"));
+        return Err(Refusal::invalid("apparent_age", "must be 0–120"));
     }
     let known = match input.id_number.as_deref().filter(|s| !s.trim().is_empty()) {
         Some(raw) => Some(identity(tx, key, raw, "id_number").await?),
@@ -359,13 +359,13 @@ pub async fn find_visible(
     db: &impl ConnectionTrait,
     who: &Principal,
     id: Uuid,
-) -> Result<stay::Model, Problem> {
+) -> Result<stay::Model, Refusal> {
     who.require(&READERS)?;
     stay::Entity::find_by_id(id)
         .one(db)
         .await?
         .filter(|s| who.sees(&s.division_code))
-        .ok_or_else(|| Problem::not_found("no such stay in your division"))
+        .ok_or_else(|| Refusal::not_found("no such stay in your division"))
 }
 
 /// Saves a changed row if nobody changed it meanwhile.
@@ -373,7 +373,7 @@ async fn save(
     db: &impl ConnectionTrait,
     before: i32,
     mut row: stay::Model,
-) -> Result<stay::Model, Problem> {
+) -> Result<stay::Model, Refusal> {
     row.version = before + 1;
     // `From<Model>` marks every column unchanged; an update must write them.
     let active = stay::ActiveModel::from(row.clone()).reset_all();
@@ -384,7 +384,7 @@ async fn save(
         .exec(db)
         .await?;
     if result.rows_affected != 1 {
-        return Err(kit::edge::concurrency::changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     Ok(row)
 }
@@ -397,7 +397,7 @@ pub async fn identify(
     who: &Principal,
     id: Uuid,
     input: &Identification,
-) -> Result<StayView, Problem> {
+) -> Result<StayView, Refusal> {
     who.require(&STAFF)?;
     let mut row = find_visible(tx, who, id).await?;
     let at = step_time("at", input.at)?;
@@ -436,7 +436,7 @@ pub async fn publish_tracing_notice(
     who: &Principal,
     id: Uuid,
     input: &TracingNotice,
-) -> Result<StayView, Problem> {
+) -> Result<StayView, Refusal> {
     who.require(&STAFF)?;
     let mut row = find_visible(tx, who, id).await?;
     let at = step_time("published_at", input.published_at)?;
@@ -464,10 +464,10 @@ pub async fn leave(
     who: &Principal,
     id: Uuid,
     input: &Exit,
-) -> Result<StayView, Problem> {
+) -> Result<StayView, Refusal> {
     who.require(&STAFF)?;
     if input.destination.trim().is_empty() {
-        return Err(Problem::invalid("destination", "required"));
+        return Err(Refusal::invalid("destination", "required"));
     }
     let mut row = find_visible(tx, who, id).await?;
     let at = step_time("at", input.at)?;
@@ -496,7 +496,7 @@ pub async fn list(
     in_station: bool,
     cursor: Option<Uuid>,
     limit: u64,
-) -> Result<Vec<StayView>, Problem> {
+) -> Result<Vec<StayView>, Refusal> {
     who.require(&READERS)?;
     let mut q =
         stay::Entity::find().filter(stay::Column::DivisionCode.starts_with(who.division.as_str()));
@@ -522,7 +522,7 @@ pub async fn tracing_overdue(
     db: &impl ConnectionTrait,
     who: &Principal,
     now: DateTime<Utc>,
-) -> Result<Vec<StayView>, Problem> {
+) -> Result<Vec<StayView>, Refusal> {
     who.require(&READERS)?;
     Ok(stay::Entity::find()
         .filter(stay::Column::DivisionCode.starts_with(who.division.as_str()))

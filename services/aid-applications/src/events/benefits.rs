@@ -8,7 +8,6 @@ use contracts::{
     partner::{CertificateChanged, CertificateRevoked},
 };
 use kit::{
-    Problem,
     identity::{IdNumber, PersonRefKey},
     inbox::{EventMeta, Handler, HandlerError},
 };
@@ -25,17 +24,6 @@ use crate::{
     },
     domain::household::DisabilityGrade,
 };
-
-/// A refused step: a concurrent change (412) or a failure may pass on redelivery; anything else
-/// never will.
-fn refused(p: Problem) -> HandlerError {
-    let reason = p.detail.clone().unwrap_or(p.title.clone());
-    if p.status < 500 && p.status != 412 {
-        HandlerError::Permanent(reason)
-    } else {
-        HandlerError::Transient(reason)
-    }
-}
 
 /// child-welfare's and disability-subsidies' facts: kept per person_ref.
 pub(super) struct OnOtherBenefit;
@@ -83,9 +71,7 @@ impl Handler<CertificateChanged> for OnCertificateFact {
         let id = holder(event.id_number.as_str())?;
         let grade = DisabilityGrade::new(event.category.digit(), event.level)
             .map_err(|e| HandlerError::Permanent(format!("grade: {e}")))?;
-        on_certificate_changed(tx, &self.key, &id, grade, &event)
-            .await
-            .map_err(refused)?;
+        on_certificate_changed(tx, &self.key, &id, grade, &event).await?;
         Ok(())
     }
 }
@@ -98,9 +84,7 @@ impl Handler<CertificateRevoked> for OnCertificateFact {
         _meta: &EventMeta,
     ) -> Result<(), HandlerError> {
         let id = holder(event.id_number.as_str())?;
-        on_certificate_revoked(tx, &self.key, &id, &event)
-            .await
-            .map_err(refused)?;
+        on_certificate_revoked(tx, &self.key, &id, &event).await?;
         Ok(())
     }
 }

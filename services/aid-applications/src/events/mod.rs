@@ -62,18 +62,6 @@ impl Handler<DeathRecorded> for OnDeathRecorded {
     ) -> Result<(), HandlerError> {
         death_recorded(tx, &self.outbox, &self.key, &event)
             .await
-            .map_err(retry_or_refuse)
-    }
-}
-
-/// The NATS edge's reading of a command's refusal: one that will never apply (bad input, a rule)
-/// is permanent and dead-lettered; a concurrent change (412) or a failure may pass on
-/// redelivery.
-fn retry_or_refuse(p: kit::Problem) -> HandlerError {
-    let reason = p.detail.clone().unwrap_or(p.title.clone());
-    if p.status < 500 && p.status != 412 {
-        HandlerError::Permanent(reason)
-    } else {
-        HandlerError::Transient(reason)
+            .map_err(HandlerError::from)
     }
 }

@@ -60,7 +60,7 @@ async fn decide(
 ) -> Result<Answer, Problem> {
     let o = p.outbox.clone();
     idempotent!(p, who, key, (id, &input), StatusCode::OK, |tx| {
-        decide_registration(&tx, &o, &who, id, &input, today()).await?
+        decide_registration(tx, &o, &who, id, &input, today()).await?
     })
 }
 
@@ -93,7 +93,7 @@ async fn add_condition(
         key,
         (id, &parent, &input),
         StatusCode::CREATED,
-        |tx| { record_condition(&tx, &o, &who, id, r, &input, today()).await? }
+        |tx| record_condition(tx, &o, &who, id, r, &input, today()).await?
     )
 }
 
@@ -118,7 +118,7 @@ async fn finish_condition(
         key,
         (id, condition_id, &input),
         StatusCode::OK,
-        |tx| { end_condition(&tx, &o, &who, id, condition_id, &input, today()).await? }
+        |tx| end_condition(tx, &o, &who, id, condition_id, &input, today()).await?
     )
 }
 
@@ -158,7 +158,7 @@ async fn enrollment(
 ) -> Result<Answer, Problem> {
     let o = p.outbox.clone();
     idempotent!(p, who, key, (id, &input), StatusCode::CREATED, |tx| {
-        record_enrollment(&tx, &o, &who, id, &input, today()).await?
+        record_enrollment(tx, &o, &who, id, &input, today()).await?
     })
 }
 
@@ -202,7 +202,7 @@ async fn adoption(
 ) -> Result<Answer, Problem> {
     let o = p.outbox.clone();
     idempotent!(p, who, key, (id, &input), StatusCode::CREATED, |tx| {
-        record_adoption(&tx, &o, &who, id, &input, today()).await?
+        record_adoption(tx, &o, &who, id, &input, today()).await?
     })
 }
 
@@ -220,6 +220,6 @@ async fn grant(
     Json(input): Json<NewGrant>,
 ) -> Result<Answer, Problem> {
     idempotent!(p, who, key, (id, &input), StatusCode::CREATED, |tx| {
-        grant_programme(&tx, &who, id, &input).await?
+        grant_programme(tx, &who, id, &input).await?
     })
 }

@@ -55,7 +55,7 @@ async fn create(
 ) -> Result<Answer, Problem> {
     let k = p.config.person_ref_key.clone();
     idempotent!(p, who, key, input, StatusCode::CREATED, |tx| {
-        submit_registration(&tx, &k, &who, &input, Origin::Application, today()).await?
+        submit_registration(tx, &k, &who, &input, Origin::Application, today()).await?
     })
 }
 

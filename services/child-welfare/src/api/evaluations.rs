@@ -162,7 +162,7 @@ async fn complete(
 ) -> Result<Answer, Problem> {
     let k = p.config.person_ref_key.clone();
     idempotent!(p, who, key, (id, &input), StatusCode::CREATED, |tx| {
-        complete_evaluation(&tx, &k, &who, id, &input, today()).await?
+        complete_evaluation(tx, &k, &who, id, &input, today()).await?
     })
 }
 

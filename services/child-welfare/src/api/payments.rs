@@ -51,7 +51,7 @@ async fn create(
 ) -> Result<Answer, Problem> {
     let o = p.outbox.clone();
     idempotent!(p, who, key, input, StatusCode::CREATED, |tx| {
-        issue_batch(&tx, &o, &who, input.month, today()).await?
+        issue_batch(tx, &o, &who, input.month, today()).await?
     })
 }
 

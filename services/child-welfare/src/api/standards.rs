@@ -74,6 +74,6 @@ async fn growth(
     Json(input): Json<Growth>,
 ) -> Result<Answer, Problem> {
     idempotent!(p, who, key, input, StatusCode::CREATED, |tx| {
-        apply_growth(&tx, &p.outbox, &who, &input, today()).await?
+        apply_growth(tx, &p.outbox, &who, &input, today()).await?
     })
 }

@@ -9,7 +9,7 @@ use contracts::{
     child::{AllowanceChangeReason, AllowanceChanged},
     common::{Month, PersonRef, TownshipCode, VillageCode},
 };
-use kit::{Principal, Problem, audit, outbox::Outbox};
+use kit::{Principal, Refusal, audit, outbox::Outbox};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, FromQueryResult, Statement};
 
 use super::records::{ChildRecord, allowance_mode, not_in_force, outbox_failed};
@@ -35,10 +35,10 @@ struct Change<'a> {
     on: NaiveDate,
 }
 
-async fn publish(tx: &impl ConnectionTrait, outbox: &Outbox, c: Change<'_>) -> Result<(), Problem> {
+async fn publish(tx: &impl ConnectionTrait, outbox: &Outbox, c: Change<'_>) -> Result<(), Refusal> {
     let bad = |what: &str| {
         tracing::error!(what, "stored allowance data does not fit the contract");
-        Problem::internal()
+        Refusal::internal()
     };
     let a = c.allowance;
     outbox
@@ -70,7 +70,7 @@ fn category_of(a: &allowance::Model) -> Category {
 }
 
 /// The month of the latest batch issued, if any.
-async fn last_batch(tx: &impl ConnectionTrait) -> Result<Option<Month>, Problem> {
+async fn last_batch(tx: &impl ConnectionTrait) -> Result<Option<Month>, Refusal> {
     let row = tx
         .query_one_raw(Statement::from_string(
             tx.get_database_backend(),
@@ -94,18 +94,18 @@ pub async fn care_mode_changed(
     record: &ChildRecord,
     mode: CareMode,
     on: NaiveDate,
-) -> Result<Option<Month>, Problem> {
+) -> Result<Option<Month>, Refusal> {
     let Some(a) = record.active_allowance() else {
         return Ok(None);
     };
-    let start: Month = a.start_month.parse().map_err(|_| Problem::internal())?;
+    let start: Month = a.start_month.parse().map_err(|_| Refusal::internal())?;
     let from = care_change_from(on, last_batch(tx).await?).max(start);
     let before = allowance_mode(a, from);
     if before == mode {
         return Ok(None);
     }
     let category = category_of(a);
-    let first_day = from.first_day().ok_or_else(Problem::internal)?;
+    let first_day = from.first_day().ok_or_else(Refusal::internal)?;
     let amount_at = |m: CareMode| {
         reference
             .standard(Standard::for_child(category, m), first_day)
@@ -160,7 +160,7 @@ pub async fn standards_raised(
     after: &Reference,
     valid_from: NaiveDate,
     on: NaiveDate,
-) -> Result<u64, Problem> {
+) -> Result<u64, Refusal> {
     let from = standard_from(valid_from);
     // One read of every allowance the raise reaches, with its child's person_ref.
     let rows = tx
@@ -185,7 +185,7 @@ pub async fn standards_raised(
         let month = from.max(start);
         let category = category_of(a);
         let standard = Standard::for_child(category, allowance_mode(a, month));
-        let first_day = month.first_day().ok_or_else(Problem::internal)?;
+        let first_day = month.first_day().ok_or_else(Refusal::internal)?;
         let previous = before.standard(standard, first_day).map_err(not_in_force)?;
         let amount = after.standard(standard, first_day).map_err(not_in_force)?;
         if amount == previous {

@@ -5,8 +5,7 @@
 use chrono::NaiveDate;
 use contracts::{child::AllowanceEndReason, common::Month};
 use kit::{
-    Principal, Problem, Role, audit,
-    edge::concurrency::changed_meanwhile,
+    Principal, Refusal, Role, audit,
     identity::{IdNumber, PersonRefKey},
     outbox::Outbox,
 };
@@ -49,24 +48,24 @@ pub async fn update_care(
     version: i32,
     input: &CareUpdate,
     today: NaiveDate,
-) -> Result<i32, Problem> {
+) -> Result<i32, Refusal> {
     who.require(&[Role::TownshipClerk, Role::DistrictOfficer])?;
     let record = load_visible(tx, who, id).await?;
     let c = &record.child;
     if c.version != version {
-        return Err(changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     let guardian_id = match input.guardian.as_ref().and_then(|g| g.id_number.as_deref()) {
         Some(raw) => Some(
             IdNumber::parse_entered(raw, kit::clock::today())
-                .map_err(|e| Problem::invalid("guardian.id_number", e.to_string()))?,
+                .map_err(|e| Refusal::invalid("guardian.id_number", e.to_string()))?,
         ),
         None => None,
     };
     if let Some(a) = &input.bank_account
         && (a.account.len() < 8 || !a.account.bytes().all(|b| b.is_ascii_digit()))
     {
-        return Err(Problem::invalid("bank_account.account", "8 or more digits"));
+        return Err(Refusal::invalid("bank_account.account", "8 or more digits"));
     }
     let account_changed =
         input.bank_account.as_ref().map(|a| &a.account) != c.bank_account.as_ref();
@@ -111,14 +110,14 @@ pub async fn record_enrollment(
     id: Uuid,
     input: &NewSchooling,
     today: NaiveDate,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     who.require(&[Role::TownshipClerk, Role::DistrictOfficer])?;
     load_visible(tx, who, id).await?;
     if input.course_end <= input.enrolled_on {
-        return Err(Problem::invalid("course_end", "must be after enrolled_on"));
+        return Err(Refusal::invalid("course_end", "must be after enrolled_on"));
     }
     if input.evidence.trim().is_empty() {
-        return Err(Problem::invalid("evidence", "required: proof of enrolment"));
+        return Err(Refusal::invalid("evidence", "required: proof of enrolment"));
     }
     enrollment::Entity::insert(enrollment::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -176,25 +175,25 @@ pub async fn complete_identity(
     id: Uuid,
     input: &Identity,
     today: NaiveDate,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     who.require(&[Role::TownshipClerk, Role::DistrictOfficer])?;
     let record = load_visible(tx, who, id).await?;
     if record.child.id_number.is_some() {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "identity-complete",
             "the child's identity is already on record",
         ));
     }
     let number = IdNumber::parse_entered(&input.id_number, kit::clock::today())
-        .map_err(|e| Problem::invalid("id_number", e.to_string()))?;
+        .map_err(|e| Refusal::invalid("id_number", e.to_string()))?;
     if key.person_ref(&number).as_str() != record.child.person_ref {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "id_number",
             "is not the child this registration names",
         ));
     }
     if input.name.trim().is_empty() {
-        return Err(Problem::invalid("name", "required"));
+        return Err(Refusal::invalid("name", "required"));
     }
     child::Entity::update(child::ActiveModel {
         id: Set(id),
@@ -238,20 +237,20 @@ pub async fn record_adoption(
     id: Uuid,
     input: &Adoption,
     today: NaiveDate,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     who.require(&[Role::TownshipClerk, Role::DistrictOfficer])?;
     let record = load_visible(tx, who, id).await?;
     if input.adopted_on > today {
-        return Err(Problem::invalid("adopted_on", "cannot be in the future"));
+        return Err(Refusal::invalid("adopted_on", "cannot be in the future"));
     }
     if input.evidence.trim().is_empty() {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "evidence",
             "required: the adoption registration",
         ));
     }
     if record.child.adopted_on.is_some() {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "already-adopted",
             "the adoption is on record",
         ));

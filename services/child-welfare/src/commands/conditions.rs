@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use contracts::partner::DisabilityCategory;
-use kit::{Principal, Problem, Role, audit, edge::problem::FieldError, outbox::Outbox};
+use kit::{Principal, Refusal, Role, audit, edge::problem::FieldError, outbox::Outbox};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -113,7 +113,7 @@ pub async fn insert_condition(
     c: &Condition,
     evidence: &str,
     recorded_by: &str,
-) -> Result<Uuid, Problem> {
+) -> Result<Uuid, Refusal> {
     let id = Uuid::now_v7();
     condition::Entity::insert(condition::ActiveModel {
         id: Set(id),
@@ -139,7 +139,7 @@ pub async fn supersede_asserted(
     tx: &impl ConnectionTrait,
     parent_id: Uuid,
     on: NaiveDate,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     condition::Entity::update_many()
         .set(condition::ActiveModel {
             ended_on: Set(Some(on)),
@@ -175,13 +175,13 @@ async fn parent_of(
     tx: &impl ConnectionTrait,
     child_id: Uuid,
     role: ParentRole,
-) -> Result<parent::Model, Problem> {
+) -> Result<parent::Model, Refusal> {
     parent::Entity::find()
         .filter(parent::Column::ChildId.eq(child_id))
         .filter(parent::Column::Role.eq(word(role)))
         .one(tx)
         .await?
-        .ok_or_else(|| Problem::not_found("no such parent on record"))
+        .ok_or_else(|| Refusal::not_found("no such parent on record"))
 }
 
 /// Records a new condition of a parent and re-evaluates the child as of today.
@@ -193,21 +193,21 @@ pub async fn record_condition(
     role: ParentRole,
     input: &NewCondition,
     today: NaiveDate,
-) -> Result<ConditionChanged, Problem> {
+) -> Result<ConditionChanged, Refusal> {
     who.require(&[Role::TownshipClerk, Role::DistrictOfficer])?;
     let record = load_visible(tx, who, child_id).await?;
     if !matches!(
         record.child.status.as_str(),
         "pending_approval" | "registered"
     ) {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "child-not-open",
             "the child's registration is closed",
         ));
     }
     let c = input
         .validate("condition", today)
-        .map_err(Problem::invalid_fields)?;
+        .map_err(Refusal::invalid_fields)?;
     let p = parent_of(tx, child_id, role).await?;
     supersede_asserted(tx, p.id, today).await?;
     let id = insert_condition(tx, p.id, &c, &input.evidence, &who.subject).await?;
@@ -240,7 +240,7 @@ pub async fn end_condition(
     condition_id: Uuid,
     input: &ConditionEnd,
     today: NaiveDate,
-) -> Result<ConditionChanged, Problem> {
+) -> Result<ConditionChanged, Refusal> {
     who.require(&[Role::TownshipClerk, Role::DistrictOfficer])?;
     let record = load_visible(tx, who, child_id).await?;
     let found = [&record.father, &record.mother]
@@ -249,9 +249,9 @@ pub async fn end_condition(
         .flat_map(|(_, cs)| cs.iter())
         .find(|c| c.id == condition_id)
         .cloned()
-        .ok_or_else(|| Problem::not_found("no such condition of this child's parents"))?;
+        .ok_or_else(|| Refusal::not_found("no such condition of this child's parents"))?;
     if found.ended_on.is_some() {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "condition-already-ended",
             "the condition has already ended",
         ));
@@ -267,7 +267,7 @@ pub async fn end_condition(
         errors.push(("evidence", "required: the document proving the end"));
     }
     if !errors.is_empty() {
-        return Err(Problem::invalid_fields(
+        return Err(Refusal::invalid_fields(
             errors
                 .into_iter()
                 .map(|(f, r)| FieldError {
@@ -318,11 +318,11 @@ async fn changed(
     condition_id: Uuid,
     as_of: NaiveDate,
     today: NaiveDate,
-) -> Result<ConditionChanged, Problem> {
+) -> Result<ConditionChanged, Refusal> {
     let reference = records::reference(tx).await?;
     let record = records::load(tx, child_id)
         .await?
-        .ok_or_else(|| Problem::not_found("no such child"))?;
+        .ok_or_else(|| Refusal::not_found("no such child"))?;
     let assessment = record.assess(&reference, as_of)?;
     let result = reevaluate(tx, outbox, who, &reference, &record, as_of, today).await?;
     Ok(ConditionChanged {

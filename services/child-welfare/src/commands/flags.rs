@@ -11,7 +11,7 @@ use contracts::{
     common::Month,
     minor::{ChildAtRiskFlagged, ParentSituation},
 };
-use kit::{Principal, Problem, Role, audit, identity::PersonRefKey, outbox::Outbox};
+use kit::{Principal, Refusal, Role, audit, identity::PersonRefKey, outbox::Outbox};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -58,7 +58,7 @@ pub async fn evaluate_flag(
     outbox: &Outbox,
     flag: &ChildAtRiskFlagged,
     today: NaiveDate,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     let seen = evaluation::Entity::find()
         .filter(evaluation::Column::FlagId.eq(flag.flag_id))
         .one(tx)
@@ -155,7 +155,7 @@ async fn flagged_condition(
     tx: &impl ConnectionTrait,
     p: Flagged<'_>,
     today: NaiveDate,
-) -> Result<Condition, Problem> {
+) -> Result<Condition, Refusal> {
     let s = p.situation;
     if s != Situation::SevereDisability {
         return Ok(Condition {
@@ -197,7 +197,7 @@ pub async fn try_register(
     outbox: &Outbox,
     e: &evaluation::Model,
     today: NaiveDate,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     let who = system(&format!("flag:{}", e.flag_id));
     let reference = records::reference(tx).await?;
     let thresholds = reference.thresholds(today).map_err(not_in_force)?;
@@ -314,7 +314,7 @@ pub async fn try_register(
     )
     .await?;
     announce_registration(tx, outbox, &c, category, today).await?;
-    let record = records::load(tx, id).await?.ok_or_else(Problem::internal)?;
+    let record = records::load(tx, id).await?.ok_or_else(Refusal::internal)?;
     start_allowance(
         tx,
         outbox,
@@ -343,7 +343,7 @@ fn aged_out(
     reference: &Reference,
     e: &evaluation::Model,
     today: NaiveDate,
-) -> Result<Option<String>, Problem> {
+) -> Result<Option<String>, Refusal> {
     let Some(birth) = e
         .birth_month
         .as_deref()
@@ -368,7 +368,7 @@ async fn update_evaluation(
     outcome: &str,
     child_id: Option<Uuid>,
     decided_by: Option<&str>,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     evaluation::Entity::update(evaluation::ActiveModel {
         id: Set(e.id),
         status: Set(status.into()),
@@ -387,14 +387,14 @@ async fn open_evaluation(
     tx: &impl ConnectionTrait,
     who: &Principal,
     id: Uuid,
-) -> Result<evaluation::Model, Problem> {
+) -> Result<evaluation::Model, Refusal> {
     let e = evaluation::Entity::find_by_id(id)
         .one(tx)
         .await?
         .filter(|e| who.sees(&e.village_code))
-        .ok_or_else(|| Problem::not_found("no such evaluation in your division"))?;
+        .ok_or_else(|| Refusal::not_found("no such evaluation in your division"))?;
     if e.status != "open" {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "evaluation-not-open",
             format!("the evaluation is {}", e.status),
         ));
@@ -411,7 +411,7 @@ pub async fn complete_evaluation(
     id: Uuid,
     input: &NewChild,
     today: NaiveDate,
-) -> Result<Submitted, Problem> {
+) -> Result<Submitted, Refusal> {
     who.require(&[Role::TownshipClerk, Role::VillageStaff])?;
     let e = open_evaluation(tx, who, id).await?;
     let submitted = submit_registration(tx, key, who, input, Origin::Flag(&e), today).await?;
@@ -439,12 +439,12 @@ pub async fn close_evaluation(
     who: &Principal,
     id: Uuid,
     input: &Closure,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     who.require(&[Role::TownshipClerk, Role::DistrictOfficer])?;
     let e = open_evaluation(tx, who, id).await?;
     let reason = input.reason.trim();
     if reason.is_empty() {
-        return Err(Problem::invalid("reason", "required"));
+        return Err(Refusal::invalid("reason", "required"));
     }
     update_evaluation(tx, &e, "closed", reason, None, Some(&who.subject)).await?;
     audit::record(

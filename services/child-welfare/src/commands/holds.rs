@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use contracts::common::Month;
-use kit::{Problem, audit};
+use kit::{Refusal, audit};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -49,7 +49,7 @@ pub(super) async fn insert_hold(
     held_from: Month,
     stopped: Option<Uuid>,
     today: NaiveDate,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     if open_hold(tx, child_id).await?.is_some() {
         return Ok(());
     }
@@ -84,7 +84,7 @@ pub async fn hold_at_start(
     c: &child::Model,
     start: Month,
     today: NaiveDate,
-) -> Result<bool, Problem> {
+) -> Result<bool, Refusal> {
     if !periods(tx, &c.person_ref)
         .await?
         .iter()

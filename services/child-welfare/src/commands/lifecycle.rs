@@ -7,7 +7,7 @@ use contracts::{
     child::{AllowanceEndReason, AllowanceEnded, AllowanceStarted, Registered, RegistrationOrigin},
     common::{Month, PersonRef, TownshipCode, VillageCode},
 };
-use kit::{Principal, Problem, audit, outbox::Outbox};
+use kit::{Principal, Refusal, audit, outbox::Outbox};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
@@ -27,10 +27,10 @@ struct Wire {
     village: VillageCode,
 }
 
-fn wire(c: &child::Model) -> Result<Wire, Problem> {
+fn wire(c: &child::Model) -> Result<Wire, Refusal> {
     let bad = |what: &str| {
         tracing::error!(what, "stored child data does not fit the contract");
-        Problem::internal()
+        Refusal::internal()
     };
     Ok(Wire {
         person_ref: PersonRef::parse(&c.person_ref).map_err(|_| bad("person_ref"))?,
@@ -46,7 +46,7 @@ pub async fn announce_registration(
     c: &child::Model,
     category: Category,
     registered_on: NaiveDate,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     let w = wire(c)?;
     let origin = if c.origin == "at_risk_flag" {
         RegistrationOrigin::AtRiskFlag
@@ -90,13 +90,13 @@ pub async fn start_allowance(
     category: Category,
     start: Month,
     approved_on: NaiveDate,
-) -> Result<Option<allowance::Model>, Problem> {
+) -> Result<Option<allowance::Model>, Refusal> {
     let c = &record.child;
     if let Some(birth) = record.birth() {
         let rules = reference.age_rules(approved_on).map_err(not_in_force)?;
         let (last, _) = last_entitled_month(birth, record.schooling().as_ref(), &rules);
         if last < start {
-            return Err(Problem::conflict(
+            return Err(Refusal::conflict(
                 "no-longer-entitled",
                 format!("the child's entitlement by age and schooling ends in {last}"),
             ));
@@ -184,7 +184,7 @@ pub async fn end_allowance(
     c: &child::Model,
     a: &allowance::Model,
     ending: Ending,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     let Ending {
         reason,
         end_month,
@@ -233,7 +233,7 @@ pub async fn close_child(
     tx: &impl ConnectionTrait,
     c: &child::Model,
     reason: &str,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     child::Entity::update(child::ActiveModel {
         id: Set(c.id),
         status: Set("ended".into()),
@@ -270,7 +270,7 @@ pub async fn reevaluate(
     record: &ChildRecord,
     as_of: NaiveDate,
     today: NaiveDate,
-) -> Result<Reevaluated, Problem> {
+) -> Result<Reevaluated, Refusal> {
     let c = &record.child;
     let Some(active) = record.active_allowance().cloned() else {
         return Ok(Reevaluated::Unchanged);
@@ -358,7 +358,7 @@ pub async fn close_if_aged_out(
     record: &ChildRecord,
     month: Month,
     today: NaiveDate,
-) -> Result<Reevaluated, Problem> {
+) -> Result<Reevaluated, Refusal> {
     let (Some(active), Some(birth)) = (record.active_allowance(), record.birth()) else {
         return Ok(Reevaluated::Unchanged);
     };

@@ -9,7 +9,7 @@ use contracts::{
     partner::{CertificateChanged, CertificateIssued, CertificateRevoked, DisabilityCategory},
 };
 use kit::{
-    Problem, audit,
+    Refusal, audit,
     identity::{IdNumber, PersonRefKey},
     outbox::Outbox,
 };
@@ -45,7 +45,7 @@ pub async fn record_death(
     died_on: NaiveDate,
     record_number: &str,
     today: NaiveDate,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     let person_ref = key.person_ref(id);
     let who = system("death-record");
     let children = child::Entity::find()
@@ -133,7 +133,7 @@ async fn reevaluate_child(
     child_id: uuid::Uuid,
     as_of: NaiveDate,
     today: NaiveDate,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     let reference = records::reference(tx).await?;
     if let Some(record) = records::load(tx, child_id).await? {
         let who = system("partner-fact");
@@ -186,7 +186,7 @@ pub async fn record_certificate(
     key: &PersonRefKey,
     cert: &Certificate<'_>,
     today: NaiveDate,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     let person_ref = key.person_ref(cert.id_number).as_str().to_owned();
     let row = certificate::ActiveModel {
         person_ref: Set(person_ref.clone()),
@@ -243,7 +243,7 @@ pub async fn revoke_certificate(
     e: &CertificateRevoked,
     id: &IdNumber,
     today: NaiveDate,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     let person_ref = key.person_ref(id).as_str().to_owned();
     certificate::Entity::update_many()
         .set(certificate::ActiveModel {
@@ -268,7 +268,7 @@ pub async fn revoke_certificate(
 async fn parents_of(
     tx: &impl ConnectionTrait,
     person_ref: &str,
-) -> Result<Vec<parent::Model>, Problem> {
+) -> Result<Vec<parent::Model>, Refusal> {
     Ok(parent::Entity::find()
         .filter(parent::Column::PersonRef.eq(person_ref))
         .all(tx)
@@ -278,7 +278,7 @@ async fn parents_of(
 async fn open_disability(
     tx: &impl ConnectionTrait,
     parent_id: uuid::Uuid,
-) -> Result<Vec<condition::Model>, Problem> {
+) -> Result<Vec<condition::Model>, Refusal> {
     Ok(condition::Entity::find()
         .filter(condition::Column::ParentId.eq(parent_id))
         .filter(condition::Column::Situation.eq(word(Situation::SevereDisability)))
@@ -292,7 +292,7 @@ async fn close_condition(
     c: &condition::Model,
     on: NaiveDate,
     why: &str,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     condition::Entity::update(condition::ActiveModel {
         id: Set(c.id),
         ended_on: Set(Some(c.since.map_or(on, |s| on.max(s)))),
@@ -310,7 +310,7 @@ async fn retry_open_evaluations(
     outbox: &Outbox,
     person_ref: &str,
     today: NaiveDate,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     let waiting = evaluation::Entity::find()
         .filter(evaluation::Column::Status.eq("open"))
         .filter(

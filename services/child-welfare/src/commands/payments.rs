@@ -11,7 +11,7 @@ use contracts::{
     common::{Month, TownshipCode, TownshipTotal},
     partner::{Payer, PaymentReturned},
 };
-use kit::{Principal, Problem, Role, audit, outbox::Outbox};
+use kit::{Principal, Refusal, Role, audit, outbox::Outbox};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
@@ -63,11 +63,11 @@ pub async fn issue_batch(
     who: &Principal,
     month: Month,
     today: NaiveDate,
-) -> Result<BatchIssued, Problem> {
+) -> Result<BatchIssued, Refusal> {
     who.require(&[Role::DistrictOfficer])?;
     let current = Month::from_date(today);
     if month > current.next() {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "month",
             format!(
                 "a batch pays the current month ({current}) or the next one, or an earlier month \
@@ -81,7 +81,7 @@ pub async fn issue_batch(
         .one(tx)
         .await?;
     if exists.is_some() {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "batch-exists",
             format!("the batch of {month} was already issued"),
         )
@@ -89,7 +89,7 @@ pub async fn issue_batch(
     }
     let first_day = month
         .first_day()
-        .ok_or_else(|| Problem::invalid("month", "out of range"))?;
+        .ok_or_else(|| Refusal::invalid("month", "out of range"))?;
     let reference = records::reference(tx).await?;
     let active = allowance::Entity::find()
         .filter(allowance::Column::EndMonth.is_null())
@@ -213,12 +213,12 @@ pub async fn issue_batch(
         .into_iter()
         .map(|(code, (line_count, total_fen))| {
             Ok(TownshipTotal {
-                township_code: TownshipCode::parse(&code).map_err(|_| Problem::internal())?,
+                township_code: TownshipCode::parse(&code).map_err(|_| Refusal::internal())?,
                 line_count,
                 total_fen,
             })
         })
-        .collect::<Result<Vec<_>, Problem>>()?;
+        .collect::<Result<Vec<_>, Refusal>>()?;
     outbox
         .enqueue(
             tx,

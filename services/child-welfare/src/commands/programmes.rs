@@ -1,7 +1,7 @@
 //! Programme grants: 福彩圆梦·孤儿助学 at the yearly reference amount, 明天计划 and education aid
 //! at the approved cost; once per child, programme and period, by a district approver.
 
-use kit::{Principal, Problem, Role, audit};
+use kit::{Principal, Refusal, Role, audit};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -59,24 +59,24 @@ pub async fn grant_programme(
     who: &Principal,
     child_id: Uuid,
     input: &NewGrant,
-) -> Result<GrantView, Problem> {
+) -> Result<GrantView, Refusal> {
     who.require(&[Role::DistrictApprover])?;
     let record = load_visible(tx, who, child_id).await?;
     if record.child.status != "registered" {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "child-not-registered",
             format!("the child's registration is {}", record.child.status),
         ));
     }
     let period = input.period.trim();
     if period.is_empty() || period.len() > 16 {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "period",
             "1 to 16 characters, e.g. 2026-2027",
         ));
     }
     if input.evidence.trim().is_empty() {
-        return Err(Problem::invalid("evidence", "required"));
+        return Err(Refusal::invalid("evidence", "required"));
     }
     let certified = certificate::Entity::find_by_id(record.child.person_ref.clone())
         .one(tx)
@@ -90,7 +90,7 @@ pub async fn grant_programme(
         disabled: certified || input.programme == Programme::TomorrowPlanSurgery,
     };
     if let Some(why) = refusal(input.programme, &applicant) {
-        return Err(Problem::conflict("not-eligible-for-programme", why).field("programme", why));
+        return Err(Refusal::conflict("not-eligible-for-programme", why).field("programme", why));
     }
     let today = today();
     let amount = match (input.programme, input.amount_fen) {
@@ -100,7 +100,7 @@ pub async fn grant_programme(
             .map_err(not_in_force)?,
         (_, Some(a)) if a > 0 => a,
         _ => {
-            return Err(Problem::invalid(
+            return Err(Refusal::invalid(
                 "amount_fen",
                 "required: the approved cost, above 0",
             ));
@@ -113,7 +113,7 @@ pub async fn grant_programme(
         .one(tx)
         .await?;
     if duplicate.is_some() {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "grant-exists",
             "this programme was already granted for this period",
         )

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use contracts::partner::DisabilityCategory;
-use kit::{Principal, Problem, outbox::OutboxError};
+use kit::{Principal, Refusal, outbox::OutboxError};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
@@ -73,7 +73,7 @@ impl ChildRecord {
     }
 
     /// The predicate on `as_of` with the thresholds then in force.
-    pub fn assess(&self, reference: &Reference, as_of: NaiveDate) -> Result<Assessment, Problem> {
+    pub fn assess(&self, reference: &Reference, as_of: NaiveDate) -> Result<Assessment, Refusal> {
         let t = reference.thresholds(as_of).map_err(not_in_force)?;
         Ok(assess(
             &self.conditions(ParentRole::Father),
@@ -123,7 +123,7 @@ pub fn schooling(e: &enrollment::Model) -> Option<Schooling> {
 }
 
 /// Loads a child's record; `None` when there is no such child.
-pub async fn load(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<ChildRecord>, Problem> {
+pub async fn load(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<ChildRecord>, Refusal> {
     let Some(child) = child::Entity::find_by_id(id).one(db).await? else {
         return Ok(None);
     };
@@ -171,15 +171,15 @@ pub async fn load_visible(
     db: &impl ConnectionTrait,
     who: &Principal,
     id: Uuid,
-) -> Result<ChildRecord, Problem> {
+) -> Result<ChildRecord, Refusal> {
     load(db, id)
         .await?
         .filter(|r| who.sees(&r.child.village_code))
-        .ok_or_else(|| Problem::not_found("no such child in your division"))
+        .ok_or_else(|| Refusal::not_found("no such child in your division"))
 }
 
 /// Every reference value.
-pub async fn reference(db: &impl ConnectionTrait) -> Result<Reference, Problem> {
+pub async fn reference(db: &impl ConnectionTrait) -> Result<Reference, Refusal> {
     let rows = reference_value::Entity::find().all(db).await?;
     Ok(Reference::new(
         rows.into_iter().map(|r| (r.name, r.valid_from, r.value)),
@@ -187,14 +187,14 @@ pub async fn reference(db: &impl ConnectionTrait) -> Result<Reference, Problem> 
 }
 
 /// Reference data missing for a date: the bureau must enter it.
-pub fn not_in_force(e: NotInForce) -> Problem {
-    Problem::conflict("reference-not-in-force", e.to_string())
+pub fn not_in_force(e: NotInForce) -> Refusal {
+    Refusal::not_yet("reference-not-in-force", e.to_string())
 }
 
 /// An event that does not fit its contract is a bug: logged once, answered as internal.
-pub fn outbox_failed(e: OutboxError) -> Problem {
+pub fn outbox_failed(e: OutboxError) -> Refusal {
     tracing::error!(error = %e, "outbox");
-    Problem::internal()
+    Refusal::internal()
 }
 
 /// The principal decisions taken on an event are recorded under.

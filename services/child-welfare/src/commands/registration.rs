@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use kit::{
-    Principal, Problem, Role, audit,
+    Principal, Refusal, Role, audit,
     edge::problem::FieldError,
     identity::{DivisionCode, DivisionLevel, IdNumber, PersonRefKey},
     outbox::Outbox,
@@ -122,13 +122,13 @@ pub async fn submit_registration(
     input: &NewChild,
     origin: Origin<'_>,
     today: NaiveDate,
-) -> Result<Submitted, Problem> {
+) -> Result<Submitted, Refusal> {
     who.require(&[Role::TownshipClerk, Role::VillageStaff])?;
     let village = DivisionCode::parse(&input.village_code)
         .ok()
         .filter(|c| c.level() == DivisionLevel::Village)
         .ok_or_else(|| {
-            Problem::invalid(
+            Refusal::invalid(
                 "village_code",
                 "must be a 12-digit village or community code",
             )
@@ -212,14 +212,14 @@ pub async fn submit_registration(
         }
     }
     if !errors.is_empty() {
-        return Err(Problem::invalid_fields(errors));
+        return Err(Refusal::invalid_fields(errors));
     }
     let child_id = child_id.expect("checked above");
     let person_ref = key.person_ref(&child_id);
     if let Origin::Flag(e) = origin
         && e.person_ref != person_ref.as_str()
     {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "id_number",
             "is not the child the minor-protection flag names",
         ));
@@ -236,7 +236,7 @@ pub async fn submit_registration(
         });
     let (last, _) = last_entitled_month(child_id.birth_date(), schooling.as_ref(), &rules);
     if last < start_month(today) {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "id_number",
             format!("the child's entitlement by age and schooling ended in {last}"),
         ));
@@ -253,7 +253,7 @@ pub async fn submit_registration(
                 field(&mut errors, format!("{role}.conditions"), reason.clone());
             }
         }
-        return Err(Problem::invalid_fields(errors).detail(assessment.reason));
+        return Err(Refusal::invalid_fields(errors).detail(assessment.reason));
     };
     let open = child::Entity::find()
         .filter(child::Column::PersonRef.eq(person_ref.as_str()))
@@ -261,7 +261,7 @@ pub async fn submit_registration(
         .one(tx)
         .await?;
     if open.is_some() {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "child-already-registered",
             "this child is already registered or awaiting approval",
         )
@@ -377,7 +377,7 @@ pub async fn insert_parent(
     person_ref: Option<String>,
     id_number: Option<String>,
     name: Option<String>,
-) -> Result<Uuid, Problem> {
+) -> Result<Uuid, Refusal> {
     let id = Uuid::now_v7();
     parent::Entity::insert(parent::ActiveModel {
         id: Set(id),
@@ -419,18 +419,18 @@ pub async fn decide_registration(
     id: Uuid,
     input: &Decision,
     today: NaiveDate,
-) -> Result<Decided, Problem> {
+) -> Result<Decided, Refusal> {
     who.require(&[Role::DistrictApprover])?;
     let record = load_visible(tx, who, id).await?;
     let c = &record.child;
     if c.status != "pending_approval" {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "not-pending-approval",
             format!("the registration is {}", c.status),
         ));
     }
     if c.submitted_by == who.subject {
-        return Err(Problem::forbidden(
+        return Err(Refusal::forbidden(
             "whoever submitted a registration cannot decide it",
         ));
     }
@@ -440,7 +440,7 @@ pub async fn decide_registration(
             .as_deref()
             .map(str::trim)
             .filter(|r| !r.is_empty())
-            .ok_or_else(|| Problem::invalid("reason", "a rejection carries a written reason"))?;
+            .ok_or_else(|| Refusal::invalid("reason", "a rejection carries a written reason"))?;
         set_decision(tx, c, "rejected", &c.category, who, reason, today).await?;
         audit::record(
             tx,
@@ -462,7 +462,7 @@ pub async fn decide_registration(
     let reference = records::reference(tx).await?;
     let assessment = record.assess(&reference, today)?;
     let category = Category::paid_under(assessment.outcome, c.hiv_infected)
-        .ok_or_else(|| Problem::conflict("no-longer-eligible", assessment.reason.clone()))?;
+        .ok_or_else(|| Refusal::conflict("no-longer-eligible", assessment.reason.clone()))?;
     set_decision(
         tx,
         c,
@@ -519,7 +519,7 @@ async fn set_decision(
     who: &Principal,
     reason: &str,
     today: NaiveDate,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     child::Entity::update(child::ActiveModel {
         id: Set(c.id),
         status: Set(status.into()),

@@ -3,7 +3,7 @@
 //! every running allowance.
 
 use chrono::NaiveDate;
-use kit::{Principal, Problem, Role, audit, outbox::Outbox};
+use kit::{Principal, Refusal, Role, audit, outbox::Outbox};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -47,13 +47,13 @@ pub async fn apply_growth(
     who: &Principal,
     input: &Growth,
     today: NaiveDate,
-) -> Result<Vec<Raised>, Problem> {
+) -> Result<Vec<Raised>, Refusal> {
     who.require(&[Role::DistrictApprover])?;
     if !(0..=500).contains(&input.per_mille) {
-        return Err(Problem::invalid("per_mille", "0 to 500"));
+        return Err(Refusal::invalid("per_mille", "0 to 500"));
     }
     if input.source.trim().is_empty() {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "source",
             "required: the decision that set the rate",
         ));
@@ -68,7 +68,7 @@ pub async fn apply_growth(
             .one(tx)
             .await?;
         if exists.is_some() {
-            return Err(Problem::conflict(
+            return Err(Refusal::conflict(
                 "standard-exists",
                 format!("{name} already has a value from {}", input.valid_from),
             )

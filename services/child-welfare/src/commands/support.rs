@@ -14,7 +14,7 @@ use contracts::{
     child::AllowanceEndReason,
     common::{Month, PersonRef},
 };
-use kit::{Principal, Problem, audit, outbox::Outbox};
+use kit::{Principal, Refusal, audit, outbox::Outbox};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     TryInsertResult,
@@ -45,7 +45,7 @@ async fn release(
     outcome: &str,
     resumed: Option<Uuid>,
     today: NaiveDate,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     hold::Entity::update(hold::ActiveModel {
         id: Set(h.id),
         outcome: Set(Some(outcome.to_owned())),
@@ -68,7 +68,7 @@ async fn resume(
     h: &hold::Model,
     from: Month,
     today: NaiveDate,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     let c = &record.child;
     if c.deceased_on.is_some() || c.adopted_on.is_some() {
         return release(tx, h, "closed", None, today).await;
@@ -119,7 +119,7 @@ async fn reconcile_person(
     outbox: &Outbox,
     person_ref: &str,
     today: NaiveDate,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     let who = system("extreme-poverty-support");
     let registered = child::Entity::find()
         .filter(child::Column::PersonRef.eq(person_ref))
@@ -133,7 +133,7 @@ async fn reconcile_person(
     for c in registered {
         let record = records::load(tx, c.id)
             .await?
-            .ok_or_else(Problem::internal)?;
+            .ok_or_else(Refusal::internal)?;
         let active = record.active_allowance().cloned();
         let held = open_hold(tx, c.id).await?;
         let running = active.as_ref().and_then(|a| a.start_month.parse().ok());
@@ -229,7 +229,7 @@ pub async fn record_started(
     outbox: &Outbox,
     e: &EnrollmentStarted,
     today: NaiveDate,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     if e.programme != Programme::ExtremePoverty {
         return Ok(());
     }
@@ -253,7 +253,7 @@ pub async fn record_changed(
     outbox: &Outbox,
     e: &EnrollmentChanged,
     today: NaiveDate,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     if e.programme != Programme::ExtremePoverty {
         return Ok(());
     }
@@ -293,7 +293,7 @@ pub async fn record_ended(
     outbox: &Outbox,
     e: &EnrollmentEnded,
     today: NaiveDate,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     if e.programme != Programme::ExtremePoverty {
         return Ok(());
     }
@@ -356,7 +356,7 @@ pub async fn view(
     db: &impl ConnectionTrait,
     who: &Principal,
     id: Uuid,
-) -> Result<SupportView, Problem> {
+) -> Result<SupportView, Refusal> {
     let record = records::load_visible(db, who, id).await?;
     let periods = period::Entity::find()
         .filter(period::Column::PersonRef.eq(record.child.person_ref.clone()))

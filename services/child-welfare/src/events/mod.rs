@@ -9,7 +9,6 @@ use contracts::{
     },
 };
 use kit::{
-    Problem,
     identity::PersonRefKey,
     inbox::{Consumers, EventMeta, Handler, HandlerError},
     outbox::Outbox,
@@ -54,17 +53,6 @@ pub fn consumers(platform: &Platform) -> Consumers {
         .on::<EnrollmentEnded, _>(enrollments)
 }
 
-/// A refusal from a command: the database or a missing reference value may pass (retry);
-/// anything else can never apply as it is (dead letter, visible and replayable).
-fn handler_error(p: Problem) -> HandlerError {
-    let reason = format!("{}: {}", p.kind, p.detail.clone().unwrap_or_default());
-    if p.status >= 500 || p.kind.ends_with("reference-not-in-force") {
-        HandlerError::Transient(reason)
-    } else {
-        HandlerError::Permanent(reason)
-    }
-}
-
 /// `minor.child.at-risk.flagged.v1`: open the evaluation, register when the flag suffices.
 struct OnFlag {
     outbox: Outbox,
@@ -79,7 +67,7 @@ impl Handler<ChildAtRiskFlagged> for OnFlag {
     ) -> Result<(), HandlerError> {
         evaluate_flag(tx, &self.outbox, &event, today())
             .await
-            .map_err(handler_error)
+            .map_err(HandlerError::from)
     }
 }
 
@@ -108,7 +96,7 @@ impl Handler<DeathRecorded> for OnFact {
             today(),
         )
         .await
-        .map_err(handler_error)
+        .map_err(HandlerError::from)
     }
 }
 
@@ -128,7 +116,7 @@ impl Handler<CertificateIssued> for OnFact {
         let cert = Certificate::issued(&event, &id);
         record_certificate(tx, &self.outbox, &self.key, &cert, today())
             .await
-            .map_err(handler_error)
+            .map_err(HandlerError::from)
     }
 }
 
@@ -148,7 +136,7 @@ impl Handler<CertificateChanged> for OnFact {
         let cert = Certificate::changed(&event, &id);
         record_certificate(tx, &self.outbox, &self.key, &cert, today())
             .await
-            .map_err(handler_error)
+            .map_err(HandlerError::from)
     }
 }
 
@@ -162,7 +150,7 @@ impl Handler<CertificateRevoked> for OnFact {
         let id = id_number(event.id_number.as_str()).map_err(HandlerError::Permanent)?;
         revoke_certificate(tx, &self.outbox, &self.key, &event, &id, today())
             .await
-            .map_err(handler_error)
+            .map_err(HandlerError::from)
     }
 }
 

@@ -8,7 +8,6 @@ use kit::{
 };
 use sea_orm::DatabaseTransaction;
 
-use super::handler_error;
 use crate::commands::{
     records::today,
     support::{record_changed, record_ended, record_started},
@@ -29,7 +28,7 @@ impl Handler<EnrollmentStarted> for OnEnrollment {
     ) -> Result<(), HandlerError> {
         record_started(tx, &self.outbox, &event, today())
             .await
-            .map_err(handler_error)
+            .map_err(HandlerError::from)
     }
 }
 
@@ -42,7 +41,7 @@ impl Handler<EnrollmentChanged> for OnEnrollment {
     ) -> Result<(), HandlerError> {
         record_changed(tx, &self.outbox, &event, today())
             .await
-            .map_err(handler_error)
+            .map_err(HandlerError::from)
     }
 }
 
@@ -55,6 +54,6 @@ impl Handler<EnrollmentEnded> for OnEnrollment {
     ) -> Result<(), HandlerError> {
         record_ended(tx, &self.outbox, &event, today())
             .await
-            .map_err(handler_error)
+            .map_err(HandlerError::from)
     }
 }

@@ -230,9 +230,9 @@ async fn run_comparison(
 ) -> Created {
     who.require(&[Role::DistrictOfficer])?;
     idempotent!(p, who, key, &input, 201, |tx| {
-        let summary = compare(&tx, &p.outbox, &keys, input.month, today(), Payees::Read).await?;
+        let summary = compare(tx, &p.outbox, &keys, input.month, today(), Payees::Read).await?;
         audit::record(
-            &tx,
+            tx,
             &who,
             "run-comparison",
             "comparison",

@@ -223,12 +223,12 @@ async fn payee(
     }
     idempotent!(p, who, key, &(&person_ref, &input), 200, |tx| {
         holder::Entity::find_by_id(person_ref.clone())
-            .one(&tx)
+            .one(tx)
             .await?
             .filter(|h| h.township_code.as_deref().is_some_and(|t| who.sees(t)))
             .ok_or_else(|| Problem::not_found("no such certificate holder in your division"))?;
         register_payee(
-            &tx,
+            tx,
             &keys,
             &who,
             &person_ref,
@@ -266,17 +266,17 @@ async fn reassessment(
     }
     idempotent!(p, who, key, &(&person_ref, &input), 200, |tx| {
         let h = holder::Entity::find_by_id(person_ref.clone())
-            .one(&tx)
+            .one(tx)
             .await?
             .filter(|h| h.township_code.as_deref().is_some_and(|t| who.sees(t)))
             .ok_or_else(|| Problem::not_found("no such certificate holder in your division"))?;
-        let updated = start_reassessment(&tx, &h.person_ref, input.since)
+        let updated = start_reassessment(tx, &h.person_ref, input.since)
             .await?
             .ok_or_else(|| {
                 Problem::conflict("no-certificate", "the holder has no certificate details")
             })?;
         audit::record(
-            &tx,
+            tx,
             &who,
             "start-reassessment",
             "holder",
@@ -327,16 +327,16 @@ async fn work_injury_allowance(
             recorded_by: Set(who.subject.clone()),
             created_at: Set(kit::clock::now()),
         }
-        .insert(&tx)
+        .insert(tx)
         .await?;
-        if let Some(case) = cases::open_case(&tx, &person_ref, SubsidyKind::Nursing).await? {
+        if let Some(case) = cases::open_case(tx, &person_ref, SubsidyKind::Nursing).await? {
             let stop = Stop::WorkInjuryCareAllowance {
                 from_month: input.from_month,
             };
-            cases::end(&tx, &p.outbox, case, stop, today()).await?;
+            cases::end(tx, &p.outbox, case, stop, today()).await?;
         }
         audit::record(
-            &tx,
+            tx,
             &who,
             "record-work-injury-care-allowance",
             "person",

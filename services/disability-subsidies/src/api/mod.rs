@@ -16,29 +16,17 @@ use utoipa_axum::router::OpenApiRouter;
 /// Runs `$body` in a transaction guarded by the caller's `Idempotency-Key`: a retry gets the first
 /// answer back, a refusal writes nothing.
 macro_rules! idempotent {
-    ($p:expr, $who:expr, $key:expr, $fingerprint:expr, $status:expr, |$tx:ident| $body:expr) => {{
-        use sea_orm::TransactionTrait as _;
-        let $tx = $p.db.begin().await?;
-        let fingerprint = kit::edge::idempotency::fingerprint($fingerprint);
-        if let kit::edge::idempotency::Begin::Replay { status, body } =
-            kit::edge::idempotency::begin(&$tx, &$who.key(), &$key, &fingerprint).await?
-        {
-            return Ok((
-                axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::OK),
-                axum::Json(body),
-            ));
-        }
-        let value = $body;
-        let body = serde_json::to_value(&value).unwrap_or_default();
-        kit::edge::idempotency::complete(&$tx, &$who.key(), &$key, &fingerprint, $status, &body)
-            .await?;
-        $tx.commit().await?;
-        $p.outbox.wake();
-        Ok((
+    ($p:expr, $who:expr, $key:expr, $fingerprint:expr, $status:expr, |$tx:ident| $body:expr) => {
+        kit::edge::idempotency::once(
+            &$p,
+            &$who,
+            &$key,
+            $fingerprint,
             axum::http::StatusCode::from_u16($status).unwrap_or(axum::http::StatusCode::OK),
-            axum::Json(body),
-        ))
-    }};
+            async |$tx| Ok::<_, kit::Problem>($body),
+        )
+        .await
+    };
 }
 pub(crate) use idempotent;
 
@@ -58,4 +46,11 @@ pub fn routes(platform: &Platform, keys: &DataKeys) -> OpenApiRouter {
         .merge(reminders::routes())
         .with_state(platform.clone())
         .layer(axum::Extension(keys.clone()))
+}
+
+/// A command's failure as the REST edge answers it: through its refusal.
+impl From<crate::commands::CommandError> for kit::Problem {
+    fn from(e: crate::commands::CommandError) -> Self {
+        kit::Refusal::from(e).into()
+    }
 }

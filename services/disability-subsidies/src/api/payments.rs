@@ -56,7 +56,7 @@ async fn create(
 ) -> Created {
     who.require(&[Role::DistrictOfficer])?;
     idempotent!(p, who, key, &input, 201, |tx| {
-        run(&tx, &p.outbox, &keys, &who, input.month, today()).await?
+        run(tx, &p.outbox, &keys, &who, input.month, today()).await?
     })
 }
 

@@ -50,7 +50,7 @@ async fn open(
     input: NewProgrammeCase,
 ) -> Created {
     idempotent!(p, who, key, &(programme, &input), 201, |tx| {
-        open_programme_case(&tx, &p.config.person_ref_key, &who, programme, &input).await?
+        open_programme_case(tx, &p.config.person_ref_key, &who, programme, &input).await?
     })
 }
 
@@ -95,7 +95,7 @@ async fn service_record(
     Json(input): Json<NewServiceRecord>,
 ) -> Created {
     idempotent!(p, who, key, &(id, &input), 201, |tx| {
-        serde_json::json!({ "id": record_service(&tx, &who, id, &input).await? })
+        serde_json::json!({ "id": record_service(tx, &who, id, &input).await? })
     })
 }
 

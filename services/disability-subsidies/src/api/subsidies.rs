@@ -55,7 +55,7 @@ async fn create(
     Json(input): Json<NewApplication>,
 ) -> Created {
     idempotent!(p, who, key, &input, 201, |tx| {
-        submit_application(&tx, &p.config.person_ref_key, &keys, &who, &input).await?
+        submit_application(tx, &p.config.person_ref_key, &keys, &who, &input).await?
     })
 }
 

@@ -8,8 +8,8 @@ use contracts::{
     disability::{SubsidyKind, SubsidyOrigin},
 };
 use kit::{
-    Principal, Problem, Role, audit,
-    edge::{concurrency::changed_meanwhile, problem::FieldError},
+    Principal, Refusal, Role, audit,
+    edge::problem::FieldError,
     identity::{DivisionCode, DivisionLevel, IdNumber, PersonRefKey},
     outbox::Outbox,
 };
@@ -148,7 +148,7 @@ pub async fn register_payee(
     name: &str,
     account: Option<&PayeeInput>,
     agents: &[AgentInput],
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     let sealed = |column, v: &str| seal(keys, column, person_ref, v.trim());
     payee::Entity::insert(payee::ActiveModel {
         person_ref: Set(person_ref.to_owned()),
@@ -204,7 +204,7 @@ pub async fn submit_application(
     keys: &DataKeys,
     who: &Principal,
     input: &NewApplication,
-) -> Result<SubsidyView, Problem> {
+) -> Result<SubsidyView, Refusal> {
     who.require(&[Role::TownshipClerk, Role::DistrictOfficer])?;
     let mut errors = Vec::new();
     let id = IdNumber::parse_entered(&input.id_number, kit::clock::today())
@@ -259,22 +259,22 @@ pub async fn submit_application(
         }
     }
     let (Some(id), Some(village), Some(received_at)) = (id, village, received_at) else {
-        return Err(Problem::invalid_fields(errors));
+        return Err(Refusal::invalid_fields(errors));
     };
     if !errors.is_empty() {
-        return Err(Problem::invalid_fields(errors));
+        return Err(Refusal::invalid_fields(errors));
     }
     let person_ref = key.person_ref(&id).as_str().to_owned();
     let facts = Facts::load(db, &person_ref).await?;
     let Some(cert) = facts.certificate.clone() else {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "no-certificate",
             "the 残联 has no certificate on record for this person",
         )
         .field("id_number", "no certificate on record"));
     };
     if !facts.registered_here() {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "registered-elsewhere",
             "the 户籍 place outside this district reviews and pays; forward the application there",
         )
@@ -287,7 +287,7 @@ pub async fn submit_application(
         .and_then(|h| h.township_code.as_deref())
         && own != township.as_str()
     {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "village_code",
             format!("must lie in the 户籍 township {own}"),
         ));
@@ -296,7 +296,7 @@ pub async fn submit_application(
         .await?
         .is_some()
     {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "open-subsidy-exists",
             "this person already has an open case for this subsidy",
         )
@@ -317,7 +317,7 @@ pub async fn submit_application(
         rules.back_pay_max_months,
     );
     if let Err(why) = eligible(input.kind, &facts.situation(start), start, &rules) {
-        return Err(Problem::conflict("not-eligible", why.to_string()).field("kind", why.code()));
+        return Err(Refusal::conflict("not-eligible", why.to_string()).field("kind", why.code()));
     }
     register_payee(
         db,
@@ -380,23 +380,23 @@ async fn load_for(
     who: &Principal,
     id: Uuid,
     version: i32,
-) -> Result<subsidy::Model, Problem> {
+) -> Result<subsidy::Model, Refusal> {
     let case = subsidy::Entity::find_by_id(id)
         .one(db)
         .await?
         .filter(|c| who.sees(&c.township_code))
-        .ok_or_else(|| Problem::not_found("no such subsidy case in your division"))?;
+        .ok_or_else(|| Refusal::not_found("no such subsidy case in your division"))?;
     if case.version != version {
-        return Err(changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     Ok(case)
 }
 
-fn refusal_reason(d: &Decision) -> Result<Option<String>, Problem> {
+fn refusal_reason(d: &Decision) -> Result<Option<String>, Refusal> {
     match d.reason.as_deref().map(str::trim) {
         _ if d.approve => Ok(d.reason.clone()),
         Some(r) if !r.is_empty() => Ok(Some(r.to_owned())),
-        _ => Err(Problem::invalid(
+        _ => Err(Refusal::invalid(
             "reason",
             "a refusal carries its written reason",
         )),
@@ -408,7 +408,7 @@ async fn reject(
     who: &Principal,
     case: subsidy::Model,
     reason: Option<String>,
-) -> Result<subsidy::Model, Problem> {
+) -> Result<subsidy::Model, Refusal> {
     let version = case.version;
     let mut a = case.into_active_model();
     a.status = Set(status::REJECTED.to_owned());
@@ -427,17 +427,17 @@ pub async fn review(
     id: Uuid,
     version: i32,
     d: &Decision,
-) -> Result<SubsidyView, Problem> {
+) -> Result<SubsidyView, Refusal> {
     who.require(&[Role::TownshipClerk, Role::TownshipApprover])?;
     let case = load_for(db, who, id, version).await?;
     if case.status != status::APPLIED {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "not-awaiting-review",
             format!("the case is {}", case.status),
         ));
     }
     if case.submitted_by == who.subject {
-        return Err(Problem::forbidden(
+        return Err(Refusal::forbidden(
             "whoever submitted a case cannot review it",
         ));
     }
@@ -479,25 +479,25 @@ pub async fn approve(
     id: Uuid,
     version: i32,
     d: &Decision,
-) -> Result<SubsidyView, Problem> {
+) -> Result<SubsidyView, Refusal> {
     who.require(&[Role::DistrictApprover])?;
     let case = load_for(db, who, id, version).await?;
     if case.status != status::REVIEWED {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "not-awaiting-approval",
             format!("the case is {}", case.status),
         ));
     }
     if case.submitted_by == who.subject || case.reviewed_by.as_deref() == Some(who.subject.as_str())
     {
-        return Err(Problem::forbidden(
+        return Err(Refusal::forbidden(
             "whoever submitted or reviewed a case cannot approve it",
         ));
     }
     let reason = refusal_reason(d)?;
     let updated = if d.approve {
         let facts = Facts::load(db, &case.person_ref).await?;
-        let start: Month = case.start_month.parse().map_err(|_| Problem::internal())?;
+        let start: Month = case.start_month.parse().map_err(|_| Refusal::internal())?;
         let rules = reference::rules(db, today()).await?;
         if let Err(why) = eligible(
             cases::kind_of(&case),
@@ -506,7 +506,7 @@ pub async fn approve(
             &rules,
         ) {
             return Err(
-                Problem::conflict("not-eligible", why.to_string()).field("approve", why.code())
+                Refusal::conflict("not-eligible", why.to_string()).field("approve", why.code())
             );
         }
         cases::grant(db, outbox, case, &who.subject, today()).await?

@@ -15,7 +15,7 @@ pub mod reference;
 pub mod withdrawal;
 
 pub use kit::wire::{name as snake, parse as parse_snake};
-use kit::{Problem, inbox::HandlerError, outbox::OutboxError};
+use kit::{Refusal, inbox::HandlerError, outbox::OutboxError};
 use sea_orm::DbErr;
 
 /// Why a command failed for a reason that is not the caller's input.
@@ -77,18 +77,18 @@ impl From<OutboxError> for CommandError {
     }
 }
 
-impl From<CommandError> for Problem {
+impl From<CommandError> for Refusal {
     fn from(e: CommandError) -> Self {
         match e {
             CommandError::Db(db) => db.into(),
-            CommandError::Reference(r) => Problem::conflict("reference-data-missing", r),
+            CommandError::Reference(r) => Refusal::conflict("reference-data-missing", r),
             CommandError::Outbox(reason) => {
                 tracing::error!(%reason, "an event did not fit its schema");
-                Problem::internal()
+                Refusal::internal()
             }
             CommandError::Sealed { column, error } => {
                 tracing::error!(column, %error, "a sealed value did not open");
-                Problem::internal()
+                Refusal::internal()
             }
         }
     }

@@ -19,7 +19,7 @@ use contracts::{
     disability::PaymentBatchIssued,
     partner::PaymentReturned,
 };
-use kit::{Principal, Problem, audit, outbox::Outbox};
+use kit::{Principal, Refusal, audit, outbox::Outbox};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr,
     EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter, QueryResult, Statement,
@@ -95,10 +95,10 @@ pub async fn run<C: ConnectionTrait + StreamTrait>(
     who: &Principal,
     month: Month,
     today: NaiveDate,
-) -> Result<BatchView, Problem> {
+) -> Result<BatchView, Refusal> {
     let current = Month::from_date(today);
     if month > current.next() {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "month",
             format!(
                 "a batch pays the current month ({current}) or the next one, or an earlier month \
@@ -111,7 +111,7 @@ pub async fn run<C: ConnectionTrait + StreamTrait>(
         .one(db)
         .await?;
     if exists.is_some() {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "batch-exists",
             format!("the batch of {month} was already issued"),
         )
@@ -157,7 +157,7 @@ pub async fn run<C: ConnectionTrait + StreamTrait>(
         }
         let plan = planning.await.map_err(|e| {
             tracing::error!(error = %e, "planning a page of the payment run failed");
-            Problem::internal()
+            Refusal::internal()
         })??;
         totals.add(&plan.totals);
         planned = Some(plan);
@@ -177,7 +177,7 @@ pub async fn run<C: ConnectionTrait + StreamTrait>(
     let mut townships = Vec::new();
     for (code, (lines, total)) in totals.issued {
         townships.push(TownshipTotal {
-            township_code: TownshipCode::parse(&code).map_err(|_| Problem::internal())?,
+            township_code: TownshipCode::parse(&code).map_err(|_| Refusal::internal())?,
             line_count: lines,
             total_fen: total,
         });

@@ -4,8 +4,7 @@
 
 use contracts::common::Month;
 use kit::{
-    Principal, Problem, Role, audit,
-    edge::concurrency::changed_meanwhile,
+    Principal, Refusal, Role, audit,
     identity::{DivisionCode, DivisionLevel, IdNumber, PersonRefKey},
 };
 use sea_orm::{
@@ -93,15 +92,15 @@ pub async fn open_programme_case(
     who: &Principal,
     programme: Programme,
     input: &NewProgrammeCase,
-) -> Result<ProgrammeCaseView, Problem> {
+) -> Result<ProgrammeCaseView, Refusal> {
     who.require(&[Role::TownshipClerk, Role::VillageStaff])?;
     let id = IdNumber::parse_entered(&input.id_number, kit::clock::today())
-        .map_err(|e| Problem::invalid("id_number", e.to_string()))?;
+        .map_err(|e| Refusal::invalid("id_number", e.to_string()))?;
     let village = DivisionCode::parse(&input.village_code)
         .ok()
         .filter(|c| c.level() == DivisionLevel::Village)
         .ok_or_else(|| {
-            Problem::invalid(
+            Refusal::invalid(
                 "village_code",
                 "must be a 12-digit village or community code",
             )
@@ -115,7 +114,7 @@ pub async fn open_programme_case(
         Programme::Fukang => snake(
             input
                 .item
-                .ok_or_else(|| Problem::invalid("item", "assistive_device or surgery"))?,
+                .ok_or_else(|| Refusal::invalid("item", "assistive_device or surgery"))?,
         ),
         Programme::Rehabilitation => {
             let pilot = pilot_township::Entity::find()
@@ -125,7 +124,7 @@ pub async fn open_programme_case(
                 .one(db)
                 .await?;
             if pilot.is_none() {
-                return Err(Problem::conflict(
+                return Err(Refusal::conflict(
                     "not-a-pilot-township",
                     "精康融合 runs only in the pilot streets",
                 )
@@ -140,7 +139,7 @@ pub async fn open_programme_case(
                 facts.death.is_none() && poor_severely_disabled(c, low_income, &rules)
             });
             if !qualifies {
-                return Err(Problem::conflict(
+                return Err(Refusal::conflict(
                     "not-poor-severely-disabled",
                     "care services are for severely disabled people of the low-income population",
                 )
@@ -196,18 +195,18 @@ pub async fn record_service(
     who: &Principal,
     enrollment_id: Uuid,
     input: &NewServiceRecord,
-) -> Result<Uuid, Problem> {
+) -> Result<Uuid, Refusal> {
     who.require(&[Role::TownshipClerk, Role::VillageStaff])?;
     let case = programme_case::Entity::find_by_id(enrollment_id)
         .one(db)
         .await?
         .filter(|c| c.programme == "rehabilitation" && who.sees(&c.village_code))
-        .ok_or_else(|| Problem::not_found("no such 精康融合 enrollment in your division"))?;
+        .ok_or_else(|| Refusal::not_found("no such 精康融合 enrollment in your division"))?;
     if !(1..=1440).contains(&input.minutes) {
-        return Err(Problem::invalid("minutes", "1 to 1440"));
+        return Err(Refusal::invalid("minutes", "1 to 1440"));
     }
     if input.served_on > today() || input.served_on < case.started_on {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "served_on",
             "between the enrollment and today",
         ));
@@ -245,30 +244,30 @@ pub async fn decide_fukang(
     id: Uuid,
     version: i32,
     d: &FukangDecision,
-) -> Result<ProgrammeCaseView, Problem> {
+) -> Result<ProgrammeCaseView, Refusal> {
     who.require(&[Role::TownshipApprover, Role::DistrictApprover])?;
     let case = programme_case::Entity::find_by_id(id)
         .one(db)
         .await?
         .filter(|c| c.programme == snake(Programme::Fukang) && who.sees(&c.village_code))
-        .ok_or_else(|| Problem::not_found("no such 福康工程 application in your division"))?;
+        .ok_or_else(|| Refusal::not_found("no such 福康工程 application in your division"))?;
     if case.version != version {
-        return Err(changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     if case.status != "open" {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "already-decided",
             format!("the application is {}", case.status),
         ));
     }
     if case.recorded_by == who.subject {
-        return Err(Problem::forbidden(
+        return Err(Refusal::forbidden(
             "whoever recorded an application cannot decide it",
         ));
     }
     let reason = d.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
     if !d.approve && reason.is_none() {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "reason",
             "a refusal carries its written reason",
         ));

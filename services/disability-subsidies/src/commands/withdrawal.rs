@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use contracts::common::Month;
-use kit::{Principal, Problem, Role, audit, edge::concurrency::changed_meanwhile, outbox::Outbox};
+use kit::{Principal, Refusal, Role, audit, outbox::Outbox};
 use sea_orm::{ConnectionTrait, EntityTrait};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -31,7 +31,7 @@ pub async fn withdraw(
     id: Uuid,
     version: i32,
     input: &Withdrawal,
-) -> Result<SubsidyView, Problem> {
+) -> Result<SubsidyView, Refusal> {
     who.require(&[
         Role::TownshipClerk,
         Role::TownshipApprover,
@@ -39,7 +39,7 @@ pub async fn withdraw(
     ])?;
     let reason = input.reason.trim();
     if reason.is_empty() {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "reason",
             "a withdrawal carries its written reason",
         ));
@@ -47,18 +47,18 @@ pub async fn withdraw(
     let today = today();
     let requested_on = input.requested_on.unwrap_or(today);
     if requested_on > today {
-        return Err(Problem::invalid("requested_on", "cannot be in the future"));
+        return Err(Refusal::invalid("requested_on", "cannot be in the future"));
     }
     let case = subsidy::Entity::find_by_id(id)
         .one(db)
         .await?
         .filter(|c| who.sees(&c.township_code))
-        .ok_or_else(|| Problem::not_found("no such subsidy case in your division"))?;
+        .ok_or_else(|| Refusal::not_found("no such subsidy case in your division"))?;
     if case.version != version {
-        return Err(changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     if case.open_key.is_none() {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "case-closed",
             format!("the case is already {}", case.status),
         ));
@@ -68,7 +68,7 @@ pub async fn withdraw(
     };
     let ended = cases::end(db, outbox, case, stop, requested_on)
         .await?
-        .ok_or_else(Problem::internal)?;
+        .ok_or_else(Refusal::internal)?;
     audit::record(
         db,
         who,

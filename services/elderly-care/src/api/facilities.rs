@@ -8,6 +8,7 @@ use axum::{
 };
 use kit::{
     Json, Principal, Problem,
+    edge::idempotency::once,
     edge::{
         concurrency::{IfMatch, etag},
         idempotency::IdempotencyKey,
@@ -20,7 +21,7 @@ use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::{create, update};
+use super::update;
 use crate::{
     commands::{
         facilities::{self, FacilityView, NewFacility, ProgressUpdate},
@@ -48,9 +49,14 @@ async fn register(
     key: IdempotencyKey,
     Json(input): Json<NewFacility>,
 ) -> Result<super::Created, Problem> {
-    create(&p, &who, &key, &input, async |tx| {
-        facilities::create(tx, &who, &input).await
-    })
+    once(
+        &p,
+        &who,
+        &key,
+        &input,
+        axum::http::StatusCode::CREATED,
+        async |tx| facilities::create(tx, &who, &input).await,
+    )
     .await
 }
 

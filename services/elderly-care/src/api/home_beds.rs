@@ -9,6 +9,7 @@ use axum::{
 };
 use kit::{
     Json, Principal, Problem, Role, audit,
+    edge::idempotency::once,
     edge::{
         concurrency::{IfMatch, etag},
         idempotency::IdempotencyKey,
@@ -22,7 +23,7 @@ use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::{create, update};
+use super::update;
 use crate::{
     commands::{
         home_beds::{
@@ -58,9 +59,14 @@ async fn apply(
     key: IdempotencyKey,
     Json(input): Json<NewHomeBed>,
 ) -> Result<super::Created, Problem> {
-    create(&p, &who, &key, &input, async |tx| {
-        home_beds::apply(tx, &p.config.person_ref_key, &who, &input, today()).await
-    })
+    once(
+        &p,
+        &who,
+        &key,
+        &input,
+        axum::http::StatusCode::CREATED,
+        async |tx| home_beds::apply(tx, &p.config.person_ref_key, &who, &input, today()).await,
+    )
     .await
 }
 
@@ -224,9 +230,14 @@ async fn record_service(
     Json(input): Json<NewService>,
 ) -> Result<super::Created, Problem> {
     let fingerprint_input = (id, &input);
-    create(&p, &who, &key, &fingerprint_input, async |tx| {
-        home_beds::record_service(tx, &who, id, &input, today()).await
-    })
+    once(
+        &p,
+        &who,
+        &key,
+        &fingerprint_input,
+        axum::http::StatusCode::CREATED,
+        async |tx| home_beds::record_service(tx, &who, id, &input, today()).await,
+    )
     .await
 }
 
@@ -241,9 +252,14 @@ async fn create_provider(
     key: IdempotencyKey,
     Json(input): Json<NewProvider>,
 ) -> Result<super::Created, Problem> {
-    create(&p, &who, &key, &input, async |tx| {
-        providers::create_provider(tx, &who, &input).await
-    })
+    once(
+        &p,
+        &who,
+        &key,
+        &input,
+        axum::http::StatusCode::CREATED,
+        async |tx| providers::create_provider(tx, &who, &input).await,
+    )
     .await
 }
 

@@ -1,12 +1,15 @@
 //! `/v1/left-behind-elders`: the register of left-behind rural elderly, each with a visit plan.
 
 use axum::extract::{Path, State};
-use kit::{Json, Principal, Problem, edge::idempotency::IdempotencyKey, service::Platform};
+use kit::{
+    Json, Principal, Problem, edge::idempotency::IdempotencyKey, edge::idempotency::once,
+    service::Platform,
+};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::{create, update};
+use super::update;
 use crate::{
     commands::{
         left_behind::{self, Ending, LeftBehindElderView, NewLeftBehindElder},
@@ -33,9 +36,14 @@ async fn register(
     key: IdempotencyKey,
     Json(input): Json<NewLeftBehindElder>,
 ) -> Result<super::Created, Problem> {
-    create(&p, &who, &key, &input, async |tx| {
-        left_behind::register(tx, &p.config.person_ref_key, &who, &input, today()).await
-    })
+    once(
+        &p,
+        &who,
+        &key,
+        &input,
+        axum::http::StatusCode::CREATED,
+        async |tx| left_behind::register(tx, &p.config.person_ref_key, &who, &input, today()).await,
+    )
     .await
 }
 

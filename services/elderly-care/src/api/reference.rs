@@ -2,10 +2,12 @@
 //! officers add values from a date on.
 
 use axum::extract::State;
-use kit::{Json, Principal, Problem, edge::idempotency::IdempotencyKey, service::Platform};
+use kit::{
+    Json, Principal, Problem, edge::idempotency::IdempotencyKey, edge::idempotency::once,
+    service::Platform,
+};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::create;
 use crate::commands::reference::{self, ReferenceValue};
 
 pub(super) fn routes() -> OpenApiRouter<Platform> {
@@ -34,8 +36,13 @@ async fn set(
     key: IdempotencyKey,
     Json(input): Json<ReferenceValue>,
 ) -> Result<super::Created, Problem> {
-    create(&p, &who, &key, &input, async |tx| {
-        reference::set_value(tx, &who, &input).await
-    })
+    once(
+        &p,
+        &who,
+        &key,
+        &input,
+        axum::http::StatusCode::CREATED,
+        async |tx| reference::set_value(tx, &who, &input).await,
+    )
     .await
 }

@@ -8,6 +8,7 @@ use axum::{
 };
 use kit::{
     Json, Principal, Problem, Role,
+    edge::idempotency::once,
     edge::{
         concurrency::etag,
         idempotency::IdempotencyKey,
@@ -21,7 +22,6 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::create;
 use crate::{
     commands::{
         today,
@@ -136,9 +136,14 @@ async fn record_visit(
     Json(input): Json<NewVisit>,
 ) -> Result<super::Created, Problem> {
     let fingerprint_input = (id, &input);
-    create(&p, &who, &key, &fingerprint_input, async |tx| {
-        visits::record_visit(tx, &who, id, &input, today()).await
-    })
+    once(
+        &p,
+        &who,
+        &key,
+        &fingerprint_input,
+        axum::http::StatusCode::CREATED,
+        async |tx| visits::record_visit(tx, &who, id, &input, today()).await,
+    )
     .await
 }
 

@@ -70,7 +70,7 @@ pub async fn record_death(
             .await
             .map_err(|p| {
                 tracing::error!(problem = ?p.kind, "closing a home care bed on death");
-                if p.status == 412 {
+                if p.class == kit::refusal::Class::Stale {
                     // Changed since read: try the event again rather than dead-letter a death.
                     ApplyError::Changed("home bed")
                 } else {

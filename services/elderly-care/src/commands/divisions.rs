@@ -1,18 +1,18 @@
 //! Division checks every write shares: a village code of one of the district's townships, within
 //! the caller's division.
 
-use kit::{Principal, Problem};
+use kit::{Principal, Refusal};
 use sea_orm::{ConnectionTrait, EntityTrait};
 
 use crate::store::township;
 
 /// The name of a township of the district, or a problem naming `scope`.
-pub async fn township_name(db: &impl ConnectionTrait, code: &str) -> Result<String, Problem> {
+pub async fn township_name(db: &impl ConnectionTrait, code: &str) -> Result<String, Refusal> {
     township::Entity::find_by_id(code.to_owned())
         .one(db)
         .await?
         .map(|t| t.name)
-        .ok_or_else(|| Problem::invalid("scope", "not a township of the district"))
+        .ok_or_else(|| Refusal::invalid("scope", "not a township of the district"))
 }
 
 /// Checks that `village_code` is a village of one of the district's townships and lies within the
@@ -22,9 +22,9 @@ pub async fn village_in_scope(
     who: &Principal,
     field: &str,
     village_code: &str,
-) -> Result<String, Problem> {
+) -> Result<String, Refusal> {
     if village_code.len() != 12 || !village_code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             field,
             "must be a 12-digit village or community code",
         ));
@@ -35,7 +35,7 @@ pub async fn village_in_scope(
         .await?
         .is_none()
     {
-        return Err(Problem::invalid(field, "not in a township of the district"));
+        return Err(Refusal::invalid(field, "not in a township of the district"));
     }
     who.require_scope(village_code)?;
     Ok(township.to_owned())
@@ -47,18 +47,18 @@ pub async fn township_in_scope(
     who: &Principal,
     field: &str,
     township_code: &str,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     if township::Entity::find_by_id(township_code.to_owned())
         .one(db)
         .await?
         .is_none()
     {
-        return Err(Problem::invalid(field, "not a township of the district"));
+        return Err(Refusal::invalid(field, "not a township of the district"));
     }
     if who.sees(township_code) {
         Ok(())
     } else {
-        Err(Problem::forbidden(
+        Err(Refusal::forbidden(
             "the township lies outside your division",
         ))
     }

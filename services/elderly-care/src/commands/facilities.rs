@@ -2,7 +2,7 @@
 //! occupancy (beds, occupied, extreme-poverty residents).
 
 use chrono::NaiveDate;
-use kit::{Principal, Problem, Role, audit, edge::concurrency::changed_meanwhile};
+use kit::{Principal, Refusal, Role, audit};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -92,35 +92,35 @@ pub async fn create(
     tx: &impl ConnectionTrait,
     who: &Principal,
     input: &NewFacility,
-) -> Result<FacilityView, Problem> {
+) -> Result<FacilityView, Refusal> {
     who.require(&[Role::DistrictOfficer, Role::TownshipClerk])?;
     divisions::township_in_scope(tx, who, "township_code", &input.township_code).await?;
     if let Some(v) = &input.village_code {
         let township = divisions::village_in_scope(tx, who, "village_code", v).await?;
         if township != input.township_code {
-            return Err(Problem::invalid("village_code", "is not in township_code"));
+            return Err(Refusal::invalid("village_code", "is not in township_code"));
         }
     }
     if input.name.trim().is_empty() {
-        return Err(Problem::invalid("name", "required"));
+        return Err(Refusal::invalid("name", "required"));
     }
     match (input.kind, input.operating_model) {
         (FacilityKind::NursingHome, None) => {
-            return Err(Problem::invalid(
+            return Err(Refusal::invalid(
                 "operating_model",
                 "required for a nursing home",
             ));
         }
         (FacilityKind::NursingHome, Some(_)) | (_, None) => {}
         (_, Some(_)) => {
-            return Err(Problem::invalid(
+            return Err(Refusal::invalid(
                 "operating_model",
                 "only nursing homes have one",
             ));
         }
     }
     if input.kind == FacilityKind::MutualAidPoint && input.village_code.is_none() {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "village_code",
             "required for a mutual-aid point",
         ));
@@ -172,19 +172,19 @@ async fn visible(
     db: &impl ConnectionTrait,
     who: &Principal,
     id: Uuid,
-) -> Result<site::Model, Problem> {
+) -> Result<site::Model, Refusal> {
     site::Entity::find_by_id(id)
         .one(db)
         .await?
         .filter(|f| sees(who, f))
-        .ok_or_else(|| Problem::not_found("no such facility in your division"))
+        .ok_or_else(|| Refusal::not_found("no such facility in your division"))
 }
 
 async fn save(
     tx: &impl ConnectionTrait,
     current: &site::Model,
     mut changes: site::ActiveModel,
-) -> Result<FacilityView, Problem> {
+) -> Result<FacilityView, Refusal> {
     changes.version = Set(current.version + 1);
     let done = site::Entity::update_many()
         .set(changes)
@@ -193,12 +193,12 @@ async fn save(
         .exec(tx)
         .await?;
     if done.rows_affected != 1 {
-        return Err(changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     Ok(site::Entity::find_by_id(current.id)
         .one(tx)
         .await?
-        .ok_or_else(Problem::internal)?
+        .ok_or_else(Refusal::internal)?
         .into())
 }
 
@@ -210,18 +210,18 @@ pub async fn update_progress(
     version: i32,
     input: &ProgressUpdate,
     today: NaiveDate,
-) -> Result<FacilityView, Problem> {
+) -> Result<FacilityView, Refusal> {
     who.require(&[Role::DistrictOfficer, Role::TownshipClerk])?;
     let current = visible(tx, who, id).await?;
     if current.version != version {
-        return Err(changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
-    let from = Status::parse(&current.status).ok_or_else(Problem::internal)?;
+    let from = Status::parse(&current.status).ok_or_else(Refusal::internal)?;
     let percent = facility::update_progress(from, input.status, input.progress_percent).map_err(
         |e| match e {
-            facility::ProgressError::Percent => Problem::invalid("progress_percent", e.to_string()),
+            facility::ProgressError::Percent => Refusal::invalid("progress_percent", e.to_string()),
             facility::ProgressError::Transition { .. } => {
-                Problem::conflict("facility-status", e.to_string())
+                Refusal::conflict("facility-status", e.to_string())
             }
         },
     )?;
@@ -229,12 +229,12 @@ pub async fn update_progress(
     let needs_date = moving && matches!(input.status, Status::Done | Status::Ended);
     let on = match (needs_date, input.on) {
         (true, None) => {
-            return Err(Problem::invalid(
+            return Err(Refusal::invalid(
                 "on",
                 "required when it opens, completes or ends",
             ));
         }
-        (_, Some(d)) if d > today => return Err(Problem::invalid("on", "cannot be in the future")),
+        (_, Some(d)) if d > today => return Err(Refusal::invalid("on", "cannot be in the future")),
         (_, on) => on,
     };
     let mut changes = site::ActiveModel {
@@ -268,20 +268,20 @@ pub async fn update_occupancy(
     id: Uuid,
     version: i32,
     input: &Occupancy,
-) -> Result<FacilityView, Problem> {
+) -> Result<FacilityView, Refusal> {
     who.require(&[Role::DistrictOfficer, Role::TownshipClerk])?;
     let current = visible(tx, who, id).await?;
     if current.version != version {
-        return Err(changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     if current.kind != FacilityKind::NursingHome.as_str() {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "not-a-nursing-home",
             "occupancy is recorded for nursing homes",
         ));
     }
     if let Some((field, reason)) = input.invalid_field() {
-        return Err(Problem::invalid(field, reason));
+        return Err(Refusal::invalid(field, reason));
     }
     let saved = save(
         tx,

@@ -8,8 +8,7 @@ use contracts::{
     elderly::{HomeBedCloseReason, HomeBedClosed, HomeBedEstablished},
 };
 use kit::{
-    Principal, Problem, Role, audit,
-    edge::concurrency::changed_meanwhile,
+    Principal, Refusal, Role, audit,
     identity::{IdNumber, PersonRefKey},
     outbox::Outbox,
 };
@@ -99,12 +98,12 @@ impl HomeBedView {
     }
 }
 
-fn status_of(b: &bed::Model) -> Result<HomeBedStatus, Problem> {
-    HomeBedStatus::parse(&b.status).ok_or_else(Problem::internal)
+fn status_of(b: &bed::Model) -> Result<HomeBedStatus, Refusal> {
+    HomeBedStatus::parse(&b.status).ok_or_else(Refusal::internal)
 }
 
-fn refused(e: home_bed::TransitionError) -> Problem {
-    Problem::conflict("home-bed-status", e.to_string())
+fn refused(e: home_bed::TransitionError) -> Refusal {
+    Refusal::conflict("home-bed-status", e.to_string())
 }
 
 /// A bed the caller may see.
@@ -112,12 +111,12 @@ pub async fn visible_bed(
     db: &impl ConnectionTrait,
     who: &Principal,
     id: Uuid,
-) -> Result<bed::Model, Problem> {
+) -> Result<bed::Model, Refusal> {
     bed::Entity::find_by_id(id)
         .one(db)
         .await?
         .filter(|b| who.sees(&b.village_code))
-        .ok_or_else(|| Problem::not_found("no such home care bed in your division"))
+        .ok_or_else(|| Refusal::not_found("no such home care bed in your division"))
 }
 
 /// Records an application; refuses someone younger than the elderly age in force and a person
@@ -128,25 +127,25 @@ pub async fn apply(
     who: &Principal,
     input: &NewHomeBed,
     today: NaiveDate,
-) -> Result<HomeBedView, Problem> {
+) -> Result<HomeBedView, Refusal> {
     who.require(&[Role::VillageStaff, Role::TownshipClerk])?;
     let township =
         divisions::village_in_scope(tx, who, "village_code", &input.village_code).await?;
     let id_number = IdNumber::parse_entered(&input.id_number, kit::clock::today())
-        .map_err(|e| Problem::invalid("id_number", e.to_string()))?;
+        .map_err(|e| Refusal::invalid("id_number", e.to_string()))?;
     if input.name.trim().is_empty() {
-        return Err(Problem::invalid("name", "required"));
+        return Err(Refusal::invalid("name", "required"));
     }
     if input.address.trim().is_empty() {
-        return Err(Problem::invalid("address", "required"));
+        return Err(Refusal::invalid("address", "required"));
     }
     let applied_on = input.applied_on.unwrap_or(today);
     if applied_on > today {
-        return Err(Problem::invalid("applied_on", "cannot be in the future"));
+        return Err(Refusal::invalid("applied_on", "cannot be in the future"));
     }
     let min_age = reference::require(tx, Parameter::ElderlyMinAgeYears, applied_on).await?;
     if home_bed::age_on(id_number.birth_date(), applied_on) < min_age {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "id_number",
             format!("the person is younger than {min_age}: home care beds are for older people"),
         ));
@@ -158,7 +157,7 @@ pub async fn apply(
         .one(tx)
         .await?;
     if let Some(open) = open {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "home-bed-exists",
             format!(
                 "home care bed {} for this person is {}",
@@ -215,7 +214,7 @@ async fn save(
     tx: &impl ConnectionTrait,
     current: &bed::Model,
     mut changes: bed::ActiveModel,
-) -> Result<bed::Model, Problem> {
+) -> Result<bed::Model, Refusal> {
     changes.version = Set(current.version + 1);
     let done = bed::Entity::update_many()
         .set(changes)
@@ -224,12 +223,12 @@ async fn save(
         .exec(tx)
         .await?;
     if done.rows_affected != 1 {
-        return Err(changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     bed::Entity::find_by_id(current.id)
         .one(tx)
         .await?
-        .ok_or_else(Problem::internal)
+        .ok_or_else(Refusal::internal)
 }
 
 /// Records the assessment (township clerks): the bed is warranted or the application rejected.
@@ -240,14 +239,14 @@ pub async fn assess(
     version: i32,
     input: &Assessment,
     today: NaiveDate,
-) -> Result<HomeBedView, Problem> {
+) -> Result<HomeBedView, Refusal> {
     who.require(&[Role::TownshipClerk])?;
     let current = visible_bed(tx, who, id).await?;
     if current.version != version {
-        return Err(changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     if input.assessed_on > today || input.assessed_on < current.applied_on {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "assessed_on",
             "must be between the application and today",
         ));
@@ -292,8 +291,8 @@ pub struct Installation {
     pub monthly_subsidy_fen: Option<i64>,
 }
 
-fn contract_ref<T, E>(r: Result<T, E>, what: &'static str) -> Result<T, Problem> {
-    r.map_err(|_| Problem::from(ApplyError::Contract(what)))
+fn contract_ref<T, E>(r: Result<T, E>, what: &'static str) -> Result<T, Refusal> {
+    r.map_err(|_| Refusal::from(ApplyError::Contract(what)))
 }
 
 /// Records the installation (township clerks): the bed is established and the event published.
@@ -305,21 +304,21 @@ pub async fn install(
     version: i32,
     input: &Installation,
     today: NaiveDate,
-) -> Result<HomeBedView, Problem> {
+) -> Result<HomeBedView, Refusal> {
     who.require(&[Role::TownshipClerk])?;
     let current = visible_bed(tx, who, id).await?;
     if current.version != version {
-        return Err(changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     let next = home_bed::install(status_of(&current)?).map_err(refused)?;
     if input.installed_on > today || Some(input.installed_on) < current.assessed_on {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "installed_on",
             "must be between the assessment and today",
         ));
     }
     if input.monthly_subsidy_fen.is_some_and(|f| f < 0) {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "monthly_subsidy_fen",
             "cannot be negative",
         ));
@@ -327,10 +326,10 @@ pub async fn install(
     let contracted = provider::Entity::find_by_id(input.provider_id)
         .one(tx)
         .await?
-        .ok_or_else(|| Problem::invalid("provider_id", "no such provider"))?;
+        .ok_or_else(|| Refusal::invalid("provider_id", "no such provider"))?;
     if input.installed_on < contracted.contract_from || input.installed_on > contracted.contract_to
     {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "provider_id",
             "the provider's contract does not cover the installation date",
         ));
@@ -385,15 +384,15 @@ pub async fn close(
     version: i32,
     input: &Closure,
     today: NaiveDate,
-) -> Result<HomeBedView, Problem> {
+) -> Result<HomeBedView, Refusal> {
     who.require(&[Role::TownshipClerk])?;
     let current = visible_bed(tx, who, id).await?;
     if current.version != version {
-        return Err(changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     let earliest = current.established_on.unwrap_or(current.applied_on);
     if input.closed_on > today || input.closed_on < earliest {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "closed_on",
             "must be between the start and today",
         ));
@@ -418,7 +417,7 @@ pub async fn close_bed(
     current: &bed::Model,
     reason: HomeBedCloseReason,
     on: NaiveDate,
-) -> Result<bed::Model, Problem> {
+) -> Result<bed::Model, Refusal> {
     let next = home_bed::close(status_of(current)?).map_err(refused)?;
     let saved = save(
         tx,
@@ -480,26 +479,26 @@ pub async fn record_service(
     id: Uuid,
     input: &NewService,
     today: NaiveDate,
-) -> Result<ServiceView, Problem> {
+) -> Result<ServiceView, Refusal> {
     who.require(&[Role::VillageStaff, Role::TownshipClerk, Role::Service])?;
     let current = visible_bed(tx, who, id).await?;
     if !home_bed::can_serve(status_of(&current)?) {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "home-bed-status",
             "service visits are recorded only for an established bed",
         ));
     }
     if input.served_on > today || Some(input.served_on) < current.established_on {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "served_on",
             "must be between the installation and today",
         ));
     }
     if input.service_items.trim().is_empty() {
-        return Err(Problem::invalid("service_items", "required"));
+        return Err(Refusal::invalid("service_items", "required"));
     }
     if !(1..=24 * 60).contains(&input.minutes) {
-        return Err(Problem::invalid("minutes", "must be 1 to 1440"));
+        return Err(Refusal::invalid("minutes", "must be 1 to 1440"));
     }
     let saved = home_bed_service::Entity::insert(home_bed_service::ActiveModel {
         id: Set(Uuid::now_v7()),

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use kit::{
-    Principal, Problem, Role, audit,
+    Principal, Refusal, Role, audit,
     identity::{IdNumber, PersonRefKey},
 };
 use sea_orm::{
@@ -112,22 +112,22 @@ pub async fn register(
     who: &Principal,
     input: &NewLeftBehindElder,
     today: NaiveDate,
-) -> Result<LeftBehindElderView, Problem> {
+) -> Result<LeftBehindElderView, Refusal> {
     who.require(&[Role::VillageStaff, Role::TownshipClerk])?;
     let township =
         divisions::village_in_scope(tx, who, "village_code", &input.village_code).await?;
     let id_number = IdNumber::parse_entered(&input.id_number, kit::clock::today())
-        .map_err(|e| Problem::invalid("id_number", e.to_string()))?;
+        .map_err(|e| Refusal::invalid("id_number", e.to_string()))?;
     if input.name.trim().is_empty() {
-        return Err(Problem::invalid("name", "required"));
+        return Err(Refusal::invalid("name", "required"));
     }
     let registered_on = input.registered_on.unwrap_or(today);
     if registered_on > today {
-        return Err(Problem::invalid("registered_on", "cannot be in the future"));
+        return Err(Refusal::invalid("registered_on", "cannot be in the future"));
     }
     let min_age = reference::require(tx, Parameter::ElderlyMinAgeYears, registered_on).await?;
     if age_on(id_number.birth_date(), registered_on) < min_age {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "id_number",
             format!("the person is younger than {min_age}"),
         ));
@@ -139,7 +139,7 @@ pub async fn register(
         .one(tx)
         .await?;
     if registered.is_some() {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "already-registered",
             "this person is already on the register",
         )
@@ -260,21 +260,21 @@ pub async fn end_registration(
     id: Uuid,
     input: &Ending,
     today: NaiveDate,
-) -> Result<LeftBehindElderView, Problem> {
+) -> Result<LeftBehindElderView, Refusal> {
     who.require(&[Role::TownshipClerk])?;
     let e = elder::Entity::find_by_id(id)
         .one(tx)
         .await?
         .filter(|e| who.sees(&e.village_code))
-        .ok_or_else(|| Problem::not_found("no such registration in your division"))?;
+        .ok_or_else(|| Refusal::not_found("no such registration in your division"))?;
     if e.status != "active" {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "registration-ended",
             "the registration already ended",
         ));
     }
     if input.ended_on > today || input.ended_on < e.registered_on {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "ended_on",
             "must be between the registration and today",
         ));
@@ -293,6 +293,6 @@ pub async fn end_registration(
     let e = elder::Entity::find_by_id(id)
         .one(tx)
         .await?
-        .ok_or_else(Problem::internal)?;
+        .ok_or_else(Refusal::internal)?;
     Ok(view(tx, e).await?)
 }

@@ -12,7 +12,7 @@ pub mod reference;
 pub mod reports;
 pub mod visits;
 
-use kit::{Problem, inbox::HandlerError, outbox::OutboxError};
+use kit::{Refusal, inbox::HandlerError, outbox::OutboxError};
 
 /// Today in China Standard Time (UTC+8, no daylight saving), on the services' clock: due dates
 /// are local dates, and a visit due today is not late until the bureau's day is over.
@@ -51,15 +51,15 @@ impl From<ApplyError> for HandlerError {
     }
 }
 
-impl From<ApplyError> for Problem {
+impl From<ApplyError> for Refusal {
     fn from(e: ApplyError) -> Self {
         match e {
             ApplyError::Db(e) => e.into(),
             ApplyError::Reference(e) => e.into(),
-            ApplyError::Changed(_) => kit::edge::concurrency::changed_meanwhile(),
+            ApplyError::Changed(_) => Refusal::changed_meanwhile(),
             other => {
                 tracing::error!(error = %other, "command failed");
-                Problem::internal()
+                Refusal::internal()
             }
         }
     }

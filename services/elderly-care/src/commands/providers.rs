@@ -2,7 +2,7 @@
 //! provider whose contract covers the installation day.
 
 use chrono::NaiveDate;
-use kit::{Principal, Problem, Role, audit};
+use kit::{Principal, Refusal, Role, audit};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -43,13 +43,13 @@ pub async fn create_provider(
     tx: &impl ConnectionTrait,
     who: &Principal,
     input: &NewProvider,
-) -> Result<ProviderView, Problem> {
+) -> Result<ProviderView, Refusal> {
     who.require(&[Role::DistrictOfficer])?;
     if input.name.trim().is_empty() {
-        return Err(Problem::invalid("name", "required"));
+        return Err(Refusal::invalid("name", "required"));
     }
     if input.contract_to < input.contract_from {
-        return Err(Problem::invalid("contract_to", "is before contract_from"));
+        return Err(Refusal::invalid("contract_to", "is before contract_from"));
     }
     let saved = provider::Entity::insert(provider::ActiveModel {
         id: Set(Uuid::now_v7()),

@@ -1,7 +1,7 @@
 //! Reading and adding effective-dated reference values.
 
 use chrono::NaiveDate;
-use kit::{Principal, Problem, Role, audit};
+use kit::{Principal, Refusal, Role, audit};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
 };
@@ -34,9 +34,9 @@ fn scope_text(scope: &str) -> String {
     }
 }
 
-impl From<NotInForce> for Problem {
+impl From<NotInForce> for Refusal {
     fn from(e: NotInForce) -> Self {
-        Problem::conflict("reference-data-missing", e.to_string())
+        Refusal::conflict("reference-data-missing", e.to_string())
     }
 }
 
@@ -95,7 +95,7 @@ pub struct ReferenceValue {
 }
 
 /// Every value, by parameter and date.
-pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<ReferenceValue>, Problem> {
+pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<ReferenceValue>, Refusal> {
     Ok(reference_value::Entity::find()
         .order_by_asc(reference_value::Column::Parameter)
         .order_by_asc(reference_value::Column::Scope)
@@ -120,10 +120,10 @@ pub async fn set_value(
     tx: &impl ConnectionTrait,
     who: &Principal,
     input: &ReferenceValue,
-) -> Result<ReferenceValue, Problem> {
+) -> Result<ReferenceValue, Refusal> {
     who.require(&[Role::DistrictOfficer])?;
     if !input.parameter.accepts(input.value) {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "value",
             "outside the range this parameter takes",
         ));
@@ -131,7 +131,7 @@ pub async fn set_value(
     if input.parameter.per_township() {
         divisions::township_name(tx, &input.scope).await?;
     } else if !input.scope.is_empty() {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "scope",
             "this parameter is district-wide: leave scope empty",
         ));

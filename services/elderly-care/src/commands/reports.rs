@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use kit::{Principal, Problem, Role};
+use kit::{Principal, Refusal, Role};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -46,13 +46,13 @@ pub async fn targets(
     who: &Principal,
     year: i32,
     today: NaiveDate,
-) -> Result<TargetsReport, Problem> {
+) -> Result<TargetsReport, Refusal> {
     who.require(&[Role::DistrictOfficer, Role::DistrictApprover, Role::Auditor])?;
     let (Some(start), Some(end)) = (
         NaiveDate::from_ymd_opt(year, 1, 1),
         NaiveDate::from_ymd_opt(year, 12, 31),
     ) else {
-        return Err(Problem::invalid("year", "not a calendar year"));
+        return Err(Refusal::invalid("year", "not a calendar year"));
     };
     let as_of = end.min(today).max(start);
     let beds = home_bed::Entity::find()
@@ -168,7 +168,7 @@ pub async fn coverage(
     db: &impl ConnectionTrait,
     who: &Principal,
     on: NaiveDate,
-) -> Result<Vec<TownshipCoverage>, Problem> {
+) -> Result<Vec<TownshipCoverage>, Refusal> {
     let visible = |code: &str| who.sees(code) || who.division.as_str().starts_with(code);
     let mut rows: BTreeMap<String, TownshipCoverage> = township::Entity::find()
         .all(db)

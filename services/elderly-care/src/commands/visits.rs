@@ -6,7 +6,7 @@ use contracts::{
     common::{PersonRef, TownshipCode, VillageCode},
     elderly::VisitOverdue,
 };
-use kit::{Principal, Problem, Role, audit, outbox::Outbox};
+use kit::{Principal, Refusal, Role, audit, outbox::Outbox};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, TransactionTrait, sea_query::OnConflict,
@@ -214,16 +214,16 @@ pub async fn visible_plan(
     db: &impl ConnectionTrait,
     who: &Principal,
     id: Uuid,
-) -> Result<visit_plan::Model, Problem> {
+) -> Result<visit_plan::Model, Refusal> {
     in_division(visit_plan::Entity::find_by_id(id).one(db).await?, who)
 }
 
 fn in_division(
     plan: Option<visit_plan::Model>,
     who: &Principal,
-) -> Result<visit_plan::Model, Problem> {
+) -> Result<visit_plan::Model, Refusal> {
     plan.filter(|p| who.sees(&p.village_code))
-        .ok_or_else(|| Problem::not_found("no such visit plan in your division"))
+        .ok_or_else(|| Refusal::not_found("no such visit plan in your division"))
 }
 
 /// A plan the caller may see, for a command: its row locked until the command's transaction ends
@@ -233,7 +233,7 @@ pub async fn plan_to_change(
     tx: &impl ConnectionTrait,
     who: &Principal,
     id: Uuid,
-) -> Result<visit_plan::Model, Problem> {
+) -> Result<visit_plan::Model, Refusal> {
     let plan = visit_plan::Entity::find_by_id(id)
         .lock_exclusive()
         .one(tx)
@@ -248,11 +248,11 @@ pub async fn record_visit(
     plan_id: Uuid,
     input: &NewVisit,
     today: NaiveDate,
-) -> Result<VisitPlanView, Problem> {
+) -> Result<VisitPlanView, Refusal> {
     who.require(&[Role::VillageStaff, Role::TownshipClerk])?;
     let plan = plan_to_change(tx, who, plan_id).await?;
     if plan.status != ACTIVE {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "visit-plan-cancelled",
             format!(
                 "the plan was cancelled ({})",
@@ -261,13 +261,13 @@ pub async fn record_visit(
         ));
     }
     if input.visited_on > today {
-        return Err(Problem::invalid("visited_on", "cannot be in the future"));
+        return Err(Refusal::invalid("visited_on", "cannot be in the future"));
     }
     if input.visited_on < plan.anchor_on {
-        return Err(Problem::invalid("visited_on", "is before the plan started"));
+        return Err(Refusal::invalid("visited_on", "is before the plan started"));
     }
     if input.findings.trim().is_empty() {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "findings",
             "required: what the visitor found",
         ));
@@ -286,7 +286,7 @@ pub async fn record_visit(
         .exec(tx)
         .await?;
     if updated.rows_affected != 1 {
-        return Err(kit::edge::concurrency::changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     let visit_id = Uuid::now_v7();
     visit::Entity::insert(visit::ActiveModel {
@@ -312,7 +312,7 @@ pub async fn record_visit(
     let plan = visit_plan::Entity::find_by_id(plan.id)
         .one(tx)
         .await?
-        .ok_or_else(Problem::internal)?;
+        .ok_or_else(Refusal::internal)?;
     Ok(plan.into())
 }
 
@@ -330,7 +330,7 @@ pub struct VisitView {
 pub async fn visits_of(
     db: &impl ConnectionTrait,
     plan_id: Uuid,
-) -> Result<Vec<VisitView>, Problem> {
+) -> Result<Vec<VisitView>, Refusal> {
     Ok(visit::Entity::find()
         .filter(visit::Column::VisitPlanId.eq(plan_id))
         .order_by_desc(visit::Column::VisitedOn)

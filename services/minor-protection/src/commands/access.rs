@@ -1,7 +1,7 @@
 //! Loading a case together with what the caller may do with it; every command and read goes
 //! through here, so the scope rules live in one place (domain::access).
 
-use kit::{Principal, Problem, Role};
+use kit::{Principal, Refusal, Role};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
@@ -36,27 +36,27 @@ pub struct Loaded {
 
 impl Loaded {
     /// Refuses unless the caller has at least `needed` (`what` says what was refused).
-    pub fn require(&self, needed: Access, what: &str) -> Result<(), Problem> {
+    pub fn require(&self, needed: Access, what: &str) -> Result<(), Refusal> {
         if self.access >= needed {
             Ok(())
         } else if needed == Access::Owner {
-            Err(Problem::forbidden(format!(
+            Err(Refusal::forbidden(format!(
                 "only staff of the unit holding the case ({}) may {what}",
                 self.case.owner_unit
             )))
         } else {
-            Err(Problem::forbidden(format!(
+            Err(Refusal::forbidden(format!(
                 "only the unit holding the case or a unit it was referred to may {what}"
             )))
         }
     }
 
     /// Refuses work on a closed case.
-    pub fn require_open(&self) -> Result<(), Problem> {
+    pub fn require_open(&self) -> Result<(), Refusal> {
         if self.case.status == "open" {
             Ok(())
         } else {
-            Err(Problem::conflict("case-closed", "the case is closed"))
+            Err(Refusal::conflict("case-closed", "the case is closed"))
         }
     }
 
@@ -71,7 +71,7 @@ impl Loaded {
 /// partner's fact noted on the case meanwhile waits for the command instead of changing the
 /// version under it, which made the command's save fail as "changed meanwhile" although the
 /// caller had sent no version at all. A case the caller may not see at all is not found.
-pub async fn load(tx: &impl ConnectionTrait, who: &Principal, id: Uuid) -> Result<Loaded, Problem> {
+pub async fn load(tx: &impl ConnectionTrait, who: &Principal, id: Uuid) -> Result<Loaded, Refusal> {
     let case = case::Entity::find_by_id(id)
         .lock_exclusive()
         .one(tx)
@@ -84,7 +84,7 @@ pub async fn load_to_read(
     db: &impl ConnectionTrait,
     who: &Principal,
     id: Uuid,
-) -> Result<Loaded, Problem> {
+) -> Result<Loaded, Refusal> {
     let case = case::Entity::find_by_id(id).one(db).await?;
     with_access(db, who, id, case).await
 }
@@ -94,8 +94,8 @@ async fn with_access(
     who: &Principal,
     id: Uuid,
     case: Option<case::Model>,
-) -> Result<Loaded, Problem> {
-    let not_found = || Problem::not_found("no such case in your division");
+) -> Result<Loaded, Refusal> {
+    let not_found = || Refusal::not_found("no such case in your division");
     let case = case.ok_or_else(not_found)?;
     let referrals = referral::Entity::find()
         .filter(referral::Column::CaseId.eq(id))

@@ -8,7 +8,7 @@ use contracts::{
     minor::{CaseClosed, CaseFunction, CaseOpened, CaseOutcome},
 };
 use kit::{
-    Principal, Problem, audit,
+    Principal, Refusal, audit,
     identity::{IdNumber, PersonRefKey},
     outbox::Outbox,
 };
@@ -74,10 +74,10 @@ pub struct Opened {
 }
 
 /// The unit the caller works for, as a case owner.
-fn own_unit(who: &Principal) -> Result<(String, Level), Problem> {
+fn own_unit(who: &Principal) -> Result<(String, Level), Refusal> {
     let level = caller(who)
         .staff_level
-        .ok_or_else(|| Problem::forbidden("only protection staff take reports in"))?;
+        .ok_or_else(|| Refusal::forbidden("only protection staff take reports in"))?;
     Ok((who.division.as_str().to_owned(), level))
 }
 
@@ -88,16 +88,16 @@ pub async fn open_case(
     key: &PersonRefKey,
     who: &Principal,
     input: &NewCase,
-) -> Result<Opened, Problem> {
+) -> Result<Opened, Refusal> {
     let (owner, level) = own_unit(who)?;
     if Level::of_code(&input.village_code) != Some(Level::Village) {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "village_code",
             "must be a 12-digit village or community code",
         ));
     }
     if !input.village_code.starts_with(&owner) {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "village_code",
             "lies outside your division",
         ));
@@ -105,15 +105,15 @@ pub async fn open_case(
     units::existing(tx, &owner, "village_code").await?;
     let opened_on = not_future("reported_on", input.reported_on.unwrap_or_else(china_today))?;
     if input.child.name.trim().is_empty() {
-        return Err(Problem::invalid("child.name", "required"));
+        return Err(Refusal::invalid("child.name", "required"));
     }
     if input.narrative.trim().is_empty() {
-        return Err(Problem::invalid("narrative", "say what was reported"));
+        return Err(Refusal::invalid("narrative", "say what was reported"));
     }
     let id_number = match &input.child.id_number {
         Some(raw) => Some(
             IdNumber::parse_entered(raw, kit::clock::today())
-                .map_err(|e| Problem::invalid("child.id_number", e.to_string()))?,
+                .map_err(|e| Refusal::invalid("child.id_number", e.to_string()))?,
         ),
         None => None,
     };
@@ -132,7 +132,7 @@ pub async fn open_case(
         } else {
             "child.birth_date"
         };
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             field,
             "the child is not a minor on the date of the report",
         ));
@@ -185,7 +185,7 @@ pub async fn open_case(
         source: input.reporter.source(),
         level: level.contract(),
         township_code: TownshipCode::parse(&township)
-            .map_err(|e| Problem::invalid("village_code", e.to_string()))?,
+            .map_err(|e| Refusal::invalid("village_code", e.to_string()))?,
         village_code: VillageCode::parse(&input.village_code).ok(),
         due_on,
         opened_on,
@@ -215,7 +215,7 @@ pub async fn save(
     id: Uuid,
     version: i32,
     mut changes: case::ActiveModel,
-) -> Result<i32, Problem> {
+) -> Result<i32, Refusal> {
     changes.version = Set(version + 1);
     let updated = case::Entity::update_many()
         .set(changes)
@@ -224,7 +224,7 @@ pub async fn save(
         .exec(tx)
         .await?;
     if updated.rows_affected == 0 {
-        return Err(kit::edge::concurrency::changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     Ok(version + 1)
 }
@@ -239,7 +239,7 @@ pub(crate) async fn record_action(
     on: NaiveDate,
     summary: &str,
     detail: &str,
-) -> Result<Uuid, Problem> {
+) -> Result<Uuid, Refusal> {
     let id = Uuid::now_v7();
     action::Entity::insert(action::ActiveModel {
         id: Set(id),
@@ -283,7 +283,7 @@ pub async fn assess_risk(
     who: &Principal,
     id: Uuid,
     input: &RiskAssessment,
-) -> Result<Recorded, Problem> {
+) -> Result<Recorded, Refusal> {
     let loaded = load(tx, who, id).await?;
     loaded.require(Access::Owner, "assess the risk")?;
     loaded.require_open()?;
@@ -347,7 +347,7 @@ pub async fn respond_to_emergency(
     who: &Principal,
     id: Uuid,
     input: &EmergencyResponse,
-) -> Result<Recorded, Problem> {
+) -> Result<Recorded, Refusal> {
     let loaded = load(tx, who, id).await?;
     loaded.require(Access::Referred, "record an emergency response")?;
     loaded.require_open()?;
@@ -399,19 +399,19 @@ pub async fn plan_support(
     who: &Principal,
     id: Uuid,
     input: &SupportPlan,
-) -> Result<Recorded, Problem> {
+) -> Result<Recorded, Refusal> {
     let loaded = load(tx, who, id).await?;
     loaded.require(Access::Owner, "set the support plan")?;
     loaded.require_open()?;
     let on = not_future("assessed_on", input.assessed_on)?;
     if input.measures.is_empty() {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "measures",
             "a plan has at least one measure",
         ));
     }
     if input.review_on < on {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "review_on",
             "must not be before the assessment",
         ));
@@ -445,13 +445,13 @@ pub async fn add_note(
     who: &Principal,
     id: Uuid,
     input: &Note,
-) -> Result<Recorded, Problem> {
+) -> Result<Recorded, Refusal> {
     let loaded = load(tx, who, id).await?;
     loaded.require(Access::Referred, "add notes")?;
     loaded.require_open()?;
     let on = not_future("on", input.on)?;
     if input.text.trim().is_empty() {
-        return Err(Problem::invalid("text", "required"));
+        return Err(Refusal::invalid("text", "required"));
     }
     let version = save(tx, id, loaded.case.version, case::ActiveModel::default()).await?;
     let action = record_action(tx, who, id, "note", on, "note", &input.text).await?;
@@ -483,20 +483,20 @@ pub async fn close_case(
     id: Uuid,
     version: i32,
     input: &Closure,
-) -> Result<Recorded, Problem> {
+) -> Result<Recorded, Refusal> {
     let loaded: Loaded = load(tx, who, id).await?;
     loaded.require(Access::Owner, "close the case")?;
     loaded.require_open()?;
     let c = &loaded.case;
     let on = not_future("closed_on", input.closed_on)?;
     if on < c.opened_on {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "closed_on",
             "must not be before the case was opened",
         ));
     }
     if input.reason.trim().is_empty() {
-        return Err(Problem::invalid("reason", "a closure needs its reason"));
+        return Err(Refusal::invalid("reason", "a closure needs its reason"));
     }
     may_close(
         input.outcome,
@@ -504,7 +504,7 @@ pub async fn close_case(
         loaded.pending_transfer.is_some(),
     )
     .map_err(|e| {
-        Problem::conflict("case-not-closable", e.to_string()).field("outcome", e.to_string())
+        Refusal::conflict("case-not-closable", e.to_string()).field("outcome", e.to_string())
     })?;
     let version = save(
         tx,
@@ -532,7 +532,7 @@ pub async fn close_case(
     let event = CaseClosed {
         case_id: id,
         outcome: input.outcome,
-        township_code: TownshipCode::parse(&c.township_code).map_err(|_| Problem::internal())?,
+        township_code: TownshipCode::parse(&c.township_code).map_err(|_| Refusal::internal())?,
         closed_on: on,
     };
     outbox.enqueue(tx, &event).await.map_err(outbox_problem)?;

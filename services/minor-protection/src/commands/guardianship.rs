@@ -2,7 +2,7 @@
 //! data) and ended by the district protection centre holding the case.
 
 use chrono::{Days, NaiveDate};
-use kit::{Principal, Problem};
+use kit::{Principal, Refusal};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -75,11 +75,11 @@ pub struct GuardianshipEnd {
     pub notes: String,
 }
 
-fn district_owner(loaded: &Loaded) -> Result<(), Problem> {
+fn district_owner(loaded: &Loaded) -> Result<(), Refusal> {
     loaded.require(Access::Owner, "decide on fallback guardianship")?;
     loaded.require_open()?;
     if Level::of_code(&loaded.case.owner_unit) != Some(Level::District) {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "not-at-district",
             "fallback guardianship is decided by the district protection centre: escalate or transfer the case first",
         ));
@@ -90,7 +90,7 @@ fn district_owner(loaded: &Loaded) -> Result<(), Problem> {
 async fn active(
     tx: &impl ConnectionTrait,
     case_id: Uuid,
-) -> Result<Option<guardianship::Model>, Problem> {
+) -> Result<Option<guardianship::Model>, Refusal> {
     Ok(guardianship::Entity::find()
         .filter(guardianship::Column::CaseId.eq(case_id))
         .filter(guardianship::Column::EndedOn.is_null())
@@ -98,7 +98,7 @@ async fn active(
         .await?)
 }
 
-async fn review_due(tx: &impl ConnectionTrait, from: NaiveDate) -> Result<NaiveDate, Problem> {
+async fn review_due(tx: &impl ConnectionTrait, from: NaiveDate) -> Result<NaiveDate, Refusal> {
     let refs = reference::load(tx).await?;
     let days = refs
         .value(Param::GuardianshipReviewDays, from)
@@ -114,18 +114,18 @@ pub async fn start(
     who: &Principal,
     id: Uuid,
     input: &NewGuardianship,
-) -> Result<Recorded, Problem> {
+) -> Result<Recorded, Refusal> {
     let loaded = load(tx, who, id).await?;
     district_owner(&loaded)?;
     if active(tx, id).await?.is_some() {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "guardianship-active",
             "fallback guardianship is already active",
         ));
     }
     let on = not_future("started_on", input.started_on)?;
     if input.basis.trim().is_empty() {
-        return Err(Problem::invalid("basis", "the legal basis is required"));
+        return Err(Refusal::invalid("basis", "the legal basis is required"));
     }
     let gid = Uuid::now_v7();
     guardianship::Entity::insert(guardianship::ActiveModel {
@@ -171,15 +171,15 @@ pub async fn review(
     who: &Principal,
     id: Uuid,
     input: &GuardianshipReview,
-) -> Result<Recorded, Problem> {
+) -> Result<Recorded, Refusal> {
     let loaded = load(tx, who, id).await?;
     district_owner(&loaded)?;
     let g = active(tx, id).await?.ok_or_else(|| {
-        Problem::conflict("no-guardianship", "no fallback guardianship is active")
+        Refusal::conflict("no-guardianship", "no fallback guardianship is active")
     })?;
     let on = not_future("reviewed_on", input.reviewed_on)?;
     if on < g.started_on {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "reviewed_on",
             "must not be before the guardianship started",
         ));
@@ -222,15 +222,15 @@ pub async fn end(
     who: &Principal,
     id: Uuid,
     input: &GuardianshipEnd,
-) -> Result<Recorded, Problem> {
+) -> Result<Recorded, Refusal> {
     let loaded = load(tx, who, id).await?;
     district_owner(&loaded)?;
     let g = active(tx, id).await?.ok_or_else(|| {
-        Problem::conflict("no-guardianship", "no fallback guardianship is active")
+        Refusal::conflict("no-guardianship", "no fallback guardianship is active")
     })?;
     let on = not_future("ended_on", input.ended_on)?;
     if on < g.started_on {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "ended_on",
             "must not be before the guardianship started",
         ));

@@ -2,7 +2,7 @@
 //! the holder keeps it; a transfer moves ownership, and only when the receiving unit accepts.
 
 use chrono::NaiveDate;
-use kit::{Principal, Problem};
+use kit::{Principal, Refusal};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -48,7 +48,7 @@ pub async fn refer(
     who: &Principal,
     id: Uuid,
     input: &NewReferral,
-) -> Result<Recorded, Problem> {
+) -> Result<Recorded, Refusal> {
     let loaded = load(tx, who, id).await?;
     loaded.require(Access::Owner, "refer the case")?;
     loaded.require_open()?;
@@ -57,7 +57,7 @@ pub async fn refer(
         (Agency::ProtectionUnit, Some(unit)) => {
             units::existing(tx, unit, "to_unit").await?;
             if *unit == loaded.case.owner_unit {
-                return Err(Problem::invalid(
+                return Err(Refusal::invalid(
                     "to_unit",
                     "the case is already held by this unit",
                 ));
@@ -67,7 +67,7 @@ pub async fn refer(
                 .iter()
                 .any(|r| r.status == "open" && r.to_unit.as_deref() == Some(unit))
             {
-                return Err(Problem::conflict(
+                return Err(Refusal::conflict(
                     "already-referred",
                     "the case is already referred to this unit",
                 )
@@ -75,13 +75,13 @@ pub async fn refer(
             }
         }
         (Agency::ProtectionUnit, None) => {
-            return Err(Problem::invalid(
+            return Err(Refusal::invalid(
                 "to_unit",
                 "required for a protection unit",
             ));
         }
         (_, Some(_)) => {
-            return Err(Problem::invalid(
+            return Err(Refusal::invalid(
                 "to_unit",
                 "only for agency protection_unit",
             ));
@@ -89,7 +89,7 @@ pub async fn refer(
         (_, None) => {}
     }
     if input.purpose.trim().is_empty() {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "purpose",
             "say what the referred party is asked to do",
         ));
@@ -143,22 +143,22 @@ pub async fn complete_referral(
     id: Uuid,
     referral_id: Uuid,
     input: &ReferralCompletion,
-) -> Result<Recorded, Problem> {
+) -> Result<Recorded, Refusal> {
     let loaded = load(tx, who, id).await?;
     let r = loaded
         .referrals
         .iter()
         .find(|r| r.id == referral_id)
-        .ok_or_else(|| Problem::not_found("no such referral of this case"))?;
+        .ok_or_else(|| Refusal::not_found("no such referral of this case"))?;
     let staff = caller(who);
     let referred = r.to_unit.as_deref().is_some_and(|u| staff.is_staff_of(u));
     if !referred && loaded.access != Access::Owner {
-        return Err(Problem::forbidden(
+        return Err(Refusal::forbidden(
             "only the referred unit or the holder may complete a referral",
         ));
     }
     if r.status != "open" {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "referral-not-open",
             "the referral is already completed",
         ));
@@ -209,12 +209,12 @@ pub async fn request_transfer(
     who: &Principal,
     id: Uuid,
     input: &NewTransfer,
-) -> Result<Recorded, Problem> {
+) -> Result<Recorded, Refusal> {
     let loaded = load(tx, who, id).await?;
     loaded.require(Access::Owner, "transfer the case")?;
     loaded.require_open()?;
     if loaded.pending_transfer.is_some() {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "transfer-pending",
             "a transfer of this case already waits for an answer",
         ));
@@ -222,7 +222,7 @@ pub async fn request_transfer(
     let on = not_future("requested_on", input.requested_on)?;
     units::existing(tx, &input.to_unit, "to_unit").await?;
     if input.to_unit == loaded.case.owner_unit {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "to_unit",
             "the case is already held by this unit",
         ));
@@ -236,20 +236,20 @@ pub async fn request_transfer(
             .unwrap_or_else(|| loaded.case.village_code.clone())
     } else {
         input.to_village_code.clone().ok_or_else(|| {
-            Problem::invalid(
+            Refusal::invalid(
                 "to_village_code",
                 "required: the receiving unit's area does not cover the child's village",
             )
         })?
     };
     if Level::of_code(&village) != Some(Level::Village) || !village.starts_with(&input.to_unit) {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "to_village_code",
             "must be a village inside the receiving unit's area",
         ));
     }
     if input.reason.trim().is_empty() {
-        return Err(Problem::invalid("reason", "required"));
+        return Err(Refusal::invalid("reason", "required"));
     }
     let tid = Uuid::now_v7();
     transfer::Entity::insert(transfer::ActiveModel {
@@ -303,32 +303,32 @@ pub async fn decide_transfer(
     id: Uuid,
     transfer_id: Uuid,
     input: &TransferDecision,
-) -> Result<Recorded, Problem> {
+) -> Result<Recorded, Refusal> {
     let loaded = load(tx, who, id).await?;
     let t = loaded
         .pending_transfer
         .as_ref()
         .filter(|t| t.id == transfer_id)
         .ok_or_else(|| {
-            Problem::conflict(
+            Refusal::conflict(
                 "transfer-not-pending",
                 "this transfer is not waiting for an answer",
             )
         })?;
     if !caller(who).is_staff_of(&t.to_unit) {
-        return Err(Problem::forbidden(
+        return Err(Refusal::forbidden(
             "only staff of the receiving unit may answer a transfer",
         ));
     }
     let on = not_future("decided_on", input.decided_on)?;
     if on < t.requested_on {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "decided_on",
             "must not be before the request",
         ));
     }
     if !input.accept && input.reason.trim().is_empty() {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "reason",
             "a declined transfer needs its reason",
         ));
@@ -345,7 +345,7 @@ pub async fn decide_transfer(
         .exec(tx)
         .await?;
     if decided.rows_affected == 0 {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "transfer-not-pending",
             "this transfer was answered meanwhile",
         ));

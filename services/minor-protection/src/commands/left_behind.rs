@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use kit::{
-    Principal, Problem, audit,
+    Principal, Refusal, audit,
     identity::{IdNumber, PersonRefKey},
 };
 use sea_orm::{
@@ -115,7 +115,7 @@ async fn shown(
     action: &str,
     rows: Vec<left_behind::Model>,
     today: Option<NaiveDate>,
-) -> Result<Vec<LeftBehindView>, Problem> {
+) -> Result<Vec<LeftBehindView>, Refusal> {
     let mut out = Vec::with_capacity(rows.len());
     for m in rows {
         let v = view(who, m, today);
@@ -139,31 +139,31 @@ pub async fn register(
     key: &PersonRefKey,
     who: &Principal,
     input: &NewLeftBehindChild,
-) -> Result<LeftBehindView, Problem> {
+) -> Result<LeftBehindView, Refusal> {
     if Level::of_code(&input.village_code) != Some(Level::Village) {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "village_code",
             "must be a 12-digit village or community code",
         ));
     }
     if !caller(who).is_staff_of(&input.village_code) {
-        return Err(Problem::forbidden(
+        return Err(Refusal::forbidden(
             "the village's own child director keeps its register",
         ));
     }
     units::existing(tx, &input.village_code, "village_code").await?;
     let id_number = IdNumber::parse(&input.id_number)
-        .map_err(|e| Problem::invalid("id_number", e.to_string()))?;
+        .map_err(|e| Refusal::invalid("id_number", e.to_string()))?;
     if input.name.trim().is_empty() {
-        return Err(Problem::invalid("name", "required"));
+        return Err(Refusal::invalid("name", "required"));
     }
     if input.guardian_name.trim().is_empty() {
-        return Err(Problem::invalid("guardian_name", "required"));
+        return Err(Refusal::invalid("guardian_name", "required"));
     }
     let on = not_future("registered_on", input.registered_on)?;
     let refs = reference::load(tx).await?;
     if !is_minor(&refs, id_number.birth_date(), on).map_err(reference::missing)? {
-        return Err(Problem::invalid("id_number", "the child is not a minor"));
+        return Err(Refusal::invalid("id_number", "the child is not a minor"));
     }
     let person_ref = key.person_ref(&id_number).as_str().to_owned();
     let exists = left_behind::Entity::find()
@@ -172,7 +172,7 @@ pub async fn register(
         .await?;
     if exists.is_some() {
         return Err(
-            Problem::conflict("already-registered", "this child is already on a register")
+            Refusal::conflict("already-registered", "this child is already on a register")
                 .field("id_number", "already registered"),
         );
     }
@@ -216,32 +216,32 @@ pub async fn record_visit(
     who: &Principal,
     id: Uuid,
     input: &NewVisit,
-) -> Result<LeftBehindView, Problem> {
+) -> Result<LeftBehindView, Refusal> {
     let m = left_behind::Entity::find_by_id(id)
         .one(tx)
         .await?
         .filter(|m| who.sees(&m.village_code) || caller(who).is_staff_of(&m.village_code))
-        .ok_or_else(|| Problem::not_found("no such child on a register in your division"))?;
+        .ok_or_else(|| Refusal::not_found("no such child on a register in your division"))?;
     if !caller(who).is_staff_of(&m.village_code) {
-        return Err(Problem::forbidden(
+        return Err(Refusal::forbidden(
             "visits are recorded by the village's own child director",
         ));
     }
     if m.ended_on.is_some() {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "register-entry-ended",
             "the child is no longer on the register",
         ));
     }
     let on = not_future("visited_on", input.visited_on)?;
     if on < m.registered_on || m.last_visit_on.is_some_and(|l| on < l) {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "visited_on",
             "must not be before the registration or the last visit",
         ));
     }
     if input.findings.trim().is_empty() {
-        return Err(Problem::invalid("findings", "required"));
+        return Err(Refusal::invalid("findings", "required"));
     }
     let refs = reference::load(tx).await?;
     let next = next_due(&refs, on).map_err(reference::missing)?;
@@ -295,7 +295,7 @@ pub async fn list(
     overdue_on: Option<NaiveDate>,
     cursor: Option<Uuid>,
     limit: u64,
-) -> Result<Vec<LeftBehindView>, Problem> {
+) -> Result<Vec<LeftBehindView>, Refusal> {
     let mut q = left_behind::Entity::find()
         .filter(left_behind::Column::VillageCode.starts_with(who.division.as_str()))
         .order_by_asc(left_behind::Column::Id)
@@ -321,12 +321,12 @@ pub async fn show(
     db: &impl ConnectionTrait,
     who: &Principal,
     id: Uuid,
-) -> Result<LeftBehindView, Problem> {
+) -> Result<LeftBehindView, Refusal> {
     let m = left_behind::Entity::find_by_id(id)
         .one(db)
         .await?
         .filter(|m| who.sees(&m.village_code))
-        .ok_or_else(|| Problem::not_found("no such child on a register in your division"))?;
+        .ok_or_else(|| Refusal::not_found("no such child on a register in your division"))?;
     let mut v = shown(db, who, "read-left-behind-child", vec![m], None).await?;
-    v.pop().ok_or_else(Problem::internal)
+    v.pop().ok_or_else(Refusal::internal)
 }

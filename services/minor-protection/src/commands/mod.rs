@@ -14,7 +14,7 @@ pub mod units;
 pub mod welfare;
 
 use chrono::NaiveDate;
-use kit::{Principal, Problem, outbox::OutboxError};
+use kit::{Principal, Refusal, outbox::OutboxError};
 
 /// Today in China (UTC+8): the bureau's dates, on the services' clock.
 pub use kit::clock::today as china_today;
@@ -22,20 +22,20 @@ pub use kit::clock::today as china_today;
 pub(crate) use kit::wire::{name as wire, parse as from_wire};
 
 /// An event that does not fit its own schema is a bug here, not the caller's fault.
-pub(crate) fn outbox_problem(e: OutboxError) -> Problem {
+pub(crate) fn outbox_problem(e: OutboxError) -> Refusal {
     match e {
         OutboxError::Db(e) => e.into(),
         OutboxError::Schema { subject, reason } => {
             tracing::error!(subject, %reason, "event does not fit its schema");
-            Problem::internal()
+            Refusal::internal()
         }
     }
 }
 
 /// Refuses a date in the future: a report, visit or decision cannot be recorded ahead of time.
-pub(crate) fn not_future(field: &str, date: NaiveDate) -> Result<NaiveDate, Problem> {
+pub(crate) fn not_future(field: &str, date: NaiveDate) -> Result<NaiveDate, Refusal> {
     if date > china_today() {
-        Err(Problem::invalid(field, "cannot be in the future"))
+        Err(Refusal::invalid(field, "cannot be in the future"))
     } else {
         Ok(date)
     }

@@ -10,7 +10,7 @@ use contracts::{
     minor::{ChildAtRiskFlagged, Parent, ParentSituation},
 };
 use kit::{
-    Principal, Problem, audit,
+    Principal, Refusal, audit,
     edge::problem::FieldError,
     identity::{IdNumber, PersonRefKey},
     outbox::Outbox,
@@ -88,7 +88,7 @@ pub async fn record_parents(
     who: &Principal,
     id: Uuid,
     input: &ParentsInput,
-) -> Result<Assessed, Problem> {
+) -> Result<Assessed, Refusal> {
     let loaded = load(tx, who, id).await?;
     loaded.require(Access::Owner, "record the parents' situation")?;
     loaded.require_open()?;
@@ -142,7 +142,7 @@ pub async fn record_parents(
         });
     }
     if !errors.is_empty() {
-        return Err(Problem::invalid_fields(errors));
+        return Err(Refusal::invalid_fields(errors));
     }
     parent::Entity::delete_many()
         .filter(parent::Column::CaseId.eq(id))
@@ -179,11 +179,11 @@ async fn assess_and_flag(
     who: &Principal,
     id: Uuid,
     on: NaiveDate,
-) -> Result<Assessed, Problem> {
+) -> Result<Assessed, Refusal> {
     let c = case::Entity::find_by_id(id)
         .one(tx)
         .await?
-        .ok_or_else(Problem::internal)?;
+        .ok_or_else(Refusal::internal)?;
     let parents = parent::Entity::find()
         .filter(parent::Column::CaseId.eq(id))
         .all(tx)
@@ -202,7 +202,7 @@ async fn assess_and_flag(
         return Ok(out);
     };
     let (Some(f), Some(m)) = (record_of(father), record_of(mother)) else {
-        return Err(Problem::internal());
+        return Err(Refusal::internal());
     };
     let refs = reference::load(tx).await?;
     out.finding = assess(&refs, &f, &m, on).map_err(reference::missing)?;
@@ -262,15 +262,15 @@ async fn assess_and_flag(
     };
     let event = ChildAtRiskFlagged {
         flag_id,
-        person_ref: PersonRef::parse(&child_ref).map_err(|_| Problem::internal())?,
+        person_ref: PersonRef::parse(&child_ref).map_err(|_| Refusal::internal())?,
         father: person(father, f),
         mother: person(mother, m),
         case_id: Some(id),
         birth_month: c
             .child_birth_date
             .and_then(|b| contracts::common::Month::new(b.year(), b.month())),
-        township_code: TownshipCode::parse(&c.township_code).map_err(|_| Problem::internal())?,
-        village_code: VillageCode::parse(&c.village_code).map_err(|_| Problem::internal())?,
+        township_code: TownshipCode::parse(&c.township_code).map_err(|_| Refusal::internal())?,
+        village_code: VillageCode::parse(&c.village_code).map_err(|_| Refusal::internal())?,
         flagged_on: on,
     };
     outbox.enqueue(tx, &event).await.map_err(outbox_problem)?;
@@ -309,7 +309,7 @@ pub async fn record_death(
     id_number: &IdNumber,
     died_on: NaiveDate,
     recorded_on: NaiveDate,
-) -> Result<DeathApplied, Problem> {
+) -> Result<DeathApplied, Refusal> {
     let who = system("minor-protection/civil-registry");
     let person_ref = key.person_ref(id_number).as_str().to_owned();
     let mut applied = DeathApplied::default();

@@ -4,7 +4,7 @@
 //! trail before anything is answered.
 
 use chrono::NaiveDate;
-use kit::{Principal, Problem, Role, audit, audit::AuditEntry, identity::IdNumber};
+use kit::{Principal, Refusal, Role, audit, audit::AuditEntry, identity::IdNumber};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -206,10 +206,10 @@ pub async fn read_case(
     who: &Principal,
     id: Uuid,
     unmasked: bool,
-) -> Result<CaseView, Problem> {
+) -> Result<CaseView, Refusal> {
     let loaded: Loaded = load_to_read(db, who, id).await?;
     if unmasked && !loaded.full() {
-        return Err(Problem::forbidden(
+        return Err(Refusal::forbidden(
             "only staff of the unit holding the case may see full ID numbers",
         ));
     }
@@ -335,7 +335,7 @@ pub async fn list_cases(
     overdue_on: Option<NaiveDate>,
     cursor: Option<Uuid>,
     limit: u64,
-) -> Result<Vec<CaseView>, Problem> {
+) -> Result<Vec<CaseView>, Refusal> {
     let me = caller(who);
     let division = who.division.as_str();
     let referred: Vec<Uuid> = referral::Entity::find()
@@ -398,10 +398,10 @@ pub async fn case_audit(
     db: &impl ConnectionTrait,
     who: &Principal,
     id: Uuid,
-) -> Result<Vec<AuditEntry>, Problem> {
+) -> Result<Vec<AuditEntry>, Refusal> {
     who.require(&[Role::DistrictApprover, Role::Auditor])?;
     if case::Entity::find_by_id(id).one(db).await?.is_none() {
-        return Err(Problem::not_found("no such case"));
+        return Err(Refusal::not_found("no such case"));
     }
     Ok(audit::for_resource(db, "case", &id.to_string()).await?)
 }

@@ -1,7 +1,7 @@
 //! Reading and amending the reference parameters (effective-dated).
 
 use chrono::NaiveDate;
-use kit::{Principal, Problem, Role, audit};
+use kit::{Principal, Refusal, Role, audit};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, QueryOrder, sea_query::OnConflict};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -19,9 +19,9 @@ pub async fn load(db: &impl ConnectionTrait) -> Result<Reference, sea_orm::DbErr
 }
 
 /// A value missing from the reference data is the bureau's to fix, not the caller's.
-pub fn missing(e: NotInForce) -> Problem {
+pub fn missing(e: NotInForce) -> Refusal {
     tracing::error!(error = %e, "reference data missing");
-    Problem::conflict("reference-data-missing", e.to_string())
+    Refusal::conflict("reference-data-missing", e.to_string())
 }
 
 /// One value of a parameter.
@@ -39,7 +39,7 @@ pub struct ParameterValue {
 }
 
 /// Every value, oldest first per parameter.
-pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<ParameterValue>, Problem> {
+pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<ParameterValue>, Refusal> {
     Ok(parameter::Entity::find()
         .order_by_asc(parameter::Column::Name)
         .order_by_asc(parameter::Column::ValidFrom)
@@ -61,12 +61,12 @@ pub async fn set(
     tx: &impl ConnectionTrait,
     who: &Principal,
     input: &ParameterValue,
-) -> Result<ParameterValue, Problem> {
+) -> Result<ParameterValue, Refusal> {
     who.require(&[Role::DistrictApprover])?;
     let param = Param::parse(&input.name)
-        .ok_or_else(|| Problem::invalid("name", "not a parameter of minor-protection"))?;
+        .ok_or_else(|| Refusal::invalid("name", "not a parameter of minor-protection"))?;
     if !param.accepts(input.value) {
-        return Err(Problem::invalid("value", "out of the parameter's range"));
+        return Err(Refusal::invalid("value", "out of the parameter's range"));
     }
     parameter::Entity::insert(parameter::ActiveModel {
         name: Set(param.name().to_owned()),

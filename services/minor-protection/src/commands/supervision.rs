@@ -9,7 +9,7 @@ use contracts::{
     common::TownshipCode,
     minor::{CaseEscalated, EscalationReason},
 };
-use kit::{Principal, Problem, outbox::Outbox, service::Platform};
+use kit::{Principal, Refusal, outbox::Outbox, service::Platform};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, TransactionTrait,
@@ -54,9 +54,9 @@ async fn move_up(
     due_on: NaiveDate,
     reason: EscalationReason,
     on: NaiveDate,
-) -> Result<i32, Problem> {
-    let from_level = Level::of_code(&c.owner_unit).ok_or_else(Problem::internal)?;
-    let to_level = Level::of_code(to_unit).ok_or_else(Problem::internal)?;
+) -> Result<i32, Refusal> {
+    let from_level = Level::of_code(&c.owner_unit).ok_or_else(Refusal::internal)?;
+    let to_level = Level::of_code(to_unit).ok_or_else(Refusal::internal)?;
     escalation::Entity::insert(escalation::ActiveModel {
         id: Set(Uuid::now_v7()),
         case_id: Set(c.id),
@@ -75,7 +75,7 @@ async fn move_up(
     .await
     .map_err(|e| match e.sql_err() {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-            Problem::conflict("escalation-raised", "this escalation was raised already")
+            Refusal::conflict("escalation-raised", "this escalation was raised already")
         }
         _ => e.into(),
     })?;
@@ -92,7 +92,7 @@ async fn move_up(
         to_level: to_level.contract(),
         reason,
         due_on,
-        township_code: TownshipCode::parse(&c.township_code).map_err(|_| Problem::internal())?,
+        township_code: TownshipCode::parse(&c.township_code).map_err(|_| Refusal::internal())?,
         escalated_on: on,
     };
     outbox.enqueue(tx, &event).await.map_err(outbox_problem)?;
@@ -112,7 +112,7 @@ pub async fn run(
     db: &DatabaseConnection,
     outbox: &Outbox,
     today: NaiveDate,
-) -> Result<RunReport, Problem> {
+) -> Result<RunReport, Refusal> {
     let refs: Reference = reference::load(db).await?;
     let overdue = case::Entity::find()
         .filter(case::Column::Status.eq("open"))
@@ -179,7 +179,12 @@ pub async fn run(
                         tx.commit().await?;
                         report.escalated.push(c.id);
                     }
-                    Err(p) if p.status == 412 || p.status == 409 => {
+                    Err(p)
+                        if matches!(
+                            p.class,
+                            kit::refusal::Class::Stale | kit::refusal::Class::Conflict
+                        ) =>
+                    {
                         // Raised meanwhile by another replica (unique index) or the case changed.
                         tracing::info!(case = %c.id, "escalation skipped: raised or changed meanwhile");
                     }
@@ -240,20 +245,20 @@ pub async fn escalate(
     who: &Principal,
     id: Uuid,
     input: &Escalation,
-) -> Result<Recorded, Problem> {
+) -> Result<Recorded, Refusal> {
     let loaded = load(tx, who, id).await?;
     loaded.require(Access::Owner, "escalate the case")?;
     loaded.require_open()?;
     if loaded.pending_transfer.is_some() {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "transfer-pending",
             "answer the pending transfer first",
         ));
     }
     let on = not_future("escalated_on", input.escalated_on)?;
     let to_unit = Level::parent_unit(&loaded.case.owner_unit)
-        .ok_or_else(|| Problem::conflict("at-top", "the district centre has no level above"))?;
-    let to_level = Level::of_code(to_unit).ok_or_else(Problem::internal)?;
+        .ok_or_else(|| Refusal::conflict("at-top", "the district centre has no level above"))?;
+    let to_level = Level::of_code(to_unit).ok_or_else(Refusal::internal)?;
     let refs = reference::load(tx).await?;
     let due_on = deadline(&refs, to_level, on).map_err(reference::missing)?;
     let reason = match input.reason {
@@ -289,19 +294,19 @@ pub async fn complete(
     who: &Principal,
     id: Uuid,
     input: &SupervisionReport,
-) -> Result<Recorded, Problem> {
+) -> Result<Recorded, Refusal> {
     let loaded = load(tx, who, id).await?;
     loaded.require(Access::Owner, "report on the supervised matter")?;
     loaded.require_open()?;
     if !loaded.case.major || loaded.case.supervision_done_on.is_some() {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "not-supervised",
             "the case has no open supervised matter",
         ));
     }
     let on = not_future("completed_on", input.completed_on)?;
     if input.notes.trim().is_empty() {
-        return Err(Problem::invalid("notes", "say how the matter was handled"));
+        return Err(Refusal::invalid("notes", "say how the matter was handled"));
     }
     let changes = case::ActiveModel {
         supervision_done_on: Set(Some(on)),

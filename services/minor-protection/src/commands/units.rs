@@ -2,7 +2,7 @@
 //! workstations are seeded; townships register their villages' child director posts; each level
 //! appoints the lead of the level below (child supervisor, child director).
 
-use kit::{Principal, Problem, Role, audit};
+use kit::{Principal, Refusal, Role, audit};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
@@ -57,15 +57,15 @@ pub async fn existing(
     db: &impl ConnectionTrait,
     code: &str,
     field: &str,
-) -> Result<unit::Model, Problem> {
+) -> Result<unit::Model, Refusal> {
     unit::Entity::find_by_id(code.to_owned())
         .one(db)
         .await?
-        .ok_or_else(|| Problem::invalid(field, "no protection unit with this code is registered"))
+        .ok_or_else(|| Refusal::invalid(field, "no protection unit with this code is registered"))
 }
 
 /// The units in the caller's division (and the units above it, which every level may address).
-pub async fn list(db: &impl ConnectionTrait, who: &Principal) -> Result<Vec<UnitView>, Problem> {
+pub async fn list(db: &impl ConnectionTrait, who: &Principal) -> Result<Vec<UnitView>, Refusal> {
     Ok(unit::Entity::find()
         .order_by_asc(unit::Column::DivisionCode)
         .all(db)
@@ -83,7 +83,7 @@ pub async fn register_village(
     tx: &impl ConnectionTrait,
     who: &Principal,
     input: &NewVillageUnit,
-) -> Result<UnitView, Problem> {
+) -> Result<UnitView, Refusal> {
     who.require(&[
         Role::TownshipClerk,
         Role::TownshipApprover,
@@ -91,13 +91,13 @@ pub async fn register_village(
         Role::DistrictApprover,
     ])?;
     if Level::of_code(&input.division_code) != Some(Level::Village) {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "division_code",
             "must be a 12-digit village or community code",
         ));
     }
     if input.name.trim().is_empty() {
-        return Err(Problem::invalid("name", "required"));
+        return Err(Refusal::invalid("name", "required"));
     }
     who.require_scope(&input.division_code)?;
     existing(tx, &input.division_code[..9], "division_code").await?;
@@ -107,7 +107,7 @@ pub async fn register_village(
         .is_some()
     {
         return Err(
-            Problem::conflict("unit-exists", "this village is already registered")
+            Refusal::conflict("unit-exists", "this village is already registered")
                 .field("division_code", "already registered"),
         );
     }
@@ -132,23 +132,23 @@ pub async fn appoint_lead(
     code: &str,
     version: i32,
     input: &Lead,
-) -> Result<UnitView, Problem> {
+) -> Result<UnitView, Refusal> {
     let u = unit::Entity::find_by_id(code.to_owned())
         .one(tx)
         .await?
         .filter(|u| who.sees(&u.division_code))
-        .ok_or_else(|| Problem::not_found("no such unit in your division"))?;
+        .ok_or_else(|| Refusal::not_found("no such unit in your division"))?;
     let parent = Level::parent_unit(&u.division_code).ok_or_else(|| {
-        Problem::forbidden("the district centre's lead is appointed outside this service")
+        Refusal::forbidden("the district centre's lead is appointed outside this service")
     })?;
     let staff = crate::commands::access::caller(who);
     if !staff.is_staff_of(parent) && !staff.is_staff_of(&u.division_code[..6]) {
-        return Err(Problem::forbidden(
+        return Err(Refusal::forbidden(
             "only staff of the level above may appoint a unit's lead",
         ));
     }
     if input.lead_subject.trim().is_empty() {
-        return Err(Problem::invalid("lead_subject", "required"));
+        return Err(Refusal::invalid("lead_subject", "required"));
     }
     let updated = unit::Entity::update_many()
         .set(unit::ActiveModel {
@@ -161,7 +161,7 @@ pub async fn appoint_lead(
         .exec(tx)
         .await?;
     if updated.rows_affected == 0 {
-        return Err(kit::edge::concurrency::changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     audit::record(tx, who, "appoint-lead", "unit", code, &input.lead_subject).await?;
     Ok(UnitView {

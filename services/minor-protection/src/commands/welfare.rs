@@ -8,7 +8,7 @@ use contracts::{
     child::{AllowanceChanged, AllowanceEnded, AllowanceStarted, Registered},
     common::Month,
 };
-use kit::Problem;
+use kit::Refusal;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, TryInsertResult,
@@ -132,7 +132,7 @@ async fn note_on_cases(
     on: NaiveDate,
     summary: &str,
     detail: &str,
-) -> Result<Vec<Uuid>, Problem> {
+) -> Result<Vec<Uuid>, Refusal> {
     let who = system("minor-protection/child-welfare");
     let cases = case::Entity::find()
         .filter(case::Column::ChildPersonRef.eq(person_ref))
@@ -157,7 +157,7 @@ async fn note_on_cases(
 pub async fn record_registration(
     tx: &impl ConnectionTrait,
     event: &Registered,
-) -> Result<Vec<Uuid>, Problem> {
+) -> Result<Vec<Uuid>, Refusal> {
     let person_ref = event.person_ref.as_str().to_owned();
     let row = child::ActiveModel {
         person_ref: Set(person_ref.clone()),
@@ -325,7 +325,7 @@ pub async fn record_allowance_changed(
 pub async fn record_allowance_ended(
     tx: &impl ConnectionTrait,
     event: &AllowanceEnded,
-) -> Result<Vec<Uuid>, Problem> {
+) -> Result<Vec<Uuid>, Refusal> {
     let person_ref = event.person_ref.as_str();
     let last = event.end_month.to_string();
     let mut row = allowance_row(event.allowance_id, person_ref, event.child_id);

@@ -51,11 +51,7 @@ impl Handler<DeathRecorded> for OnDeathRecorded {
             event.date_of_death,
             event.recorded_on,
         )
-        .await
-        .map_err(|p| match p.status {
-            503 | 412 => HandlerError::Transient(p.detail.unwrap_or_default()),
-            _ => HandlerError::Permanent(p.detail.unwrap_or(p.title)),
-        })?;
+        .await?;
         Ok(())
     }
 }

@@ -2,23 +2,12 @@
 //! each handler records the fact in the inbox transaction through commands::welfare.
 
 use contracts::child::{AllowanceChanged, AllowanceEnded, AllowanceStarted, Registered};
-use kit::{
-    Problem,
-    inbox::{EventMeta, Handler, HandlerError},
-};
+use kit::inbox::{EventMeta, Handler, HandlerError};
 use sea_orm::DatabaseTransaction;
 
 use crate::commands::welfare::{
     record_allowance_changed, record_allowance_ended, record_allowance_started, record_registration,
 };
-
-/// A refused step: a concurrent change or an unavailable database passes; anything else cannot.
-fn refused(p: Problem) -> HandlerError {
-    match p.status {
-        503 | 412 => HandlerError::Transient(p.detail.unwrap_or_default()),
-        _ => HandlerError::Permanent(p.detail.unwrap_or(p.title)),
-    }
-}
 
 /// `child.registered.v1`: keeps the registration, notes it on the child's open cases.
 pub(super) struct OnChildRegistered;
@@ -30,7 +19,9 @@ impl Handler<Registered> for OnChildRegistered {
         event: Registered,
         _meta: &EventMeta,
     ) -> Result<(), HandlerError> {
-        record_registration(tx, &event).await.map_err(refused)?;
+        record_registration(tx, &event)
+            .await
+            .map_err(HandlerError::from)?;
         Ok(())
     }
 }
@@ -73,7 +64,9 @@ impl Handler<AllowanceEnded> for OnAllowanceEnded {
         event: AllowanceEnded,
         _meta: &EventMeta,
     ) -> Result<(), HandlerError> {
-        record_allowance_ended(tx, &event).await.map_err(refused)?;
+        record_allowance_ended(tx, &event)
+            .await
+            .map_err(HandlerError::from)?;
         Ok(())
     }
 }

@@ -33,7 +33,7 @@ async fn create(
     key: IdempotencyKey,
     Json(input): Json<NewProject>,
 ) -> Result<Created, Problem> {
-    idempotent!(p, who, key, input, |tx| register_project(&tx, &who, &input)
+    idempotent!(p, who, key, input, |tx| register_project(tx, &who, &input)
         .await?)
 }
 

@@ -34,7 +34,7 @@ async fn create(
     key: IdempotencyKey,
     Json(input): Json<NewCommitteeMember>,
 ) -> Result<Created, Problem> {
-    idempotent!(p, who, key, input, |tx| register_member(&tx, &who, &input)
+    idempotent!(p, who, key, input, |tx| register_member(tx, &who, &input)
         .await?)
 }
 
@@ -63,7 +63,7 @@ async fn pledge(
     Json(input): Json<NewPledge>,
 ) -> Result<Created, Problem> {
     idempotent!(p, who, key, (id, &input), |tx| pledge_duties(
-        &tx, &who, id, &input
+        tx, &who, id, &input
     )
     .await?)
 }
@@ -81,7 +81,7 @@ async fn report(
     Json(input): Json<NewDutyReport>,
 ) -> Result<Created, Problem> {
     idempotent!(p, who, key, (id, &input), |tx| report_duties(
-        &tx, &who, id, &input
+        tx, &who, id, &input
     )
     .await?)
 }
@@ -98,7 +98,7 @@ async fn deliberation(
     Json(input): Json<NewDeliberation>,
 ) -> Result<Created, Problem> {
     idempotent!(p, who, key, input, |tx| record_deliberation(
-        &tx, &who, &input
+        tx, &who, &input
     )
     .await?)
 }
@@ -114,6 +114,6 @@ async fn contact(
     key: IdempotencyKey,
     Json(input): Json<NewContactRecord>,
 ) -> Result<Created, Problem> {
-    idempotent!(p, who, key, input, |tx| record_contact(&tx, &who, &input)
+    idempotent!(p, who, key, input, |tx| record_contact(tx, &who, &input)
         .await?)
 }

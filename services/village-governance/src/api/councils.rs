@@ -30,10 +30,8 @@ async fn create(
     key: IdempotencyKey,
     Json(input): Json<NewCouncil>,
 ) -> Result<Created, Problem> {
-    idempotent!(p, who, key, input, |tx| establish_council(
-        &tx, &who, &input
-    )
-    .await?)
+    idempotent!(p, who, key, input, |tx| establish_council(tx, &who, &input)
+        .await?)
 }
 
 /// Reads a council with its members and meetings.
@@ -61,7 +59,7 @@ async fn add_member(
     Json(input): Json<NewCouncilMember>,
 ) -> Result<Created, Problem> {
     idempotent!(p, who, key, (id, &input), |tx| add_council_member(
-        &tx, &who, id, &input
+        tx, &who, id, &input
     )
     .await?)
 }
@@ -79,7 +77,7 @@ async fn add_meeting(
     Json(input): Json<NewMeeting>,
 ) -> Result<Created, Problem> {
     idempotent!(p, who, key, (id, &input), |tx| record_meeting(
-        &tx, &who, id, &input
+        tx, &who, id, &input
     )
     .await?)
 }

@@ -48,7 +48,7 @@ async fn create_version(
     key: IdempotencyKey,
     Json(input): Json<NewListVersion>,
 ) -> Result<Created, Problem> {
-    idempotent!(p, who, key, input, |tx| add_list_version(&tx, &who, &input)
+    idempotent!(p, who, key, input, |tx| add_list_version(tx, &who, &input)
         .await?)
 }
 
@@ -141,7 +141,11 @@ async fn create_certificate(
                 &detail,
             )
             .await?;
-            Ok(ListRefusal { problem, list }.into_response())
+            Ok(ListRefusal {
+                problem: problem.into(),
+                list,
+            }
+            .into_response())
         }
     }
 }

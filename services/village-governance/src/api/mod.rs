@@ -43,25 +43,16 @@ type Created = (axum::http::StatusCode, axum::Json<serde_json::Value>);
 /// Runs a creating write under `Idempotency-Key`: a retry with the same key and body gets the first
 /// answer; the write, the stored answer and any outbox rows commit together.
 macro_rules! idempotent {
-    ($p:expr, $who:expr, $key:expr, $fingerprint_of:expr, |$tx:ident| $body:expr) => {{
-        use sea_orm::TransactionTrait as _;
-        let $tx = $p.db.begin().await?;
-        let fingerprint = kit::edge::idempotency::fingerprint(&$fingerprint_of);
-        if let kit::edge::idempotency::Begin::Replay { status, body } =
-            kit::edge::idempotency::begin(&$tx, &$who.key(), &$key, &fingerprint).await?
-        {
-            return Ok((
-                axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::OK),
-                axum::Json(body),
-            ));
-        }
-        let out = $body;
-        let body = serde_json::to_value(&out).unwrap_or_default();
-        kit::edge::idempotency::complete(&$tx, &$who.key(), &$key, &fingerprint, 201, &body)
-            .await?;
-        $tx.commit().await?;
-        $p.outbox.wake();
-        Ok((axum::http::StatusCode::CREATED, axum::Json(body)))
-    }};
+    ($p:expr, $who:expr, $key:expr, $fingerprint_of:expr, |$tx:ident| $body:expr) => {
+        kit::edge::idempotency::once(
+            &$p,
+            &$who,
+            &$key,
+            &$fingerprint_of,
+            axum::http::StatusCode::CREATED,
+            async |$tx| Ok::<_, kit::Problem>($body),
+        )
+        .await
+    };
 }
 use idempotent;

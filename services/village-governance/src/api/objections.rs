@@ -30,7 +30,7 @@ async fn create(
     Json(input): Json<NewObjection>,
 ) -> Result<Created, Problem> {
     idempotent!(p, who, key, input, |tx| raise_objection(
-        &tx, &p.outbox, &who, &input
+        tx, &p.outbox, &who, &input
     )
     .await?)
 }

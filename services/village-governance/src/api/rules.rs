@@ -43,7 +43,7 @@ async fn create(
     key: IdempotencyKey,
     Json(input): Json<NewRules>,
 ) -> Result<Created, Problem> {
-    idempotent!(p, who, key, input, |tx| draft_rules(&tx, &who, &input)
+    idempotent!(p, who, key, input, |tx| draft_rules(tx, &who, &input)
         .await?)
 }
 

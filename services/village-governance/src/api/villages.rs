@@ -30,7 +30,7 @@ async fn create(
     key: IdempotencyKey,
     Json(input): Json<NewVillage>,
 ) -> Result<Created, Problem> {
-    idempotent!(p, who, key, input, |tx| register_village(&tx, &who, &input)
+    idempotent!(p, who, key, input, |tx| register_village(tx, &who, &input)
         .await?)
 }
 

@@ -25,7 +25,7 @@ async fn create(
     key: IdempotencyKey,
     Json(input): Json<NewWorker>,
 ) -> Result<Created, Problem> {
-    idempotent!(p, who, key, input, |tx| register_worker(&tx, &who, &input)
+    idempotent!(p, who, key, input, |tx| register_worker(tx, &who, &input)
         .await?)
 }
 

@@ -3,7 +3,7 @@
 //! accepted request is recorded and the certificate issued.
 
 use chrono::{Datelike, NaiveDate};
-use kit::{Principal, Problem, Role, audit};
+use kit::{Principal, Refusal, Role, audit};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -84,7 +84,7 @@ impl From<&ListVersion> for ListRef {
 /// A refused request: the problem and the list (absent when the township has none in force).
 #[derive(Debug, Clone)]
 pub struct Refused {
-    pub problem: Problem,
+    pub problem: Refusal,
     pub list: Option<ListRef>,
 }
 
@@ -93,7 +93,7 @@ pub async fn request_certificate(
     tx: &impl ConnectionTrait,
     who: &Principal,
     input: &CertificateRequest,
-) -> Result<Result<CertificateView, Refused>, Problem> {
+) -> Result<Result<CertificateView, Refused>, Refusal> {
     who.require(&[Role::VillageStaff])?;
     let village = find_village(tx, who, &input.village_code, "village_code").await?;
     let item_code = required_text(&input.item_code, "item_code", 32)?;
@@ -111,8 +111,8 @@ pub async fn request_certificate(
         CertificateDecision::Issue { list, item } => (list, item),
         CertificateDecision::NotOnList { list } => {
             return Ok(Err(Refused {
-                problem: Problem::new(
-                    http_unprocessable(),
+                problem: Refusal::new(
+                    kit::refusal::Class::Invalid,
                     "certificate-item-not-listed",
                     "The certificate is not on the township's list",
                 )
@@ -126,8 +126,8 @@ pub async fn request_certificate(
         }
         CertificateDecision::RefusedByNegativeList { list } => {
             return Ok(Err(Refused {
-                problem: Problem::new(
-                    http_unprocessable(),
+                problem: Refusal::new(
+                    kit::refusal::Class::Invalid,
                     "certificate-item-on-negative-list",
                     "Villages must not issue this certificate",
                 )
@@ -141,8 +141,8 @@ pub async fn request_certificate(
         }
         CertificateDecision::NoListInForce => {
             return Ok(Err(Refused {
-                problem: Problem::new(
-                    http_unprocessable(),
+                problem: Refusal::new(
+                    kit::refusal::Class::Invalid,
                     "no-certificate-list",
                     "The township has no certificate list in force",
                 )
@@ -197,20 +197,16 @@ pub async fn request_certificate(
     Ok(Ok(model.into()))
 }
 
-fn http_unprocessable() -> axum::http::StatusCode {
-    axum::http::StatusCode::UNPROCESSABLE_ENTITY
-}
-
 /// Reads an issued certificate of the caller's division.
 pub async fn show_certificate(
     db: &impl ConnectionTrait,
     who: &Principal,
     id: Uuid,
-) -> Result<CertificateView, Problem> {
+) -> Result<CertificateView, Refusal> {
     certificate::Entity::find_by_id(id)
         .one(db)
         .await?
         .filter(|c| who.sees(&c.village_code))
         .map(Into::into)
-        .ok_or_else(|| Problem::not_found("no such certificate in your division"))
+        .ok_or_else(|| Refusal::not_found("no such certificate in your division"))
 }

@@ -4,7 +4,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use kit::wire::name as wire;
-use kit::{Principal, Problem, Role, audit};
+use kit::{Principal, Refusal, Role, audit};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -101,12 +101,12 @@ pub async fn register_member(
     tx: &impl ConnectionTrait,
     who: &Principal,
     input: &NewCommitteeMember,
-) -> Result<CommitteeMemberView, Problem> {
+) -> Result<CommitteeMemberView, Refusal> {
     who.require(RECORDERS)?;
     let village = villages::find_village(tx, who, &input.village_code, "village_code").await?;
     let name = required_text(&input.name, "name", 64)?;
     if input.term_to.is_some_and(|to| to < input.term_from) {
-        return Err(Problem::invalid("term_to", "before term_from"));
+        return Err(Refusal::invalid("term_to", "before term_from"));
     }
     let id = Uuid::now_v7();
     member::Entity::insert(member::ActiveModel::from(member::Model {
@@ -137,20 +137,20 @@ async fn find(
     db: &impl ConnectionTrait,
     who: &Principal,
     id: Uuid,
-) -> Result<member::Model, Problem> {
+) -> Result<member::Model, Refusal> {
     member::Entity::find_by_id(id)
         .one(db)
         .await?
         .filter(|m| who.sees(&m.village_code))
-        .ok_or_else(|| Problem::not_found("no such committee member in your division"))
+        .ok_or_else(|| Refusal::not_found("no such committee member in your division"))
 }
 
-fn check_year(year: i32, m: &member::Model) -> Result<(), Problem> {
+fn check_year(year: i32, m: &member::Model) -> Result<(), Refusal> {
     let in_term = year >= m.term_from.year() && m.term_to.is_none_or(|to| year <= to.year());
     if in_term {
         Ok(())
     } else {
-        Err(Problem::invalid("year", "outside the member's term"))
+        Err(Refusal::invalid("year", "outside the member's term"))
     }
 }
 
@@ -160,13 +160,13 @@ pub async fn pledge_duties(
     who: &Principal,
     member_id: Uuid,
     input: &NewPledge,
-) -> Result<CommitteeMemberView, Problem> {
+) -> Result<CommitteeMemberView, Refusal> {
     who.require(RECORDERS)?;
     let m = find(tx, who, member_id).await?;
     check_year(input.year, &m)?;
     not_in_future(input.pledged_on, "pledged_on")?;
     if input.commitments.is_empty() {
-        return Err(Problem::invalid("commitments", "at least one commitment"));
+        return Err(Refusal::invalid("commitments", "at least one commitment"));
     }
     let commitments = input
         .commitments
@@ -180,7 +180,7 @@ pub async fn pledge_duties(
         .one(tx)
         .await?;
     if exists.is_some() {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "pledge-exists",
             format!("the member pledged for {} already", input.year),
         )
@@ -204,7 +204,7 @@ pub async fn report_duties(
     who: &Principal,
     member_id: Uuid,
     input: &NewDutyReport,
-) -> Result<CommitteeMemberView, Problem> {
+) -> Result<CommitteeMemberView, Refusal> {
     who.require(RECORDERS)?;
     let m = find(tx, who, member_id).await?;
     check_year(input.year, &m)?;
@@ -216,7 +216,7 @@ pub async fn report_duties(
         .one(tx)
         .await?;
     if pledged.is_none() {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "no-duty-pledge",
             format!(
                 "a duty report answers the year's pledge; the member made none for {}",
@@ -231,7 +231,7 @@ pub async fn report_duties(
         .one(tx)
         .await?;
     if exists.is_some() {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "duty-report-exists",
             format!("the member reported on {} already", input.year),
         )
@@ -264,7 +264,7 @@ pub async fn show_member(
     db: &impl ConnectionTrait,
     who: &Principal,
     id: Uuid,
-) -> Result<CommitteeMemberView, Problem> {
+) -> Result<CommitteeMemberView, Refusal> {
     let m = find(db, who, id).await?;
     let pledges = pledge::Entity::find()
         .filter(pledge::Column::MemberId.eq(id))
@@ -341,19 +341,19 @@ pub async fn record_deliberation(
     tx: &impl ConnectionTrait,
     who: &Principal,
     input: &NewDeliberation,
-) -> Result<DeliberationView, Problem> {
+) -> Result<DeliberationView, Refusal> {
     who.require(RECORDERS)?;
     let village = villages::find_village(tx, who, &input.village_code, "village_code").await?;
     let topic = required_text(&input.topic, "topic", 200)?;
     not_in_future(input.held_on, "held_on")?;
     if input.participants < 1 {
-        return Err(Problem::invalid("participants", "at least 1"));
+        return Err(Refusal::invalid("participants", "at least 1"));
     }
     for (i, r) in input.resolutions.iter().enumerate() {
         required_text(&r.text, &format!("resolutions[{i}].text"), 2_000)?;
         let counts = [r.votes_for, r.votes_against, r.abstentions];
         if counts.iter().any(|c| *c < 0) || counts.iter().sum::<i32>() > input.participants {
-            return Err(Problem::invalid(
+            return Err(Refusal::invalid(
                 format!("resolutions[{i}].votes_for"),
                 "votes cannot be negative nor exceed the participants",
             ));
@@ -417,14 +417,14 @@ pub async fn record_contact(
     tx: &impl ConnectionTrait,
     who: &Principal,
     input: &NewContactRecord,
-) -> Result<ContactRecorded, Problem> {
+) -> Result<ContactRecorded, Refusal> {
     who.require(RECORDERS)?;
     let m = find(tx, who, input.member_id)
         .await
         .map_err(|p| p.field("member_id", "unknown"))?;
     not_in_future(input.contacted_on, "contacted_on")?;
     if input.households_reached < 0 {
-        return Err(Problem::invalid("households_reached", "cannot be negative"));
+        return Err(Refusal::invalid("households_reached", "cannot be negative"));
     }
     let issues = required_text(&input.issues, "issues", 5_000)?;
     let id = Uuid::now_v7();

@@ -2,7 +2,7 @@
 //! shows which villages lack their rules or any of the three councils.
 
 use chrono::NaiveDate;
-use kit::{Principal, Problem, Role, audit};
+use kit::{Principal, Refusal, Role, audit};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -92,7 +92,7 @@ pub async fn establish_council(
     tx: &impl ConnectionTrait,
     who: &Principal,
     input: &NewCouncil,
-) -> Result<CouncilView, Problem> {
+) -> Result<CouncilView, Refusal> {
     who.require(RECORDERS)?;
     let village = villages::find_village(tx, who, &input.village_code, "village_code").await?;
     let on = not_in_future(input.established_on, "established_on")?;
@@ -103,7 +103,7 @@ pub async fn establish_council(
         .one(tx)
         .await?;
     if let Some(a) = active {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "council-exists",
             format!("the village's {} council is {}", input.kind.as_str(), a.id),
         )
@@ -137,12 +137,12 @@ async fn find(
     db: &impl ConnectionTrait,
     who: &Principal,
     id: Uuid,
-) -> Result<council::Model, Problem> {
+) -> Result<council::Model, Refusal> {
     council::Entity::find_by_id(id)
         .one(db)
         .await?
         .filter(|c| who.sees(&c.village_code))
-        .ok_or_else(|| Problem::not_found("no such council in your division"))
+        .ok_or_else(|| Refusal::not_found("no such council in your division"))
 }
 
 /// Adds a member to a council.
@@ -151,7 +151,7 @@ pub async fn add_council_member(
     who: &Principal,
     council_id: Uuid,
     input: &NewCouncilMember,
-) -> Result<CouncilView, Problem> {
+) -> Result<CouncilView, Refusal> {
     who.require(RECORDERS)?;
     let c = find(tx, who, council_id).await?;
     let name = required_text(&input.name, "name", 64)?;
@@ -179,19 +179,19 @@ pub async fn record_meeting(
     who: &Principal,
     council_id: Uuid,
     input: &NewMeeting,
-) -> Result<CouncilView, Problem> {
+) -> Result<CouncilView, Refusal> {
     who.require(RECORDERS)?;
     let c = find(tx, who, council_id).await?;
     let topic = required_text(&input.topic, "topic", 200)?;
     let on = not_in_future(input.held_on, "held_on")?;
     if on < c.established_on {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "held_on",
             "before the council was established",
         ));
     }
     if input.attendees < 1 {
-        return Err(Problem::invalid("attendees", "at least 1"));
+        return Err(Refusal::invalid("attendees", "at least 1"));
     }
     let resolutions = input
         .resolutions
@@ -218,7 +218,7 @@ pub async fn show_council(
     db: &impl ConnectionTrait,
     who: &Principal,
     id: Uuid,
-) -> Result<CouncilView, Problem> {
+) -> Result<CouncilView, Refusal> {
     let c = find(db, who, id).await?;
     let members = member::Entity::find()
         .filter(member::Column::CouncilId.eq(id))
@@ -285,7 +285,7 @@ pub async fn council_coverage(
     who: &Principal,
     township: Option<&str>,
     only_missing: bool,
-) -> Result<CoverageReport, Problem> {
+) -> Result<CoverageReport, Refusal> {
     let all = villages::villages_in_scope(db, who, township).await?;
     let prefix = township.unwrap_or(who.division.as_str());
     let active = council::Entity::find()

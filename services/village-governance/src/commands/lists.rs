@@ -2,7 +2,7 @@
 //! edited), and the version in force on a date decides.
 
 use chrono::NaiveDate;
-use kit::{Principal, Problem, Role, audit, edge::problem::FieldError};
+use kit::{Principal, Refusal, Role, audit, edge::problem::FieldError};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -28,7 +28,7 @@ pub struct NewListVersion {
 }
 
 /// Converts a stored row.
-pub fn to_domain(m: list::Model) -> Result<ListVersion, Problem> {
+pub fn to_domain(m: list::Model) -> Result<ListVersion, Refusal> {
     Ok(ListVersion {
         id: m.id,
         kind: ListKind::parse(&m.kind).ok_or_else(|| internal("list kind"))?,
@@ -44,7 +44,7 @@ pub async fn versions(
     db: &impl ConnectionTrait,
     township: &str,
     kind: ListKind,
-) -> Result<Vec<ListVersion>, Problem> {
+) -> Result<Vec<ListVersion>, Refusal> {
     list::Entity::find()
         .filter(list::Column::TownshipCode.eq(township))
         .filter(list::Column::Kind.eq(kind.as_str()))
@@ -62,7 +62,7 @@ pub async fn in_force(
     township: &str,
     kind: ListKind,
     date: NaiveDate,
-) -> Result<Option<ListVersion>, Problem> {
+) -> Result<Option<ListVersion>, Refusal> {
     let all = versions(db, township, kind).await?;
     Ok(lists::in_force(&all, date).cloned())
 }
@@ -72,7 +72,7 @@ pub async fn add_list_version(
     tx: &impl ConnectionTrait,
     who: &Principal,
     input: &NewListVersion,
-) -> Result<ListVersion, Problem> {
+) -> Result<ListVersion, Refusal> {
     who.require(&[
         Role::TownshipClerk,
         Role::TownshipApprover,
@@ -88,11 +88,11 @@ pub async fn add_list_version(
         })
         .collect();
     if !errors.is_empty() {
-        return Err(Problem::invalid_fields(errors));
+        return Err(Refusal::invalid_fields(errors));
     }
     let existing = versions(tx, township.as_str(), input.kind).await?;
     if let Some(last) = existing.last().filter(|l| input.valid_from < l.valid_from) {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "valid_from",
             format!(
                 "version {} applies from {}; a new version cannot start before it",
@@ -111,7 +111,7 @@ pub async fn add_list_version(
             .iter()
             .position(|i| negative.item(&i.code).is_some())
     {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             format!("items[{i}].code"),
             format!("on the negative list (version {})", negative.version),
         ));
@@ -172,10 +172,10 @@ pub async fn list_versions(
     who: &Principal,
     township: &str,
     kind: Option<ListKind>,
-) -> Result<Vec<ListVersion>, Problem> {
+) -> Result<Vec<ListVersion>, Refusal> {
     parse_township_code(township, "township_code")?;
     if !may_read(who, township) {
-        return Err(Problem::forbidden(
+        return Err(Refusal::forbidden(
             "the township lies outside your division",
         ));
     }

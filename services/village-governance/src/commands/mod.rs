@@ -12,24 +12,24 @@ pub mod villages;
 pub mod workers;
 
 use chrono::NaiveDate;
-use kit::Problem;
+use kit::Refusal;
 
 /// Refuses a date in the future (in China): records are made of what happened.
-pub(crate) fn not_in_future(date: NaiveDate, field: &str) -> Result<NaiveDate, Problem> {
+pub(crate) fn not_in_future(date: NaiveDate, field: &str) -> Result<NaiveDate, Refusal> {
     if date > kit::clock::today() {
-        Err(Problem::invalid(field, "cannot be in the future"))
+        Err(Refusal::invalid(field, "cannot be in the future"))
     } else {
         Ok(date)
     }
 }
 
 /// Refuses blank or over-long free text; returns it trimmed.
-pub(crate) fn required_text(value: &str, field: &str, max_chars: usize) -> Result<String, Problem> {
+pub(crate) fn required_text(value: &str, field: &str, max_chars: usize) -> Result<String, Refusal> {
     let v = value.trim();
     if v.is_empty() {
-        Err(Problem::invalid(field, "required"))
+        Err(Refusal::invalid(field, "required"))
     } else if v.chars().count() > max_chars {
-        Err(Problem::invalid(
+        Err(Refusal::invalid(
             field,
             format!("at most {max_chars} characters"),
         ))
@@ -39,7 +39,7 @@ pub(crate) fn required_text(value: &str, field: &str, max_chars: usize) -> Resul
 }
 
 /// Logs a stored value that does not fit the contract (a bug or corrupted row) and answers 500.
-pub(crate) fn internal(what: &str) -> Problem {
+pub(crate) fn internal(what: &str) -> Refusal {
     tracing::error!(what, "stored data does not fit the contract");
-    Problem::internal()
+    Refusal::internal()
 }

@@ -9,7 +9,7 @@ use contracts::{
     village::{ObjectionGrounds, PublicityObjectionRaised},
 };
 use kit::wire::name as wire;
-use kit::{Principal, Problem, Role, audit, outbox::Outbox};
+use kit::{Principal, Refusal, Role, audit, outbox::Outbox};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     TryInsertResult,
@@ -110,7 +110,7 @@ pub async fn board(
     who: &Principal,
     village_code: &str,
     on: Option<NaiveDate>,
-) -> Result<Board, Problem> {
+) -> Result<Board, Refusal> {
     let code = parse_village_code(village_code, "village_code")?;
     who.require_scope(code.as_str())?;
     let on = on.unwrap_or_else(kit::clock::today);
@@ -192,7 +192,7 @@ fn view(o: objection::Model, publicity_number: String, unmasked: bool) -> Object
     }
 }
 
-fn check_phone(phone: &str) -> Result<String, Problem> {
+fn check_phone(phone: &str) -> Result<String, Refusal> {
     let p = phone.trim();
     let ok = (5..=20).contains(&p.len())
         && p.chars()
@@ -200,7 +200,7 @@ fn check_phone(phone: &str) -> Result<String, Problem> {
     if ok {
         Ok(p.to_owned())
     } else {
-        Err(Problem::invalid(
+        Err(Refusal::invalid(
             "objector_phone",
             "5 to 20 digits, spaces, '-' or '+'",
         ))
@@ -214,14 +214,14 @@ pub async fn raise_objection(
     outbox: &Outbox,
     who: &Principal,
     input: &NewObjection,
-) -> Result<ObjectionView, Problem> {
+) -> Result<ObjectionView, Refusal> {
     who.require(&[Role::VillageStaff, Role::TownshipClerk])?;
     let post = posting::Entity::find_by_id(input.publicity_id)
         .one(tx)
         .await?
         .filter(|p| who.sees(&p.village_code))
         .ok_or_else(|| {
-            Problem::not_found("no such publicity on a board of your division")
+            Refusal::not_found("no such publicity on a board of your division")
                 .field("publicity_id", "unknown")
         })?;
     let statement = required_text(&input.statement, "statement", 2000)?;
@@ -237,14 +237,14 @@ pub async fn raise_objection(
     match window(post.opened_on, post.closes_on, today) {
         Window::Open => {}
         Window::NotYetOpen => {
-            return Err(Problem::conflict(
+            return Err(Refusal::conflict(
                 "publicity-not-open",
                 format!("the publicity opens on {}", post.opened_on),
             )
             .field("publicity_id", "not yet on the board"));
         }
         Window::Closed => {
-            return Err(Problem::conflict(
+            return Err(Refusal::conflict(
                 "publicity-closed",
                 format!(
                     "the publicity closed on {}; objections are taken while it shows",
@@ -289,7 +289,7 @@ pub async fn raise_objection(
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "outbox");
-            Problem::internal()
+            Refusal::internal()
         })?;
     audit::record(
         tx,
@@ -310,12 +310,12 @@ pub async fn show_objection(
     who: &Principal,
     id: Uuid,
     unmasked: bool,
-) -> Result<ObjectionView, Problem> {
+) -> Result<ObjectionView, Refusal> {
     let o = objection::Entity::find_by_id(id)
         .one(db)
         .await?
         .filter(|o| who.sees(&o.village_code))
-        .ok_or_else(|| Problem::not_found("no such objection in your division"))?;
+        .ok_or_else(|| Refusal::not_found("no such objection in your division"))?;
     if unmasked {
         who.require(&[Role::TownshipClerk, Role::DistrictOfficer])?;
         audit::record(

@@ -2,7 +2,7 @@
 //! the staffing standard in force for a village on a date.
 
 use chrono::NaiveDate;
-use kit::Problem;
+use kit::Refusal;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::{
@@ -15,7 +15,7 @@ use crate::{
 };
 
 /// Every parameter row (a few dozen; read per request so a correction applies at once).
-pub async fn parameters(db: &impl ConnectionTrait) -> Result<Vec<Parameter>, Problem> {
+pub async fn parameters(db: &impl ConnectionTrait) -> Result<Vec<Parameter>, Refusal> {
     Ok(parameter::Entity::find()
         .all(db)
         .await?
@@ -29,9 +29,9 @@ pub async fn parameters(db: &impl ConnectionTrait) -> Result<Vec<Parameter>, Pro
         .collect())
 }
 
-fn missing(name: &str, date: NaiveDate) -> Problem {
+fn missing(name: &str, date: NaiveDate) -> Refusal {
     tracing::error!(parameter = name, %date, "reference data missing");
-    Problem::conflict(
+    Refusal::conflict(
         "reference-data-missing",
         format!("no value of {name} is in force on {date}; the bureau must load it"),
     )
@@ -43,7 +43,7 @@ pub fn required(
     name: &str,
     village_code: &str,
     date: NaiveDate,
-) -> Result<i64, Problem> {
+) -> Result<i64, Refusal> {
     value_at(params, name, &scopes_of(village_code), date).ok_or_else(|| missing(name, date))
 }
 
@@ -53,7 +53,7 @@ pub fn staffing_standard(
     village_code: &str,
     community: bool,
     date: NaiveDate,
-) -> Result<Standard, Problem> {
+) -> Result<Standard, Refusal> {
     let minimum = if community {
         names::STAFFING_MINIMUM_COMMUNITY
     } else {
@@ -75,7 +75,7 @@ pub fn pay_scale(
     params: &[Parameter],
     village_code: &str,
     date: NaiveDate,
-) -> Result<PayScale, Problem> {
+) -> Result<PayScale, Refusal> {
     let v = |name| required(params, name, village_code, date);
     Ok(PayScale {
         base_head: v(names::PAY_BASE_HEAD_FEN)?,
@@ -93,7 +93,7 @@ pub fn pay_scale(
 pub async fn thresholds(
     db: &impl ConnectionTrait,
     body: AssemblyBody,
-) -> Result<Vec<Threshold>, Problem> {
+) -> Result<Vec<Threshold>, Refusal> {
     let share = |n: i32, d: i32, strict: bool| Share {
         numerator: n.max(0) as u32,
         denominator: d.max(1) as u32,

@@ -2,7 +2,7 @@
 //! against the target in reference data (7 in 2022).
 
 use chrono::NaiveDate;
-use kit::{Principal, Problem, Role, audit, edge::concurrency::changed_meanwhile};
+use kit::{Principal, Refusal, Role, audit};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr,
 };
@@ -77,12 +77,12 @@ pub async fn register_project(
     tx: &impl ConnectionTrait,
     who: &Principal,
     input: &NewProject,
-) -> Result<ProjectView, Problem> {
+) -> Result<ProjectView, Refusal> {
     who.require(PLANNERS)?;
     let village = villages::find_village(tx, who, &input.village_code, "village_code").await?;
     let name = required_text(&input.name, "name", 200)?;
     if !(2000..=2100).contains(&input.year) {
-        return Err(Problem::invalid("year", "a year between 2000 and 2100"));
+        return Err(Refusal::invalid("year", "a year between 2000 and 2100"));
     }
     let model = project::Model {
         id: Uuid::now_v7(),
@@ -117,7 +117,7 @@ pub async fn show_project(
     db: &impl ConnectionTrait,
     who: &Principal,
     id: Uuid,
-) -> Result<ProjectView, Problem> {
+) -> Result<ProjectView, Refusal> {
     find(db, who, id).await.map(Into::into)
 }
 
@@ -125,12 +125,12 @@ async fn find(
     db: &impl ConnectionTrait,
     who: &Principal,
     id: Uuid,
-) -> Result<project::Model, Problem> {
+) -> Result<project::Model, Refusal> {
     project::Entity::find_by_id(id)
         .one(db)
         .await?
         .filter(|p| who.sees(&p.village_code))
-        .ok_or_else(|| Problem::not_found("no such project in your division"))
+        .ok_or_else(|| Refusal::not_found("no such project in your division"))
 }
 
 /// Records progress on a project under the caller's ETag: stages only move forward.
@@ -140,7 +140,7 @@ pub async fn report_progress(
     id: Uuid,
     if_match: i32,
     input: &NewProgress,
-) -> Result<ProjectView, Problem> {
+) -> Result<ProjectView, Refusal> {
     who.require(&[
         Role::VillageStaff,
         Role::TownshipClerk,
@@ -148,18 +148,18 @@ pub async fn report_progress(
     ])?;
     let p = find(tx, who, id).await?;
     if p.version != if_match {
-        return Err(changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     let on = not_in_future(input.reported_on, "reported_on")?;
     if p.last_reported_on.is_some_and(|last| on < last) {
-        return Err(Problem::invalid("reported_on", "before the last report"));
+        return Err(Refusal::invalid("reported_on", "before the last report"));
     }
     let stage = Stage::parse(&p.stage).ok_or_else(|| internal("stage"))?;
     check_progress(
         (stage, p.percent_complete.clamp(0, 100) as u8),
         (input.stage, input.percent_complete),
     )
-    .map_err(|e| Problem::invalid(e.field, e.reason))?;
+    .map_err(|e| Refusal::invalid(e.field, e.reason))?;
     let moved = project::Entity::update_many()
         .col_expr(project::Column::Stage, Expr::value(input.stage.as_str()))
         .col_expr(
@@ -173,7 +173,7 @@ pub async fn report_progress(
         .exec(tx)
         .await?;
     if moved.rows_affected == 0 {
-        return Err(changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     progress::Entity::insert(progress::ActiveModel::from(progress::Model {
         id: Uuid::now_v7(),
@@ -208,7 +208,7 @@ pub async fn centres_report(
     db: &impl ConnectionTrait,
     who: &Principal,
     year: i32,
-) -> Result<CentresReport, Problem> {
+) -> Result<CentresReport, Refusal> {
     let target = centre_target::Entity::find_by_id(year).one(db).await?;
     let items: Vec<project::Model> = project::Entity::find()
         .filter(project::Column::Year.eq(year))

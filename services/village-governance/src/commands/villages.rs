@@ -2,7 +2,7 @@
 //! and every other record of this service belongs to a registered village.
 
 use kit::{
-    Principal, Problem, Role, audit,
+    Principal, Refusal, Role, audit,
     identity::{DivisionCode, DivisionLevel},
 };
 use sea_orm::{
@@ -75,19 +75,19 @@ pub fn rules_kind(village: &villages::Model) -> RulesKind {
 }
 
 /// Parses a 12-digit village code from `field`.
-pub fn parse_village_code(code: &str, field: &str) -> Result<DivisionCode, Problem> {
+pub fn parse_village_code(code: &str, field: &str) -> Result<DivisionCode, Refusal> {
     DivisionCode::parse(code)
         .ok()
         .filter(|c| c.level() == DivisionLevel::Village)
-        .ok_or_else(|| Problem::invalid(field, "must be a 12-digit village or community code"))
+        .ok_or_else(|| Refusal::invalid(field, "must be a 12-digit village or community code"))
 }
 
 /// Parses a 9-digit township code from `field`.
-pub fn parse_township_code(code: &str, field: &str) -> Result<DivisionCode, Problem> {
+pub fn parse_township_code(code: &str, field: &str) -> Result<DivisionCode, Refusal> {
     DivisionCode::parse(code)
         .ok()
         .filter(|c| c.level() == DivisionLevel::Township)
-        .ok_or_else(|| Problem::invalid(field, "must be a 9-digit township code"))
+        .ok_or_else(|| Refusal::invalid(field, "must be a 9-digit township code"))
 }
 
 /// The registered village `code` if it lies in the caller's division; 404 otherwise (a caller does
@@ -97,14 +97,14 @@ pub async fn find_village(
     who: &Principal,
     code: &str,
     field: &str,
-) -> Result<villages::Model, Problem> {
+) -> Result<villages::Model, Refusal> {
     parse_village_code(code, field)?;
     villages::Entity::find_by_id(code.to_owned())
         .one(db)
         .await?
         .filter(|v| who.sees(&v.code))
         .ok_or_else(|| {
-            Problem::not_found("no such village registered in your division")
+            Refusal::not_found("no such village registered in your division")
                 .field(field, "not a registered village of your division")
         })
 }
@@ -114,7 +114,7 @@ pub async fn register_village(
     tx: &impl ConnectionTrait,
     who: &Principal,
     input: &NewVillage,
-) -> Result<VillageView, Problem> {
+) -> Result<VillageView, Refusal> {
     who.require(&[
         Role::TownshipClerk,
         Role::TownshipApprover,
@@ -124,7 +124,7 @@ pub async fn register_village(
     who.require_scope(code.as_str())?;
     let name = required_text(&input.name, "name", 64)?;
     if input.households < 0 {
-        return Err(Problem::invalid("households", "cannot be negative"));
+        return Err(Refusal::invalid("households", "cannot be negative"));
     }
     if villages::Entity::find_by_id(code.as_str().to_owned())
         .one(tx)
@@ -132,7 +132,7 @@ pub async fn register_village(
         .is_some()
     {
         return Err(
-            Problem::conflict("village-exists", "this village is already registered")
+            Refusal::conflict("village-exists", "this village is already registered")
                 .field("code", "already registered"),
         );
     }
@@ -166,12 +166,12 @@ pub async fn villages_in_scope(
     db: &impl ConnectionTrait,
     who: &Principal,
     township: Option<&str>,
-) -> Result<Vec<villages::Model>, Problem> {
+) -> Result<Vec<villages::Model>, Refusal> {
     let prefix = match township {
         Some(t) => {
             parse_township_code(t, "township_code")?;
             if !who.sees(t) && !who.division.as_str().starts_with(t) {
-                return Err(Problem::forbidden(
+                return Err(Refusal::forbidden(
                     "the township lies outside your division",
                 ));
             }

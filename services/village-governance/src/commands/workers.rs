@@ -3,7 +3,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use kit::wire::{name as wire, parse};
-use kit::{Principal, Problem, Role, audit};
+use kit::{Principal, Refusal, Role, audit};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -57,7 +57,7 @@ pub async fn register_worker(
     tx: &impl ConnectionTrait,
     who: &Principal,
     input: &NewWorker,
-) -> Result<WorkerView, Problem> {
+) -> Result<WorkerView, Refusal> {
     who.require(&[Role::TownshipClerk, Role::DistrictOfficer])?;
     let village = villages::find_village(tx, who, &input.village_code, "village_code").await?;
     let name = required_text(&input.name, "name", 64)?;
@@ -68,7 +68,7 @@ pub async fn register_worker(
     ) {
         (Qualification::None, _) => None,
         (_, None | Some("")) => {
-            return Err(Problem::invalid(
+            return Err(Refusal::invalid(
                 "certificate_number",
                 "required with a qualification",
             ));
@@ -107,12 +107,12 @@ pub async fn show_worker(
     db: &impl ConnectionTrait,
     who: &Principal,
     id: Uuid,
-) -> Result<WorkerView, Problem> {
+) -> Result<WorkerView, Refusal> {
     let w = workers::Entity::find_by_id(id)
         .one(db)
         .await?
         .filter(|w| who.sees(&w.village_code))
-        .ok_or_else(|| Problem::not_found("no such community worker in your division"))?;
+        .ok_or_else(|| Refusal::not_found("no such community worker in your division"))?;
     let today = kit::clock::today();
     let params = reference::parameters(db).await?;
     let scale = reference::pay_scale(&params, &w.village_code, today)?;
@@ -166,7 +166,7 @@ pub async fn staffing_report(
     township: Option<&str>,
     on: Option<NaiveDate>,
     only_under: bool,
-) -> Result<StaffingReport, Problem> {
+) -> Result<StaffingReport, Refusal> {
     let on = on.unwrap_or_else(kit::clock::today);
     let all = villages::villages_in_scope(db, who, township).await?;
     let prefix = township.unwrap_or(who.division.as_str());

@@ -3,7 +3,7 @@
 //! (`SELECT … FOR UPDATE` on PostgreSQL; SQLite runs one writer at a time), the update is
 //! guarded by the version read, and the database's CHECK (balance ≥ 0) is the last line.
 
-use kit::{Principal, Problem, Role, audit};
+use kit::{Principal, Refusal, Role, audit};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::Expr,
@@ -71,16 +71,16 @@ impl From<entry::Model> for LedgerLine {
 }
 
 /// The name of a township of the district, or a refusal naming `field`.
-pub fn township_name(code: &str, field: &str) -> Result<&'static str, Problem> {
+pub fn township_name(code: &str, field: &str) -> Result<&'static str, Refusal> {
     kit::divisions::YUBEI_TOWNSHIPS
         .iter()
         .find(|t| t.code == code)
         .map(|t| t.name)
-        .ok_or_else(|| Problem::invalid(field, "not a township of the district"))
+        .ok_or_else(|| Refusal::invalid(field, "not a township of the district"))
 }
 
 /// The fund of `township`, created empty if it has none yet, locked until the transaction ends.
-pub async fn lock(tx: &impl ConnectionTrait, township: &str) -> Result<fund::Model, Problem> {
+pub async fn lock(tx: &impl ConnectionTrait, township: &str) -> Result<fund::Model, Refusal> {
     fund::Entity::insert(fund::ActiveModel {
         township_code: sea_orm::ActiveValue::Set(township.to_owned()),
         balance_fen: sea_orm::ActiveValue::Set(0),
@@ -94,7 +94,7 @@ pub async fn lock(tx: &impl ConnectionTrait, township: &str) -> Result<fund::Mod
         .lock_exclusive()
         .one(tx)
         .await?
-        .ok_or_else(Problem::internal)
+        .ok_or_else(Refusal::internal)
 }
 
 /// The domain fund at the locked row's balance.
@@ -109,7 +109,7 @@ pub async fn apply(
     row: &fund::Model,
     line: &LedgerEntry,
     by: &Principal,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     let result = fund::Entity::update_many()
         .col_expr(fund::Column::BalanceFen, Expr::value(line.balance_after.0))
         .col_expr(fund::Column::Version, Expr::value(row.version + 1))
@@ -119,7 +119,7 @@ pub async fn apply(
         .exec(tx)
         .await?;
     if result.rows_affected != 1 {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "reserve-fund-changed",
             "the reserve fund moved meanwhile; try again",
         ));
@@ -146,17 +146,17 @@ pub async fn apply(
 }
 
 /// A refused fund movement as a problem naming the field.
-pub fn fund_refused(e: ReserveFundError) -> Problem {
+pub fn fund_refused(e: ReserveFundError) -> Refusal {
     match e {
-        ReserveFundError::AmountNotPositive(_) => Problem::invalid("amount_fen", e.to_string()),
+        ReserveFundError::AmountNotPositive(_) => Refusal::invalid("amount_fen", e.to_string()),
         ReserveFundError::Insufficient { .. } => {
-            Problem::conflict("reserve-fund-insufficient", e.to_string())
+            Refusal::conflict("reserve-fund-insufficient", e.to_string())
                 .field("amount_fen", "more than the reserve fund holds")
         }
         ReserveFundError::ReplenishedByDistrictOnly | ReserveFundError::OtherTownship(_) => {
-            Problem::forbidden(e.to_string())
+            Refusal::forbidden(e.to_string())
         }
-        ReserveFundError::Overflow => Problem::invalid("amount_fen", e.to_string()),
+        ReserveFundError::Overflow => Refusal::invalid("amount_fen", e.to_string()),
     }
 }
 
@@ -166,11 +166,11 @@ pub async fn replenish(
     who: &Principal,
     township: &str,
     input: &Replenishment,
-) -> Result<FundView, Problem> {
+) -> Result<FundView, Refusal> {
     who.require(&[Role::DistrictOfficer, Role::DistrictApprover])?;
     township_name(township, "township")?;
     if input.reference.trim().is_empty() {
-        return Err(Problem::invalid("reference", "required"));
+        return Err(Refusal::invalid("reference", "required"));
     }
     let row = lock(tx, township).await?;
     let mut fund = resume(&row);
@@ -208,7 +208,7 @@ pub async fn show(
     township: &str,
     cursor: Option<Uuid>,
     limit: u64,
-) -> Result<FundView, Problem> {
+) -> Result<FundView, Refusal> {
     let name = township_name(township, "township")?;
     who.require(&[
         Role::TownshipClerk,
@@ -218,7 +218,7 @@ pub async fn show(
         Role::Auditor,
     ])?;
     if !who.sees(township) {
-        return Err(Problem::not_found("no such reserve fund in your division"));
+        return Err(Refusal::not_found("no such reserve fund in your division"));
     }
     let balance = fund::Entity::find_by_id(township.to_owned())
         .one(db)

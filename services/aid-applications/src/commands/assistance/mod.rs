@@ -13,7 +13,7 @@ use contracts::{
     aid::TemporaryAssistanceGranted,
     common::{PersonRef, TownshipCode},
 };
-use kit::{Principal, Problem, Role, audit, identity::DivisionCode, outbox::Outbox};
+use kit::{Principal, Refusal, Role, audit, identity::DivisionCode, outbox::Outbox};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -168,18 +168,18 @@ impl From<row::Model> for GrantView {
     }
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(s: &str) -> Result<T, Problem> {
+fn parse<T: for<'de> Deserialize<'de>>(s: &str) -> Result<T, Refusal> {
     serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|e| {
         tracing::error!(error = %e, "a stored temporary-assistance value does not parse");
-        Problem::internal()
+        Refusal::internal()
     })
 }
 
 /// The aid parameters in force on `on`.
-async fn parameters(db: &impl ConnectionTrait, on: NaiveDate) -> Result<ParameterSet, Problem> {
+async fn parameters(db: &impl ConnectionTrait, on: NaiveDate) -> Result<ParameterSet, Refusal> {
     load_parameters(db).await?.at(on).map_err(|e| {
         tracing::error!(error = %e, "no parameters in force");
-        Problem::unavailable(e.to_string())
+        Refusal::unavailable(e.to_string())
     })
 }
 
@@ -197,7 +197,7 @@ fn actor_id(subject: &str) -> ActorId {
 async fn past_grants(
     db: &impl ConnectionTrait,
     household_id: Uuid,
-) -> Result<Vec<PastGrant>, Problem> {
+) -> Result<Vec<PastGrant>, Refusal> {
     row::Entity::find()
         .filter(row::Column::HouseholdId.eq(household_id))
         .filter(row::Column::Status.eq("granted"))
@@ -215,30 +215,30 @@ async fn past_grants(
 }
 
 /// A refusal of the temporary-assistance rules as a problem.
-pub(super) fn refused(e: TemporaryError) -> Problem {
+pub(super) fn refused(e: TemporaryError) -> Refusal {
     match e {
-        TemporaryError::AmountNotPositive(_) => Problem::invalid("amount_fen", e.to_string()),
+        TemporaryError::AmountNotPositive(_) => Refusal::invalid("amount_fen", e.to_string()),
         TemporaryError::YearlyLimitReached { .. } => {
-            Problem::conflict("yearly-limit-reached", e.to_string()).field(
+            Refusal::conflict("yearly-limit-reached", e.to_string()).field(
                 "emergency_type",
                 "the household's yearly limit for this emergency is reached",
             )
         }
         TemporaryError::AboveTownshipCap { .. } => {
-            Problem::forbidden(e.to_string()).field("amount_fen", "above the township cap")
+            Refusal::forbidden(e.to_string()).field("amount_fen", "above the township cap")
         }
-        TemporaryError::ActFirstAboveCap { .. } => Problem::invalid("amount_fen", e.to_string()),
-        TemporaryError::WrongOffice(_) => Problem::forbidden(e.to_string()),
+        TemporaryError::ActFirstAboveCap { .. } => Refusal::invalid("amount_fen", e.to_string()),
+        TemporaryError::WrongOffice(_) => Refusal::forbidden(e.to_string()),
         TemporaryError::Fund(f) => fund_refused(f),
         TemporaryError::Duty(d) => {
             let kind = match d {
                 DutyConflict::EarlierRole { .. } => "separation-of-duties",
                 DutyConflict::Relative { .. } => "staff-relative",
             };
-            Problem::conflict(kind, d.to_string())
+            Refusal::conflict(kind, d.to_string())
         }
         TemporaryError::NoPaperworkPending => {
-            Problem::conflict("no-paperwork-pending", e.to_string())
+            Refusal::conflict("no-paperwork-pending", e.to_string())
         }
     }
 }
@@ -250,18 +250,18 @@ pub async fn record_request(
     tx: &impl ConnectionTrait,
     who: &Principal,
     input: &NewRequest,
-) -> Result<GrantView, Problem> {
+) -> Result<GrantView, Refusal> {
     who.require(&[Role::TownshipClerk, Role::VillageStaff])?;
-    let township = who.division.township().ok_or_else(Problem::internal)?;
+    let township = who.division.township().ok_or_else(Refusal::internal)?;
     if input.amount_fen <= 0 {
-        return Err(Problem::invalid("amount_fen", "must be above zero"));
+        return Err(Refusal::invalid("amount_fen", "must be above zero"));
     }
     if input.circumstances.trim().is_empty() {
-        return Err(Problem::invalid("circumstances", "required: what happened"));
+        return Err(Refusal::invalid("circumstances", "required: what happened"));
     }
     if let Some(payee) = &input.payee {
         if input.act_first {
-            return Err(Problem::invalid(
+            return Err(Refusal::invalid(
                 "payee",
                 "an act-first grant is paid in cash from the reserve fund, not by the bank",
             ));
@@ -278,7 +278,7 @@ pub async fn record_request(
             AppliedAt::EmergencyPlace => who.role == Role::TownshipClerk,
         })
         .ok_or_else(|| {
-            Problem::not_found("no such household in your division")
+            Refusal::not_found("no such household in your division")
                 .field("household_id", "not a household this office handles")
         })?;
     let members = member::Entity::find()
@@ -291,7 +291,7 @@ pub async fn record_request(
     }
     .filter(|m| m.deceased_on.is_none())
     .ok_or_else(|| {
-        Problem::invalid(
+        Refusal::invalid(
             "applicant_member_id",
             "must be a living member of the household",
         )
@@ -307,7 +307,7 @@ pub async fn record_request(
     }
     let relatives = crate::commands::integrity::relatives::lookup(tx, h.id).await?;
     if input.act_first && relatives.is_registered() {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "staff-relative-needs-district",
             "the household is on the staff-relative register: the district visits and approves, no act-first payment",
         )
@@ -373,12 +373,12 @@ pub async fn find_visible(
     db: &impl ConnectionTrait,
     who: &Principal,
     id: Uuid,
-) -> Result<row::Model, Problem> {
+) -> Result<row::Model, Refusal> {
     row::Entity::find_by_id(id)
         .one(db)
         .await?
         .filter(|g| who.sees(&g.township_code) || who.sees(&g.village_code))
-        .ok_or_else(|| Problem::not_found("no such temporary assistance in your division"))
+        .ok_or_else(|| Refusal::not_found("no such temporary assistance in your division"))
 }
 
 /// Decides a request: a rejection with written reasons, or an approval by the right tier (for
@@ -389,7 +389,7 @@ pub async fn decide(
     who: &Principal,
     id: Uuid,
     input: &Decision,
-) -> Result<GrantView, Problem> {
+) -> Result<GrantView, Refusal> {
     who.require(&[Role::TownshipApprover, Role::DistrictApprover])?;
     let found = find_visible(tx, who, id).await?;
     // Lock the household's row so two approvals cannot both pass its yearly limit.
@@ -400,9 +400,9 @@ pub async fn decide(
     let current = row::Entity::find_by_id(id)
         .one(tx)
         .await?
-        .ok_or_else(Problem::internal)?;
+        .ok_or_else(Refusal::internal)?;
     if current.status != "requested" {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "already-decided",
             format!("this request was already {}", current.status),
         ));
@@ -422,7 +422,7 @@ pub async fn decide(
         staff_relatives: relatives.clone(),
     };
     if relatives.is_registered() && !approver.is_district() {
-        return Err(Problem::forbidden(
+        return Err(Refusal::forbidden(
             "the household is on the staff-relative register: the district visits and decides",
         ));
     }
@@ -440,7 +440,7 @@ pub async fn decide(
                 .map(str::trim)
                 .filter(|r| !r.is_empty())
                 .ok_or_else(|| {
-                    Problem::invalid("reasons", "a rejection carries written reasons")
+                    Refusal::invalid("reasons", "a rejection carries written reasons")
                 })?;
             // Whoever may approve may reject; the recorder may do neither.
             ensure_independent(
@@ -474,7 +474,7 @@ pub async fn decide(
                 let (g, _) =
                     grant_act_first(&request, &approver, on, &past, &mut fund, &calendar, &p)
                         .map_err(refused)?;
-                let line = fund.entries().last().ok_or_else(Problem::internal)?.clone();
+                let line = fund.entries().last().ok_or_else(Refusal::internal)?.clone();
                 apply(tx, &fund_row, &line, who).await?;
                 g
             } else {
@@ -505,7 +505,7 @@ pub async fn decide(
         .exec(tx)
         .await?;
     if result.rows_affected != 1 {
-        return Err(kit::edge::concurrency::changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     if let Some(g) = &granted {
         let event = TemporaryAssistanceGranted {
@@ -513,19 +513,19 @@ pub async fn decide(
             household_id: g.household_id,
             applicant_ref: PersonRef::parse(&current.applicant_ref).map_err(|e| {
                 tracing::error!(error = %e, "stored applicant_ref");
-                Problem::internal()
+                Refusal::internal()
             })?,
             emergency_type: parse(&current.emergency_type)?,
             applied_at: parse(&current.applied_at)?,
             approved_by: parse(&snake(g.approved_by))?,
             act_first: g.act_first.is_some(),
             amount_fen: g.amount.0,
-            township_code: TownshipCode::parse(&g.township).map_err(|_| Problem::internal())?,
+            township_code: TownshipCode::parse(&g.township).map_err(|_| Refusal::internal())?,
             granted_on: g.granted_on,
         };
         outbox.enqueue(tx, &event).await.map_err(|e| {
             tracing::error!(error = %e, "outbox");
-            Problem::internal()
+            Refusal::internal()
         })?;
     }
     audit::record(
@@ -558,7 +558,7 @@ pub async fn list(
     status: Option<&str>,
     cursor: Option<Uuid>,
     limit: u64,
-) -> Result<Vec<GrantView>, Problem> {
+) -> Result<Vec<GrantView>, Refusal> {
     let scope = sea_orm::Condition::any()
         .add(row::Column::TownshipCode.starts_with(who.division.as_str()))
         .add(row::Column::VillageCode.starts_with(who.division.as_str()));

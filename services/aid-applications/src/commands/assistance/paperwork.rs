@@ -3,7 +3,7 @@
 //! is listed.
 
 use chrono::NaiveDate;
-use kit::{Principal, Problem, Role, audit};
+use kit::{Principal, Refusal, Role, audit};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -20,17 +20,17 @@ pub async fn complete_paperwork(
     who: &Principal,
     id: Uuid,
     input: &Paperwork,
-) -> Result<GrantView, Problem> {
+) -> Result<GrantView, Refusal> {
     who.require(&[Role::TownshipClerk, Role::TownshipApprover])?;
     let g = find_visible(tx, who, id).await?;
     if !who.sees(&g.township_code) {
-        return Err(Problem::forbidden(
+        return Err(Refusal::forbidden(
             "the handling township completes the paperwork",
         ));
     }
     let on = match input.completed_on {
         Some(d) if d > today() => {
-            return Err(Problem::invalid("completed_on", "cannot be in the future"));
+            return Err(Refusal::invalid("completed_on", "cannot be in the future"));
         }
         Some(d) => d,
         None => today(),
@@ -52,7 +52,7 @@ pub async fn complete_paperwork(
         .exec(tx)
         .await?;
     if result.rows_affected != 1 {
-        return Err(kit::edge::concurrency::changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     audit::record(
         tx,
@@ -71,7 +71,7 @@ pub async fn paperwork_overdue(
     db: &impl ConnectionTrait,
     who: &Principal,
     on: NaiveDate,
-) -> Result<Vec<GrantView>, Problem> {
+) -> Result<Vec<GrantView>, Refusal> {
     Ok(row::Entity::find()
         .filter(row::Column::TownshipCode.starts_with(who.division.as_str()))
         .filter(row::Column::Status.eq("granted"))

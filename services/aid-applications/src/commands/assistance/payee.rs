@@ -4,7 +4,7 @@
 //! (act-first), or by a line of the monthly payment batch (`commands::payments`).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use kit::{Principal, Problem, Role, audit};
+use kit::{Principal, Refusal, Role, audit};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
@@ -82,7 +82,7 @@ pub fn payment_without_lines(m: &row::Model) -> Option<GrantPayment> {
 pub async fn with_payments(
     db: &impl ConnectionTrait,
     views: &mut [GrantView],
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     let ids: Vec<Uuid> = views
         .iter()
         .filter(|v| v.payment.as_ref().is_some_and(|p| p.method == "bank"))
@@ -141,7 +141,7 @@ pub async fn with_payments(
 }
 
 /// The view of one grant with its payment lines.
-pub async fn view(db: &impl ConnectionTrait, m: row::Model) -> Result<GrantView, Problem> {
+pub async fn view(db: &impl ConnectionTrait, m: row::Model) -> Result<GrantView, Refusal> {
     let mut views = [GrantView::from(m)];
     with_payments(db, &mut views).await?;
     let [view] = views;
@@ -153,7 +153,7 @@ pub async fn view(db: &impl ConnectionTrait, m: row::Model) -> Result<GrantView,
 pub async fn enrollment_payee(
     db: &impl ConnectionTrait,
     household_id: Uuid,
-) -> Result<Option<Payee>, Problem> {
+) -> Result<Option<Payee>, Refusal> {
     let found = enrollment::Entity::find()
         .filter(enrollment::Column::HouseholdId.eq(household_id))
         .filter(enrollment::Column::Status.ne("ended"))
@@ -181,21 +181,21 @@ pub async fn set_payee(
     id: Uuid,
     expected_version: i32,
     payee: &Payee,
-) -> Result<GrantView, Problem> {
+) -> Result<GrantView, Refusal> {
     who.require(&[Role::TownshipClerk, Role::DistrictOfficer])?;
     payee.validate("")?;
     let current = find_visible(tx, who, id).await?;
     if current.version != expected_version {
-        return Err(kit::edge::concurrency::changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     if current.act_first {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "act-first-paid-in-cash",
             "an act-first grant is paid in cash from the reserve fund, not by the bank",
         ));
     }
     if current.status == "rejected" {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "wrong-status",
             "a rejected request is not paid",
         ));
@@ -215,7 +215,7 @@ pub async fn set_payee(
         .exec(tx)
         .await?;
     if result.rows_affected != 1 {
-        return Err(kit::edge::concurrency::changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     // The account is personal data: the trail says that it changed, not to what.
     audit::record(

@@ -11,7 +11,7 @@ use contracts::{
     aid::{EnrollmentChanged, EnrollmentEnded, EnrollmentStarted},
     common::{Month as ContractMonth, PersonRef, TownshipCode, VillageCode},
 };
-use kit::{Principal, Problem, outbox::Outbox};
+use kit::{Principal, Refusal, outbox::Outbox};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -46,16 +46,16 @@ pub struct Payee {
 
 impl Payee {
     /// Refuses a blank name or an account that is not 8–32 digits.
-    pub fn validate(&self, prefix: &str) -> Result<(), Problem> {
+    pub fn validate(&self, prefix: &str) -> Result<(), Refusal> {
         if self.name.trim().is_empty() {
-            return Err(Problem::invalid(format!("{prefix}name"), "required"));
+            return Err(Refusal::invalid(format!("{prefix}name"), "required"));
         }
         if self.bank.trim().is_empty() {
-            return Err(Problem::invalid(format!("{prefix}bank"), "required"));
+            return Err(Refusal::invalid(format!("{prefix}bank"), "required"));
         }
         let digits = self.account.len();
         if !(8..=32).contains(&digits) || !self.account.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(Problem::invalid(
+            return Err(Refusal::invalid(
                 format!("{prefix}account"),
                 "must be 8 to 32 digits",
             ));
@@ -93,7 +93,7 @@ pub struct StoredEnrollment {
 
 impl StoredEnrollment {
     /// Parses a row.
-    pub fn from_row(row: enrollment::Model) -> Result<Self, Problem> {
+    pub fn from_row(row: enrollment::Model) -> Result<Self, Refusal> {
         let record = serde_json::from_str(&row.state).map_err(|e| internal("enrollment", e))?;
         Ok(Self { row, record })
     }
@@ -124,7 +124,7 @@ pub async fn save(
     db: &impl ConnectionTrait,
     stored: &mut StoredEnrollment,
     today: NaiveDate,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     let record = &stored.record;
     let version = stored.row.version + 1;
     let state = serde_json::to_string(record).map_err(|e| internal("enrollment", e))?;
@@ -160,7 +160,7 @@ pub async fn save(
         .exec(db)
         .await?;
     if result.rows_affected != 1 {
-        return Err(kit::edge::concurrency::changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     enrollment_amount::Entity::delete_many()
         .filter(enrollment_amount::Column::EnrollmentId.eq(stored.row.id))
@@ -208,7 +208,7 @@ async fn insert_amounts(
     db: &impl ConnectionTrait,
     id: Uuid,
     e: &Enrollment,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     let rows = e.amounts().iter().map(|p| enrollment_amount::ActiveModel {
         enrollment_id: Set(id),
         from_month: Set(yyyymm(p.from)),
@@ -226,7 +226,7 @@ pub async fn people(
     household_id: Uuid,
     beneficiaries: &[Uuid],
     on: NaiveDate,
-) -> Result<(Vec<PersonRef>, Vec<PersonRef>), Problem> {
+) -> Result<(Vec<PersonRef>, Vec<PersonRef>), Refusal> {
     let members = member::Entity::find()
         .filter(member::Column::HouseholdId.eq(household_id))
         .all(db)
@@ -251,7 +251,7 @@ pub async fn start_on_confirmation(
     confirmed_on: NaiveDate,
     amount: Fen,
     payee: Option<&Payee>,
-) -> Result<Uuid, Problem> {
+) -> Result<Uuid, Refusal> {
     if let Some(p) = payee {
         p.validate("payee.")?;
     }
@@ -268,7 +268,7 @@ pub async fn start_on_confirmation(
     let parameters = load_parameters(tx)
         .await?
         .at(confirmed_on)
-        .map_err(|e| Problem::conflict("reference-data-missing", e.to_string()))?;
+        .map_err(|e| Refusal::conflict("reference-data-missing", e.to_string()))?;
     let claim = application.app.claim;
     let (beneficiaries, support) = match claim {
         // A member paid extreme-poverty support leaves the list (and the amount) when the
@@ -356,7 +356,7 @@ pub async fn publish(
     stored: &StoredEnrollment,
     event: &EnrollmentEvent,
     decided_on: NaiveDate,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     let row = &stored.row;
     let record = &stored.record;
     // An end names the people as they were in its last paid month (a death included).
@@ -441,17 +441,17 @@ pub async fn load(
     db: &impl ConnectionTrait,
     who: &Principal,
     id: Uuid,
-) -> Result<StoredEnrollment, Problem> {
+) -> Result<StoredEnrollment, Refusal> {
     in_division(enrollment::Entity::find_by_id(id).one(db).await?, who)
 }
 
 fn in_division(
     row: Option<enrollment::Model>,
     who: &Principal,
-) -> Result<StoredEnrollment, Problem> {
+) -> Result<StoredEnrollment, Refusal> {
     let row = row
         .filter(|e| who.sees(&e.village_code))
-        .ok_or_else(|| Problem::not_found("no such enrollment in your division"))?;
+        .ok_or_else(|| Refusal::not_found("no such enrollment in your division"))?;
     StoredEnrollment::from_row(row)
 }
 
@@ -462,7 +462,7 @@ pub async fn load_for_update(
     tx: &impl ConnectionTrait,
     who: &Principal,
     id: Uuid,
-) -> Result<StoredEnrollment, Problem> {
+) -> Result<StoredEnrollment, Refusal> {
     let row = enrollment::Entity::find_by_id(id)
         .lock_exclusive()
         .one(tx)
@@ -489,7 +489,7 @@ pub async fn lock_all(
 pub async fn application_of(
     db: &impl ConnectionTrait,
     stored: &StoredEnrollment,
-) -> Result<Loaded, Problem> {
+) -> Result<Loaded, Refusal> {
     load_any(db, stored.row.application_id)
         .await?
         .ok_or_else(|| internal("enrollment", "its application is missing"))

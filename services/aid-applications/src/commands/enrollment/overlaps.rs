@@ -6,7 +6,7 @@
 //! while it runs.
 
 use chrono::NaiveDate;
-use kit::{Principal, Problem, audit, outbox::Outbox};
+use kit::{Principal, Refusal, audit, outbox::Outbox};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -31,7 +31,7 @@ pub async fn refuse_covered(
     db: &impl ConnectionTrait,
     household_id: Uuid,
     claim: &Claim,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     let programme = claim.programme();
     if !matches!(
         programme,
@@ -45,7 +45,7 @@ pub async fn refuse_covered(
         .all(db)
         .await?;
     if let Some(dibao) = running.iter().find(|e| e.programme == "dibao") {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "covered-by-dibao",
             format!(
                 "the household is in dibao (enrollment {}): every member is covered, so {} \
@@ -59,7 +59,7 @@ pub async fn refuse_covered(
         for e in running.iter().filter(|e| e.programme == "extreme_poverty") {
             let stored = StoredEnrollment::from_row(e.clone())?;
             if stored.record.beneficiaries.contains(member) {
-                return Err(Problem::conflict(
+                return Err(Refusal::conflict(
                     "member-in-extreme-poverty-support",
                     format!(
                         "the member is paid extreme-poverty support (enrollment {})",
@@ -82,7 +82,7 @@ pub async fn settle(
     who: &Principal,
     started: &mut StoredEnrollment,
     decided_on: NaiveDate,
-) -> Result<usize, Problem> {
+) -> Result<usize, Refusal> {
     let rows = lock_all(
         tx,
         Condition::all()
@@ -139,7 +139,7 @@ pub async fn settle(
 
 /// Ends `other` with the decision month as its last paid month: the new enrollment pays from the
 /// month after.
-fn stop(other: &mut StoredEnrollment, decided_on: NaiveDate) -> Result<EnrollmentEvent, Problem> {
+fn stop(other: &mut StoredEnrollment, decided_on: NaiveDate) -> Result<EnrollmentEvent, Refusal> {
     other
         .record
         .enrollment
@@ -156,7 +156,7 @@ async fn without_supported(
     tx: &impl ConnectionTrait,
     dibao: &mut StoredEnrollment,
     decided_on: NaiveDate,
-) -> Result<Option<EnrollmentEvent>, Problem> {
+) -> Result<Option<EnrollmentEvent>, Refusal> {
     let from = Month::of(decided_on)
         .next()
         .max(dibao.record.enrollment.start_month);

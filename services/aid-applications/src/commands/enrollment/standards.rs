@@ -8,7 +8,7 @@
 //! flag instead — a benefit is never cut, nor paid back, without a decision.
 
 use chrono::{Datelike, NaiveDate};
-use kit::{Principal, Problem, audit, outbox::Outbox};
+use kit::{Principal, Refusal, audit, outbox::Outbox};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait};
 
 use crate::commands::enrollment::{
@@ -56,7 +56,7 @@ pub async fn change_parameter(
     valid_from: NaiveDate,
     value: &serde_json::Value,
     expected_version: i32,
-) -> Result<(i32, Followed), Problem> {
+) -> Result<(i32, Followed), Refusal> {
     let set = set_parameter(tx, who, name, valid_from, value, expected_version).await?;
     let followed =
         follow_parameter(tx, outbox, who, name, valid_from, &set, kit::clock::today()).await?;
@@ -74,7 +74,7 @@ pub async fn follow_parameter(
     from: NaiveDate,
     set: &ParameterSet,
     today: NaiveDate,
-) -> Result<Followed, Problem> {
+) -> Result<Followed, Refusal> {
     let (before, after) = (&set.before, &set.after);
     let mut followed = Followed::default();
     if !AMOUNT_PARAMETERS.contains(&name) {
@@ -149,7 +149,7 @@ async fn follow_one(
     tx: &impl ConnectionTrait,
     stored: &mut StoredEnrollment,
     change: &Change<'_>,
-) -> Result<Outcome, Problem> {
+) -> Result<Outcome, Refusal> {
     let mut outcome = Outcome {
         events: Vec::new(),
         flags: 0,

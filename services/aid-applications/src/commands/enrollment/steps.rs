@@ -4,7 +4,7 @@
 //! re-computes a household benefit from the next month).
 
 use chrono::NaiveDate;
-use kit::{Principal, Problem, Role, audit, outbox::Outbox};
+use kit::{Principal, Refusal, Role, audit, outbox::Outbox};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
 };
@@ -45,7 +45,7 @@ async fn finish(
     event: &EnrollmentEvent,
     on: NaiveDate,
     action: &str,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     save(tx, stored, today()).await?;
     publish(tx, outbox, stored, event, on).await?;
     audit::record(
@@ -87,7 +87,7 @@ pub async fn change(
     who: &Principal,
     id: Uuid,
     input: &ChangeInput,
-) -> Result<StoredEnrollment, Problem> {
+) -> Result<StoredEnrollment, Refusal> {
     who.require(&DECIDERS)?;
     let on = step_date(input.on)?;
     let mut stored = load_for_update(tx, who, id).await?;
@@ -95,7 +95,7 @@ pub async fn change(
         ChangeReason::MembersChanged | ChangeReason::StandardRaised => {}
         ChangeReason::CareLevelChanged | ChangeReason::SupportModeChanged => {
             let Some(support) = stored.record.support.as_mut() else {
-                return Err(Problem::invalid(
+                return Err(Refusal::invalid(
                     "reason",
                     "care level and support mode belong to extreme-poverty support",
                 ));
@@ -103,15 +103,15 @@ pub async fn change(
             if input.reason == ChangeReason::CareLevelChanged {
                 support.care_level = input
                     .care_level
-                    .ok_or_else(|| Problem::invalid("care_level", "required for this reason"))?;
+                    .ok_or_else(|| Refusal::invalid("care_level", "required for this reason"))?;
             } else {
                 support.mode = input
                     .support_mode
-                    .ok_or_else(|| Problem::invalid("support_mode", "required for this reason"))?;
+                    .ok_or_else(|| Refusal::invalid("support_mode", "required for this reason"))?;
             }
         }
         _ => {
-            return Err(Problem::invalid(
+            return Err(Refusal::invalid(
                 "reason",
                 "reviews and gradual exits have their own routes",
             ));
@@ -155,14 +155,14 @@ pub async fn review(
     who: &Principal,
     id: Uuid,
     input: &ReviewInput,
-) -> Result<StoredEnrollment, Problem> {
+) -> Result<StoredEnrollment, Refusal> {
     who.require(&STAFF)?;
     let on = step_date(input.on)?;
     let amount = || {
         input
             .monthly_amount_fen
             .map(Fen)
-            .ok_or_else(|| Problem::invalid("monthly_amount_fen", "required for this outcome"))
+            .ok_or_else(|| Refusal::invalid("monthly_amount_fen", "required for this outcome"))
     };
     let outcome = match input.outcome.as_str() {
         "unchanged" => ReviewOutcome::Unchanged,
@@ -170,7 +170,7 @@ pub async fn review(
         "decrease" => ReviewOutcome::Decrease(amount()?),
         "stop" => ReviewOutcome::Stop,
         _ => {
-            return Err(Problem::invalid(
+            return Err(Refusal::invalid(
                 "outcome",
                 "must be unchanged, increase, decrease or stop",
             ));
@@ -184,7 +184,7 @@ pub async fn review(
     let parameters = load_parameters(tx)
         .await?
         .at(on)
-        .map_err(|e| Problem::conflict("reference-data-missing", e.to_string()))?;
+        .map_err(|e| Refusal::conflict("reference-data-missing", e.to_string()))?;
     let interval = review_interval_months(&household, &parameters);
     let event = stored
         .record
@@ -223,14 +223,14 @@ pub async fn gradual_exit(
     who: &Principal,
     id: Uuid,
     input: &GradualExitInput,
-) -> Result<StoredEnrollment, Problem> {
+) -> Result<StoredEnrollment, Refusal> {
     who.require(&DECIDERS)?;
     let on = step_date(input.on)?;
     let mut stored = load_for_update(tx, who, id).await?;
     let parameters = load_parameters(tx)
         .await?
         .at(on)
-        .map_err(|e| Problem::conflict("reference-data-missing", e.to_string()))?;
+        .map_err(|e| Refusal::conflict("reference-data-missing", e.to_string()))?;
     let event = stored
         .record
         .enrollment
@@ -267,14 +267,14 @@ pub async fn end(
     who: &Principal,
     id: Uuid,
     input: &EndInput,
-) -> Result<StoredEnrollment, Problem> {
+) -> Result<StoredEnrollment, Refusal> {
     who.require(&DECIDERS)?;
     let on = step_date(input.on)?;
     if matches!(
         input.reason,
         EndReason::Death | EndReason::GradualExitCompleted
     ) {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "reason",
             "deaths come from the civil registry and gradual exits end by themselves",
         ));
@@ -297,12 +297,12 @@ pub async fn set_payee(
     id: Uuid,
     expected_version: i32,
     payee: &Payee,
-) -> Result<StoredEnrollment, Problem> {
+) -> Result<StoredEnrollment, Refusal> {
     who.require(&[Role::TownshipClerk, Role::DistrictOfficer])?;
     payee.validate("")?;
     let mut stored = load_for_update(tx, who, id).await?;
     if stored.row.version != expected_version {
-        return Err(kit::edge::concurrency::changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     let version = expected_version + 1;
     let result = enrollment::Entity::update_many()
@@ -319,7 +319,7 @@ pub async fn set_payee(
         .exec(tx)
         .await?;
     if result.rows_affected != 1 {
-        return Err(kit::edge::concurrency::changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     // The account itself is personal data: the trail says that it changed, not to what.
     audit::record(tx, who, "set-payee", "enrollment", &id.to_string(), "").await?;
@@ -343,7 +343,7 @@ pub async fn apply_death(
     person_ref: &str,
     died_on: NaiveDate,
     recorded_on: NaiveDate,
-) -> Result<usize, Problem> {
+) -> Result<usize, Refusal> {
     let Some(deceased) = member::Entity::find()
         .filter(member::Column::PersonRef.eq(person_ref))
         .one(tx)
@@ -466,7 +466,7 @@ pub async fn finish_gradual_exits(
     outbox: &Outbox,
     who: &Principal,
     month: Month,
-) -> Result<usize, Problem> {
+) -> Result<usize, Refusal> {
     let rows = lock_all(
         tx,
         Condition::all()

@@ -8,8 +8,8 @@
 
 use chrono::NaiveDate;
 use kit::{
-    Principal, Problem, Role, audit,
-    edge::{concurrency::changed_meanwhile, problem::FieldError},
+    Principal, Refusal, Role, audit,
+    edge::problem::FieldError,
     identity::{IdNumber, PersonRefKey},
     outbox::Outbox,
 };
@@ -126,15 +126,17 @@ async fn claim(
     who: &Principal,
     id: Uuid,
     version: i32,
-) -> Result<household::Model, Problem> {
+) -> Result<household::Model, Refusal> {
     who.require(&[Role::TownshipClerk, Role::VillageStaff])?;
     let h = household::Entity::find_by_id(id)
         .one(tx)
         .await?
         .filter(|h| who.sees(&h.village_code))
-        .ok_or_else(|| Problem::not_found("no such household in your division"))?;
+        .ok_or_else(|| Refusal::not_found("no such household in your division"))?;
     who.require_scope(&h.village_code)?;
-    let next = version.checked_add(1).ok_or_else(changed_meanwhile)?;
+    let next = version
+        .checked_add(1)
+        .ok_or_else(Refusal::changed_meanwhile)?;
     let bumped = household::Entity::update_many()
         .col_expr(household::Column::Version, Expr::value(next))
         .filter(household::Column::Id.eq(id))
@@ -142,7 +144,7 @@ async fn claim(
         .exec(tx)
         .await?;
     if bumped.rows_affected == 0 {
-        return Err(changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     Ok(household::Model { version: next, ..h })
 }
@@ -151,18 +153,18 @@ async fn member_of(
     tx: &impl ConnectionTrait,
     household_id: Uuid,
     member_id: Uuid,
-) -> Result<member::Model, Problem> {
+) -> Result<member::Model, Refusal> {
     member::Entity::find_by_id(member_id)
         .one(tx)
         .await?
         .filter(|m| m.household_id == household_id)
-        .ok_or_else(|| Problem::not_found("no such member in this household"))
+        .ok_or_else(|| Refusal::not_found("no such member in this household"))
 }
 
 async fn active_enrollments(
     tx: &impl ConnectionTrait,
     household_id: Uuid,
-) -> Result<Vec<enrollment::Model>, Problem> {
+) -> Result<Vec<enrollment::Model>, Refusal> {
     Ok(lock_all(
         tx,
         Condition::all()
@@ -181,7 +183,7 @@ async fn flag(
     kind: ChangeKind,
     change: Uuid,
     on: NaiveDate,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     let key = format!("household_changed:{change}");
     review_flag::raise(
         tx,
@@ -204,7 +206,7 @@ async fn flag_enrollments(
     kind: ChangeKind,
     change: Uuid,
     on: NaiveDate,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     for e in active_enrollments(tx, household_id).await? {
         flag(tx, &e, person_ref, kind, change, on).await?;
     }
@@ -228,7 +230,7 @@ async fn members_moved(
     who: &Principal,
     household_id: Uuid,
     moved: Moved<'_>,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     let Moved {
         change,
         joined,
@@ -281,7 +283,7 @@ pub async fn join(
     id: Uuid,
     version: i32,
     input: &JoinInput,
-) -> Result<Uuid, Problem> {
+) -> Result<Uuid, Refusal> {
     let on = step_date(input.on)?;
     let mut errors = Vec::new();
     let id_number = validate_new_member("member.", &input.member, &mut errors);
@@ -292,9 +294,9 @@ pub async fn join(
         });
     }
     if !errors.is_empty() {
-        return Err(Problem::invalid_fields(errors));
+        return Err(Refusal::invalid_fields(errors));
     }
-    let id_number = id_number.ok_or_else(Problem::internal)?;
+    let id_number = id_number.ok_or_else(Refusal::internal)?;
     claim(tx, who, id, version).await?;
     let person_ref = key.person_ref(&id_number).as_str().to_owned();
     if member::Entity::find()
@@ -303,7 +305,7 @@ pub async fn join(
         .await?
         .is_some()
     {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "member-already-registered",
             "this person already belongs to a registered household",
         )
@@ -349,12 +351,12 @@ pub async fn leave(
     member_id: Uuid,
     version: i32,
     input: &LeaveInput,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     let on = step_date(input.on)?;
     claim(tx, who, id, version).await?;
     let m = member_of(tx, id, member_id).await?;
     if m.relationship == snake(Relationship::Head) {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "head-cannot-leave",
             "the head of household cannot leave; the household is registered anew",
         ));
@@ -366,7 +368,7 @@ pub async fn leave(
             Programme::ExtremePoverty | Programme::SinglePersonDibao
         );
         if own && stored.record.beneficiaries.contains(&member_id) {
-            return Err(Problem::conflict(
+            return Err(Refusal::conflict(
                 "member-is-beneficiary",
                 format!(
                     "the member is the beneficiary of enrollment {}; end it first",
@@ -429,12 +431,12 @@ pub async fn change_income(
     member_id: Uuid,
     version: i32,
     input: &IncomeChange,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     let on = step_date(input.on)?;
     let mut errors = Vec::new();
     validate_income("", &input.income, &mut errors);
     if !errors.is_empty() {
-        return Err(Problem::invalid_fields(errors));
+        return Err(Refusal::invalid_fields(errors));
     }
     claim(tx, who, id, version).await?;
     let m = member_of(tx, id, member_id).await?;
@@ -479,18 +481,18 @@ pub async fn add_asset(
     id: Uuid,
     version: i32,
     input: &AssetChange,
-) -> Result<Uuid, Problem> {
+) -> Result<Uuid, Refusal> {
     let on = step_date(input.on)?;
     let mut errors = Vec::new();
     validate_asset("", &input.asset, &mut errors);
     if !errors.is_empty() {
-        return Err(Problem::invalid_fields(errors));
+        return Err(Refusal::invalid_fields(errors));
     }
     claim(tx, who, id, version).await?;
     if let Some(holder) = input.asset.member_id {
         member_of(tx, id, holder)
             .await
-            .map_err(|_| Problem::invalid("member_id", "not a member of this household"))?;
+            .map_err(|_| Refusal::invalid("member_id", "not a member of this household"))?;
     }
     let asset_id = insert_asset(tx, id, &input.asset, on).await?;
     let change = record_change(
@@ -520,25 +522,25 @@ pub async fn dispose_asset(
     asset_id: Uuid,
     version: i32,
     input: &DisposalInput,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     let on = step_date(input.on)?;
     if input.reason.trim().is_empty() {
-        return Err(Problem::invalid("reason", "required"));
+        return Err(Refusal::invalid("reason", "required"));
     }
     claim(tx, who, id, version).await?;
     let a = asset::Entity::find_by_id(asset_id)
         .one(tx)
         .await?
         .filter(|a| a.household_id == id)
-        .ok_or_else(|| Problem::not_found("no such property item in this household"))?;
+        .ok_or_else(|| Refusal::not_found("no such property item in this household"))?;
     if a.disposed_on.is_some() {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "already-disposed",
             "the property item was disposed of before",
         ));
     }
     if on < a.recorded_on {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "on",
             "cannot be before the item was recorded",
         ));
@@ -571,10 +573,10 @@ pub async fn change_address(
     id: Uuid,
     version: i32,
     input: &AddressChange,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     let on = step_date(input.on)?;
     if input.address.trim().is_empty() {
-        return Err(Problem::invalid("address", "required"));
+        return Err(Refusal::invalid("address", "required"));
     }
     claim(tx, who, id, version).await?;
     household::Entity::update(household::ActiveModel {

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use contracts::partner::DeathRecorded;
 use kit::{
-    Principal, Problem,
+    Principal, Refusal,
     identity::{DivisionCode, IdNumber, PersonRefKey},
     outbox::Outbox,
 };
@@ -23,11 +23,11 @@ pub async fn death_recorded(
     outbox: &Outbox,
     key: &PersonRefKey,
     event: &DeathRecorded,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     let id = IdNumber::parse(event.id_number.as_str())
-        .map_err(|e| Problem::invalid("id_number", e.to_string()))?;
+        .map_err(|e| Refusal::invalid("id_number", e.to_string()))?;
     let division = DivisionCode::parse(event.registering_division.as_str())
-        .map_err(|e| Problem::invalid("registering_division", e.to_string()))?;
+        .map_err(|e| Refusal::invalid("registering_division", e.to_string()))?;
     record_death(tx, key, &id, event.date_of_death).await?;
     let registry = Principal {
         division,

@@ -7,7 +7,7 @@ pub mod deaths;
 
 use chrono::NaiveDate;
 use kit::{
-    Principal, Problem, Role, audit,
+    Principal, Refusal, Role, audit,
     edge::problem::FieldError,
     identity::{DivisionCode, IdNumber, PersonRefKey},
 };
@@ -129,13 +129,13 @@ pub async fn register_household(
     key: &PersonRefKey,
     who: &Principal,
     input: &NewHousehold,
-) -> Result<Registered, Problem> {
+) -> Result<Registered, Refusal> {
     who.require(&[Role::TownshipClerk, Role::VillageStaff])?;
     let village = DivisionCode::parse(&input.village_code)
         .ok()
         .filter(|c| c.level() == kit::identity::DivisionLevel::Village)
         .ok_or_else(|| {
-            Problem::invalid(
+            Refusal::invalid(
                 "village_code",
                 "must be a 12-digit village or community code",
             )
@@ -182,7 +182,7 @@ pub async fn register_household(
         }
     }
     if !errors.is_empty() {
-        return Err(Problem::invalid_fields(errors));
+        return Err(Refusal::invalid_fields(errors));
     }
     let refs: Vec<String> = ids
         .iter()
@@ -194,7 +194,7 @@ pub async fn register_household(
         .await?;
     if let Some(m) = existing.first() {
         let i = refs.iter().position(|r| *r == m.person_ref).unwrap_or(0);
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "member-already-registered",
             "this person already belongs to a registered household",
         )
@@ -374,7 +374,7 @@ pub async fn insert_member(
     id_number: &IdNumber,
     person_ref: String,
     on: NaiveDate,
-) -> Result<Uuid, Problem> {
+) -> Result<Uuid, Refusal> {
     let member_id = Uuid::now_v7();
     let items = income_items(m);
     member::Entity::insert(member::ActiveModel {
@@ -402,7 +402,7 @@ pub async fn insert_income(
     member_id: Uuid,
     items: &[IncomeInput],
     on: NaiveDate,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     if items.is_empty() {
         return Ok(());
     }
@@ -433,7 +433,7 @@ pub async fn insert_asset(
     household_id: Uuid,
     a: &AssetInput,
     on: NaiveDate,
-) -> Result<Uuid, Problem> {
+) -> Result<Uuid, Refusal> {
     let id = Uuid::now_v7();
     asset::Entity::insert(asset::ActiveModel {
         id: Set(id),

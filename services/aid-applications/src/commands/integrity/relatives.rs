@@ -3,7 +3,7 @@
 //! staff members may not act on its cases.
 
 use kit::{
-    Principal, Problem, Role, audit,
+    Principal, Refusal, Role, audit,
     identity::{DivisionCode, DivisionLevel, IdNumber, PersonRefKey},
 };
 use sea_orm::{
@@ -173,9 +173,9 @@ pub async fn register(
     key: &PersonRefKey,
     who: &Principal,
     input: &NewStaffRelative,
-) -> Result<StaffRelativeView, Problem> {
+) -> Result<StaffRelativeView, Refusal> {
     who.require(&[Role::TownshipClerk, Role::DistrictOfficer])?;
-    let mut problem = Problem::invalid_fields(Vec::new());
+    let mut problem = Refusal::invalid_fields(Vec::new());
     let division = DivisionCode::parse(input.staff_division.trim());
     match &division {
         Ok(d) if d.district().as_str() == kit::divisions::YUBEI => {}
@@ -215,7 +215,7 @@ pub async fn register(
         .one(tx)
         .await?;
     if existing.is_some() {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "staff-relative-already-registered",
             "this staff member already registered this relative",
         )
@@ -267,14 +267,14 @@ pub async fn withdraw(
     who: &Principal,
     id: Uuid,
     input: &Withdrawal,
-) -> Result<StaffRelativeView, Problem> {
+) -> Result<StaffRelativeView, Refusal> {
     who.require(&[Role::TownshipClerk, Role::DistrictOfficer])?;
     if input.reason.trim().is_empty() {
-        return Err(Problem::invalid("reason", "required"));
+        return Err(Refusal::invalid("reason", "required"));
     }
     let row = find_visible(tx, who, id).await?;
     if row.withdrawn_on.is_some() {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "staff-relative-withdrawn",
             "this registration was already withdrawn",
         ));
@@ -291,7 +291,7 @@ pub async fn withdraw(
         .exec(tx)
         .await?;
     if result.rows_affected != 1 {
-        return Err(kit::edge::concurrency::changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     audit::record(
         tx,
@@ -310,12 +310,12 @@ pub async fn find_visible(
     db: &impl ConnectionTrait,
     who: &Principal,
     id: Uuid,
-) -> Result<staff_relative::Model, Problem> {
+) -> Result<staff_relative::Model, Refusal> {
     staff_relative::Entity::find_by_id(id)
         .one(db)
         .await?
         .filter(|r| who.sees(&r.staff_division))
-        .ok_or_else(|| Problem::not_found("no such registration in your division"))
+        .ok_or_else(|| Refusal::not_found("no such registration in your division"))
 }
 
 /// Registrations of staff within the caller's division, oldest first, one page.
@@ -324,7 +324,7 @@ pub async fn list(
     who: &Principal,
     cursor: Option<Uuid>,
     limit: u64,
-) -> Result<Vec<StaffRelativeView>, Problem> {
+) -> Result<Vec<StaffRelativeView>, Refusal> {
     who.require(&[
         Role::TownshipClerk,
         Role::TownshipApprover,

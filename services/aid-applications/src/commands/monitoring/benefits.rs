@@ -10,7 +10,7 @@ use contracts::{
     common::Month as ContractMonth,
     disability::{SubsidyChanged, SubsidyEnded, SubsidyGranted, SubsidyKind},
 };
-use kit::{Principal, Problem, identity::IdNumber};
+use kit::{Principal, Refusal, identity::IdNumber};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     QueryOrder, TryInsertResult,
@@ -388,12 +388,12 @@ pub async fn household_view(
     db: &impl ConnectionTrait,
     who: &Principal,
     id: Uuid,
-) -> Result<LowIncomeHouseholdView, Problem> {
+) -> Result<LowIncomeHouseholdView, Refusal> {
     let h = household::Entity::find_by_id(id)
         .one(db)
         .await?
         .filter(|h| who.sees(&h.village_code))
-        .ok_or_else(|| Problem::not_found("no such household in your division"))?;
+        .ok_or_else(|| Refusal::not_found("no such household in your division"))?;
     let members = member::Entity::find()
         .filter(member::Column::HouseholdId.eq(id))
         .order_by_asc(member::Column::Id)

@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 use contracts::partner::{CertificateChanged, CertificateRevoked};
 use kit::{
-    Principal, Problem, Role, audit,
+    Principal, Refusal, Role, audit,
     identity::{IdNumber, PersonRefKey},
 };
 use sea_orm::{
@@ -164,7 +164,7 @@ async fn apply(
     on: NaiveDate,
     reason: &str,
     detail: &str,
-) -> Result<CertificateApplied, Problem> {
+) -> Result<CertificateApplied, Refusal> {
     let mut out = CertificateApplied::default();
     let Some(m) = member::Entity::find()
         .filter(member::Column::PersonRef.eq(person_ref))
@@ -379,7 +379,7 @@ pub async fn on_certificate_changed(
     holder: &IdNumber,
     grade: DisabilityGrade,
     e: &CertificateChanged,
-) -> Result<CertificateApplied, Problem> {
+) -> Result<CertificateApplied, Refusal> {
     let person_ref = key.person_ref(holder).as_str().to_owned();
     if !record_grade(tx, &person_ref, grade, e.expires_on, e.changed_on).await? {
         return Ok(CertificateApplied::default());
@@ -404,7 +404,7 @@ pub async fn on_certificate_revoked(
     key: &PersonRefKey,
     holder: &IdNumber,
     e: &CertificateRevoked,
-) -> Result<CertificateApplied, Problem> {
+) -> Result<CertificateApplied, Refusal> {
     let person_ref = key.person_ref(holder).as_str().to_owned();
     let kept = certificate::Entity::find_by_id(person_ref.clone())
         .one(tx)
@@ -481,7 +481,7 @@ pub async fn list_flags(
     open_only: bool,
     cursor: Option<Uuid>,
     limit: u64,
-) -> Result<Vec<ReviewFlagView>, Problem> {
+) -> Result<Vec<ReviewFlagView>, Refusal> {
     let mut q = review_flag::Entity::find()
         .filter(review_flag::Column::VillageCode.starts_with(who.division.as_str()));
     if open_only {
@@ -512,7 +512,7 @@ pub async fn clear_flag(
     who: &Principal,
     id: Uuid,
     input: &Clearance,
-) -> Result<ReviewFlagView, Problem> {
+) -> Result<ReviewFlagView, Refusal> {
     who.require(&[
         Role::TownshipClerk,
         Role::TownshipApprover,
@@ -524,12 +524,12 @@ pub async fn clear_flag(
         .one(tx)
         .await?
         .filter(|f| who.sees(&f.village_code))
-        .ok_or_else(|| Problem::not_found("no such review flag in your division"))?;
+        .ok_or_else(|| Refusal::not_found("no such review flag in your division"))?;
     if input.note.trim().is_empty() {
-        return Err(Problem::invalid("note", "the review's outcome is required"));
+        return Err(Refusal::invalid("note", "the review's outcome is required"));
     }
     if f.status != "open" {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "flag-cleared",
             "the flag was already cleared",
         ));
@@ -548,7 +548,7 @@ pub async fn clear_flag(
         .exec(tx)
         .await?;
     if updated.rows_affected != 1 {
-        return Err(kit::edge::concurrency::changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     audit::record(
         tx,
@@ -563,5 +563,5 @@ pub async fn clear_flag(
         .one(tx)
         .await?
         .map(Into::into)
-        .ok_or_else(Problem::internal)
+        .ok_or_else(Refusal::internal)
 }

@@ -15,7 +15,7 @@ use contracts::{
     partner::{CertificateIssued, HouseholdFlagged},
 };
 use kit::{
-    Principal, Problem, Role, audit,
+    Principal, Refusal, Role, audit,
     identity::{IdNumber, PersonRefKey},
     outbox::Outbox,
 };
@@ -236,13 +236,13 @@ pub async fn find_visible(
     db: &impl ConnectionTrait,
     who: &Principal,
     id: Uuid,
-) -> Result<task::Model, Problem> {
+) -> Result<task::Model, Refusal> {
     in_division(task::Entity::find_by_id(id).one(db).await?, who)
 }
 
-fn in_division(task: Option<task::Model>, who: &Principal) -> Result<task::Model, Problem> {
+fn in_division(task: Option<task::Model>, who: &Principal) -> Result<task::Model, Refusal> {
     task.filter(|t| who.sees(&t.village_code))
-        .ok_or_else(|| Problem::not_found("no such task in your division"))
+        .ok_or_else(|| Refusal::not_found("no such task in your division"))
 }
 
 /// Closes a task after the visit; a referral outcome requests the referral in the same
@@ -253,7 +253,7 @@ pub async fn close(
     who: &Principal,
     id: Uuid,
     input: &Closure,
-) -> Result<TaskView, Problem> {
+) -> Result<TaskView, Refusal> {
     who.require(&[Role::VillageStaff, Role::TownshipClerk])?;
     // Locked: the disabled persons' federation's fact closing the same task waits, and this
     // closure then meets it as "already closed" rather than as "changed meanwhile".
@@ -265,19 +265,19 @@ pub async fn close(
         who,
     )?;
     close_task(t.status == "closed", input.outcome, &input.note).map_err(|e| match e {
-        TaskError::AlreadyClosed => Problem::conflict("task-closed", e.to_string()),
-        TaskError::NoteRequired => Problem::invalid("note", e.to_string()),
+        TaskError::AlreadyClosed => Refusal::conflict("task-closed", e.to_string()),
+        TaskError::NoteRequired => Refusal::invalid("note", e.to_string()),
     })?;
     let referral_id = match (input.outcome, input.assistance) {
         (TaskOutcome::Referred, None) => {
-            return Err(Problem::invalid(
+            return Err(Refusal::invalid(
                 "assistance",
                 "name the assistance referred to",
             ));
         }
         (TaskOutcome::Referred, Some(assistance)) => {
             let household_id = t.household_id.ok_or_else(|| {
-                Problem::invalid(
+                Refusal::invalid(
                     "outcome",
                     "the household is not registered yet: register it, then refer it",
                 )
@@ -321,7 +321,7 @@ pub async fn close(
         .exec(tx)
         .await?;
     if result.rows_affected != 1 {
-        return Err(kit::edge::concurrency::changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     audit::record(
         tx,
@@ -343,7 +343,7 @@ pub async fn list(
     kind: Option<&str>,
     cursor: Option<Uuid>,
     limit: u64,
-) -> Result<Vec<TaskView>, Problem> {
+) -> Result<Vec<TaskView>, Refusal> {
     let mut q =
         task::Entity::find().filter(task::Column::VillageCode.starts_with(who.division.as_str()));
     if open_only {
@@ -383,7 +383,7 @@ pub async fn population(
     who: &Principal,
     cursor: Option<Uuid>,
     limit: u64,
-) -> Result<Vec<LowIncomeHousehold>, Problem> {
+) -> Result<Vec<LowIncomeHousehold>, Refusal> {
     let scope = who.division.as_str();
     let after = cursor.unwrap_or(Uuid::nil());
     let enrolled: Vec<Uuid> = enrollment::Entity::find()

@@ -5,7 +5,7 @@ use contracts::{
     aid::{Assistance, ReferralRequested, ReferralSource},
     common::{PersonRef, TownshipCode, VillageCode},
 };
-use kit::{Principal, Problem, Role, audit, outbox::Outbox};
+use kit::{Principal, Refusal, Role, audit, outbox::Outbox};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -64,9 +64,9 @@ impl From<referral::Model> for ReferralView {
     }
 }
 
-fn internal(what: &str, e: impl std::fmt::Display) -> Problem {
+fn internal(what: &str, e: impl std::fmt::Display) -> Refusal {
     tracing::error!(what, error = %e, "referral");
-    Problem::internal()
+    Refusal::internal()
 }
 
 /// Records a referral of a household of the caller's division and publishes it.
@@ -76,7 +76,7 @@ pub async fn refer(
     who: &Principal,
     input: &NewReferral,
     task_id: Option<Uuid>,
-) -> Result<ReferralView, Problem> {
+) -> Result<ReferralView, Refusal> {
     who.require(&[
         Role::VillageStaff,
         Role::TownshipClerk,
@@ -87,7 +87,7 @@ pub async fn refer(
         .await?
         .filter(|h| who.sees(&h.village_code))
         .ok_or_else(|| {
-            Problem::not_found("no such household in your division")
+            Refusal::not_found("no such household in your division")
                 .field("household_id", "not in your division")
         })?;
     let person_ref = match input.member_id {
@@ -97,7 +97,7 @@ pub async fn refer(
                 .one(tx)
                 .await?
                 .filter(|m| m.household_id == h.id)
-                .ok_or_else(|| Problem::invalid("member_id", "not a member of the household"))?
+                .ok_or_else(|| Refusal::invalid("member_id", "not a member of the household"))?
                 .person_ref,
         ),
     };
@@ -156,7 +156,7 @@ pub async fn list(
     who: &Principal,
     cursor: Option<Uuid>,
     limit: u64,
-) -> Result<Vec<ReferralView>, Problem> {
+) -> Result<Vec<ReferralView>, Refusal> {
     let mut q = referral::Entity::find()
         .filter(referral::Column::VillageCode.starts_with(who.division.as_str()));
     if let Some(c) = cursor {

@@ -14,7 +14,7 @@ use contracts::{
     common::{TownshipCode, TownshipTotal},
     partner::{Payer, PaymentReturned},
 };
-use kit::{Principal, Problem, Role, audit, db::is_postgres, outbox::Outbox};
+use kit::{Principal, Refusal, Role, audit, db::is_postgres, outbox::Outbox};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Statement,
 };
@@ -60,8 +60,8 @@ fn month_text(m: i32) -> String {
 }
 
 /// Parses `2026-12`.
-pub fn parse_month(field: &str, s: &str) -> Result<Month, Problem> {
-    let bad = || Problem::invalid(field, "must be a month like 2026-12");
+pub fn parse_month(field: &str, s: &str) -> Result<Month, Refusal> {
+    let bad = || Refusal::invalid(field, "must be a month like 2026-12");
     let (y, m) = s.split_once('-').ok_or_else(bad)?;
     Month::new(y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?).ok_or_else(bad)
 }
@@ -74,7 +74,7 @@ struct Totals {
     returned: i64,
 }
 
-async fn totals(db: &impl ConnectionTrait, batch: Uuid) -> Result<Totals, Problem> {
+async fn totals(db: &impl ConnectionTrait, batch: Uuid) -> Result<Totals, Refusal> {
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(
             db.get_database_backend(),
@@ -120,7 +120,7 @@ async fn totals(db: &impl ConnectionTrait, batch: Uuid) -> Result<Totals, Proble
 }
 
 /// The sent lines of `batch` that pay an earlier month, by month and kind.
-async fn arrears(db: &impl ConnectionTrait, batch: Uuid) -> Result<Vec<ArrearsTotal>, Problem> {
+async fn arrears(db: &impl ConnectionTrait, batch: Uuid) -> Result<Vec<ArrearsTotal>, Refusal> {
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(
             db.get_database_backend(),
@@ -157,7 +157,7 @@ async fn arrears(db: &impl ConnectionTrait, batch: Uuid) -> Result<Vec<ArrearsTo
 pub async fn view(
     db: &impl ConnectionTrait,
     b: payment_batch::Model,
-) -> Result<BatchView, Problem> {
+) -> Result<BatchView, Refusal> {
     let totals = totals(db, b.id).await?;
     Ok(BatchView {
         id: b.id,
@@ -269,7 +269,7 @@ async fn issue(
     batch: payment_batch::Model,
 
     reissue_of: Option<Uuid>,
-) -> Result<BatchView, Problem> {
+) -> Result<BatchView, Refusal> {
     let Totals {
         townships, held, ..
     } = totals(tx, batch.id).await?;
@@ -409,7 +409,7 @@ fn enrollment_lines_sql(db: &impl ConnectionTrait) -> String {
 /// Months of the ledger paid more than they are owed now (a decision reaching back to months
 /// already paid lowered them): never clawed back by the run — each is put before the approvers as
 /// a review flag (`overpaid`), once.
-async fn flag_overpaid(tx: &impl ConnectionTrait, month: i32) -> Result<(), Problem> {
+async fn flag_overpaid(tx: &impl ConnectionTrait, month: i32) -> Result<(), Refusal> {
     let rows = tx
         .query_all_raw(Statement::from_sql_and_values(
             tx.get_database_backend(),
@@ -470,12 +470,12 @@ pub async fn run_month(
     outbox: &Outbox,
     who: &Principal,
     input: &RunInput,
-) -> Result<BatchView, Problem> {
+) -> Result<BatchView, Refusal> {
     who.require(&[Role::DistrictOfficer])?;
     let month = parse_month("month", &input.month)?;
     let current = Month::of(kit::clock::today());
     if month > current.next() {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "month",
             format!(
                 "a batch pays the current month ({current}) or the next one, or an earlier month \
@@ -489,7 +489,7 @@ pub async fn run_month(
         .one(tx)
         .await?;
     if let Some(b) = exists {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "batch-exists",
             format!(
                 "the batch for {} was issued already ({})",
@@ -569,12 +569,12 @@ pub async fn reissue(
     outbox: &Outbox,
     who: &Principal,
     batch_id: Uuid,
-) -> Result<BatchView, Problem> {
+) -> Result<BatchView, Refusal> {
     who.require(&[Role::DistrictOfficer])?;
     let original = payment_batch::Entity::find_by_id(batch_id)
         .one(tx)
         .await?
-        .ok_or_else(|| Problem::not_found("no such batch"))?;
+        .ok_or_else(|| Refusal::not_found("no such batch"))?;
     let id = Uuid::now_v7();
     let batch = payment_batch::Model {
         id,
@@ -605,7 +605,7 @@ pub async fn reissue(
         .await?
         .rows_affected();
     if n == 0 {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "nothing-to-reissue",
             "the batch has no returned or held line whose enrollment or grant can be paid now \
              (an account on record, confirmed since any bank return)",

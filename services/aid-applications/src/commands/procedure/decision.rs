@@ -7,7 +7,7 @@ use contracts::{
     aid::{ApplicationDecided, DecisionOutcome, RejectionReason},
     common::{TownshipCode, VillageCode},
 };
-use kit::{Principal, Problem, Role, outbox::Outbox};
+use kit::{Principal, Refusal, Role, outbox::Outbox};
 use sea_orm::{ConnectionTrait, EntityTrait};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -55,7 +55,7 @@ pub async fn decide(
     who: &Principal,
     id: Uuid,
     input: &DecisionInput,
-) -> Result<Decided, Problem> {
+) -> Result<Decided, Refusal> {
     let on = step_date(input.on)?;
     let loaded = load_for_update(tx, who, id).await?;
     if input.outcome == DecisionOutcome::Approved {

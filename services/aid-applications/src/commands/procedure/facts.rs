@@ -3,7 +3,7 @@
 //! calculation reads; the registration data fills in whatever the investigators did not record.
 
 use chrono::NaiveDate;
-use kit::{Problem, identity::IdNumber};
+use kit::{Refusal, identity::IdNumber};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -93,7 +93,7 @@ impl Default for HouseholdFacts {
 
 impl HouseholdFacts {
     /// Refuses findings about people outside the household, or impossible values.
-    pub fn validate(&self, members: &[member::Model]) -> Result<(), Problem> {
+    pub fn validate(&self, members: &[member::Model]) -> Result<(), Refusal> {
         let mut errors = Vec::new();
         for (i, m) in self.members.iter().enumerate() {
             if !members.iter().any(|r| r.id == m.member_id) {
@@ -124,7 +124,7 @@ impl HouseholdFacts {
         if errors.is_empty() {
             Ok(())
         } else {
-            Err(Problem::invalid_fields(errors))
+            Err(Refusal::invalid_fields(errors))
         }
     }
 }
@@ -185,11 +185,11 @@ fn month_of_yyyymm(m: i32) -> Option<Month> {
 
 impl Register {
     /// Loads the household's register; 404 when there is no such household.
-    pub async fn load(db: &impl ConnectionTrait, household_id: Uuid) -> Result<Self, Problem> {
+    pub async fn load(db: &impl ConnectionTrait, household_id: Uuid) -> Result<Self, Refusal> {
         let household = household::Entity::find_by_id(household_id)
             .one(db)
             .await?
-            .ok_or_else(|| Problem::not_found("no such household"))?;
+            .ok_or_else(|| Refusal::not_found("no such household"))?;
         let members = member::Entity::find()
             .filter(member::Column::HouseholdId.eq(household_id))
             .order_by_asc(member::Column::Id)

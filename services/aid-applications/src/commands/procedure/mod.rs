@@ -9,9 +9,9 @@ pub mod steps;
 pub mod submission;
 pub mod verification;
 
-use axum::http::StatusCode;
 use chrono::NaiveDate;
-use kit::{Principal, Problem};
+use kit::refusal::Class;
+use kit::{Principal, Refusal};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
 };
@@ -29,10 +29,10 @@ pub use kit::wire::name as snake;
 pub use kit::clock::today;
 
 /// The date of a step: the one given (a paper record entered later), never in the future.
-pub fn step_date(on: Option<NaiveDate>) -> Result<NaiveDate, Problem> {
+pub fn step_date(on: Option<NaiveDate>) -> Result<NaiveDate, Refusal> {
     let today = today();
     match on {
-        Some(on) if on > today => Err(Problem::invalid("on", "cannot be in the future")),
+        Some(on) if on > today => Err(Refusal::invalid("on", "cannot be in the future")),
         Some(on) => Ok(on),
         None => Ok(today),
     }
@@ -44,7 +44,7 @@ pub fn status_name(status: Status) -> String {
 }
 
 /// Converts between two serde enums with the same snake_case names (contract ↔ domain).
-pub fn convert<A: Serialize, B: serde::de::DeserializeOwned>(a: A) -> Result<B, Problem> {
+pub fn convert<A: Serialize, B: serde::de::DeserializeOwned>(a: A) -> Result<B, Refusal> {
     serde_json::to_value(a)
         .and_then(serde_json::from_value)
         .map_err(|e| internal("contract and domain names differ", e))
@@ -57,14 +57,14 @@ pub struct Loaded {
     pub facts: HouseholdFacts,
 }
 
-fn corrupt(e: impl std::fmt::Display) -> Problem {
+fn corrupt(e: impl std::fmt::Display) -> Refusal {
     tracing::error!(error = %e, "a stored application does not load");
-    Problem::internal()
+    Refusal::internal()
 }
 
 impl Loaded {
     /// Parses a row.
-    pub fn from_row(row: application::Model) -> Result<Self, Problem> {
+    pub fn from_row(row: application::Model) -> Result<Self, Refusal> {
         let app: Application = serde_json::from_str(&row.state).map_err(corrupt)?;
         let facts = if row.facts.is_empty() {
             HouseholdFacts::default()
@@ -81,14 +81,14 @@ pub async fn load(
     db: &impl ConnectionTrait,
     who: &Principal,
     id: uuid::Uuid,
-) -> Result<Loaded, Problem> {
+) -> Result<Loaded, Refusal> {
     in_division(application::Entity::find_by_id(id).one(db).await?, who)
 }
 
-fn in_division(row: Option<application::Model>, who: &Principal) -> Result<Loaded, Problem> {
+fn in_division(row: Option<application::Model>, who: &Principal) -> Result<Loaded, Refusal> {
     let row = row
         .filter(|a| who.sees(&a.village_code))
-        .ok_or_else(|| Problem::not_found("no such application in your division"))?;
+        .ok_or_else(|| Refusal::not_found("no such application in your division"))?;
     Loaded::from_row(row)
 }
 
@@ -100,7 +100,7 @@ pub async fn load_for_update(
     tx: &impl ConnectionTrait,
     who: &Principal,
     id: uuid::Uuid,
-) -> Result<Loaded, Problem> {
+) -> Result<Loaded, Refusal> {
     let row = application::Entity::find_by_id(id)
         .lock_exclusive()
         .one(tx)
@@ -112,7 +112,7 @@ pub async fn load_for_update(
 pub async fn load_any_for_update(
     tx: &impl ConnectionTrait,
     id: uuid::Uuid,
-) -> Result<Option<Loaded>, Problem> {
+) -> Result<Option<Loaded>, Refusal> {
     application::Entity::find_by_id(id)
         .lock_exclusive()
         .one(tx)
@@ -125,7 +125,7 @@ pub async fn load_any_for_update(
 pub async fn load_any(
     db: &impl ConnectionTrait,
     id: uuid::Uuid,
-) -> Result<Option<Loaded>, Problem> {
+) -> Result<Option<Loaded>, Refusal> {
     application::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -135,7 +135,7 @@ pub async fn load_any(
 
 /// Writes the aggregate and findings back if nobody changed the row meanwhile; returns the new
 /// version.
-pub async fn save(db: &impl ConnectionTrait, loaded: &Loaded) -> Result<i32, Problem> {
+pub async fn save(db: &impl ConnectionTrait, loaded: &Loaded) -> Result<i32, Refusal> {
     let state = serde_json::to_string(&loaded.app).map_err(corrupt)?;
     let facts = serde_json::to_string(&loaded.facts).map_err(corrupt)?;
     let version = loaded.row.version + 1;
@@ -152,95 +152,91 @@ pub async fn save(db: &impl ConnectionTrait, loaded: &Loaded) -> Result<i32, Pro
         .exec(db)
         .await?;
     if result.rows_affected != 1 {
-        return Err(kit::edge::concurrency::changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     Ok(version)
 }
 
 /// The problem for a refused transition: a stable `type` per rule, the sentence as detail.
-pub fn refused(e: ApplicationError) -> Problem {
+pub fn refused(e: ApplicationError) -> Refusal {
     let detail = e.to_string();
-    let (status, kind) = match &e {
-        ApplicationError::WrongStatus { .. } => (StatusCode::CONFLICT, "wrong-status"),
+    let (class, kind) = match &e {
+        ApplicationError::WrongStatus { .. } => (Class::Conflict, "wrong-status"),
         ApplicationError::Duty(DutyConflict::EarlierRole { .. }) => {
-            (StatusCode::FORBIDDEN, "separation-of-duties")
+            (Class::Forbidden, "separation-of-duties")
         }
         ApplicationError::Duty(DutyConflict::Relative { .. }) => {
-            (StatusCode::FORBIDDEN, "staff-relative")
+            (Class::Forbidden, "staff-relative")
         }
-        ApplicationError::WrongOffice { .. } => (StatusCode::FORBIDDEN, "wrong-office"),
-        ApplicationError::NoDelegatedAuthority => (StatusCode::FORBIDDEN, "no-delegated-authority"),
+        ApplicationError::WrongOffice { .. } => (Class::Forbidden, "wrong-office"),
+        ApplicationError::NoDelegatedAuthority => (Class::Forbidden, "no-delegated-authority"),
         ApplicationError::StaffRelativeNeedsDistrict => {
-            (StatusCode::FORBIDDEN, "staff-relative-needs-district")
+            (Class::Forbidden, "staff-relative-needs-district")
         }
         ApplicationError::DistrictHomeVisitMissing => {
-            (StatusCode::CONFLICT, "district-home-visit-missing")
+            (Class::Conflict, "district-home-visit-missing")
         }
         ApplicationError::TooFewInvestigators(_) => {
-            return Problem::invalid("investigators", detail);
+            return Refusal::invalid("investigators", detail);
         }
-        ApplicationError::PublicityNotElapsed { .. } => {
-            (StatusCode::CONFLICT, "publicity-not-elapsed")
-        }
-        ApplicationError::ReinvestigationRequired => {
-            (StatusCode::CONFLICT, "reinvestigation-required")
-        }
-        ApplicationError::ReasonsRequired => return Problem::invalid("reasons", detail),
+        ApplicationError::PublicityNotElapsed { .. } => (Class::Conflict, "publicity-not-elapsed"),
+        ApplicationError::ReinvestigationRequired => (Class::Conflict, "reinvestigation-required"),
+        ApplicationError::ReasonsRequired => return Refusal::invalid("reasons", detail),
         ApplicationError::TextRequired(what) => {
             let field = if what.contains("objection") {
                 "summary"
             } else {
                 "reason"
             };
-            return Problem::invalid(field, detail);
+            return Refusal::invalid(field, detail);
         }
-        ApplicationError::AssessmentRefused(_) => (StatusCode::CONFLICT, "assessment-refused"),
-        ApplicationError::DateBeforePreviousStep { .. } => return Problem::invalid("on", detail),
-        ApplicationError::AlreadyExtended => (StatusCode::CONFLICT, "already-extended"),
-        ApplicationError::Reference(_) => (StatusCode::CONFLICT, "reference-data-missing"),
+        ApplicationError::AssessmentRefused(_) => (Class::Conflict, "assessment-refused"),
+        ApplicationError::DateBeforePreviousStep { .. } => return Refusal::invalid("on", detail),
+        ApplicationError::AlreadyExtended => (Class::Conflict, "already-extended"),
+        ApplicationError::Reference(_) => (Class::Conflict, "reference-data-missing"),
     };
-    Problem::new(status, kind, "The procedure does not allow this").detail(detail)
+    Refusal::new(class, kind, "The procedure does not allow this").detail(detail)
 }
 
 /// The problem for a refused enrollment step.
-pub fn enrollment_refused(e: EnrollmentError) -> Problem {
+pub fn enrollment_refused(e: EnrollmentError) -> Refusal {
     let detail = e.to_string();
     match e {
         EnrollmentError::AmountNotPositive | EnrollmentError::OutcomeMismatch { .. } => {
-            Problem::invalid("monthly_amount_fen", detail)
+            Refusal::invalid("monthly_amount_fen", detail)
         }
-        EnrollmentError::BeforeConfirmation(_) => Problem::invalid("on", detail),
-        EnrollmentError::Ended(_) => Problem::conflict("enrollment-ended", detail),
-        EnrollmentError::GradualExitRunning(_) => Problem::conflict("gradual-exit-running", detail),
-        EnrollmentError::NoGradualExit(_) => Problem::conflict("no-gradual-exit", detail),
+        EnrollmentError::BeforeConfirmation(_) => Refusal::invalid("on", detail),
+        EnrollmentError::Ended(_) => Refusal::conflict("enrollment-ended", detail),
+        EnrollmentError::GradualExitRunning(_) => Refusal::conflict("gradual-exit-running", detail),
+        EnrollmentError::NoGradualExit(_) => Refusal::conflict("no-gradual-exit", detail),
     }
 }
 
 /// Logs an internal failure once and answers 500 without internals.
-pub fn internal(what: &str, e: impl std::fmt::Display) -> Problem {
+pub fn internal(what: &str, e: impl std::fmt::Display) -> Refusal {
     tracing::error!(what, error = %e, "internal failure");
-    Problem::internal()
+    Refusal::internal()
 }
 
 /// Why an event from the bus cannot be applied: never (`Permanent`, it goes to the dead letters
-/// with the reason) or not now (`Problem`, retried).
+/// with the reason) or not now (`Refusal`, retried).
 #[derive(Debug, thiserror::Error)]
 pub enum EventRefused {
     #[error("{0}")]
     Permanent(String),
     #[error("{}", .0.detail.clone().unwrap_or_else(|| .0.title.clone()))]
-    Problem(Problem),
+    Refusal(Refusal),
 }
 
-impl From<Problem> for EventRefused {
-    fn from(p: Problem) -> Self {
-        Self::Problem(p)
+impl From<Refusal> for EventRefused {
+    fn from(p: Refusal) -> Self {
+        Self::Refusal(p)
     }
 }
 
 impl From<sea_orm::DbErr> for EventRefused {
     fn from(e: sea_orm::DbErr) -> Self {
-        Self::Problem(e.into())
+        Self::Refusal(e.into())
     }
 }
 
@@ -248,7 +244,7 @@ impl From<EventRefused> for kit::inbox::HandlerError {
     fn from(e: EventRefused) -> Self {
         match e {
             EventRefused::Permanent(reason) => Self::Permanent(reason),
-            EventRefused::Problem(p) => Self::Transient(p.detail.unwrap_or(p.title)),
+            EventRefused::Refusal(p) => Self::Transient(p.detail.unwrap_or(p.title)),
         }
     }
 }

@@ -8,7 +8,7 @@ use contracts::{
     common::{TownshipCode, VillageCode},
     village::PublicityObjectionRaised,
 };
-use kit::{Principal, Problem, Role, audit, outbox::Outbox};
+use kit::{Principal, Refusal, Role, audit, outbox::Outbox};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -31,7 +31,7 @@ pub async fn open_publicity(
     who: &Principal,
     id: Uuid,
     input: &StepInput,
-) -> Result<Stepped, Problem> {
+) -> Result<Stepped, Refusal> {
     let on = step_date(input.on)?;
     let stepped = step(
         tx,
@@ -124,7 +124,7 @@ pub async fn close_publicity(
     who: &Principal,
     id: Uuid,
     input: &StepInput,
-) -> Result<Stepped, Problem> {
+) -> Result<Stepped, Refusal> {
     let on = step_date(input.on)?;
     let stepped = step(
         tx,
@@ -167,7 +167,7 @@ pub async fn lodge_objection(
     who: &Principal,
     id: Uuid,
     input: &ObjectionInput,
-) -> Result<Stepped, Problem> {
+) -> Result<Stepped, Refusal> {
     let on = step_date(input.on)?;
     let stepped = step(
         tx,
@@ -191,7 +191,7 @@ async fn mark_round_objected(
     application_id: Uuid,
     objection_id: Uuid,
     grounds: &str,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     procedure_publicity::Entity::update_many()
         .set(procedure_publicity::ActiveModel {
             objection_id: Set(Some(objection_id)),

@@ -8,7 +8,7 @@ use contracts::{
     aid::{VerificationCheck, VerificationRequested},
     common::TownshipCode,
 };
-use kit::{Principal, Problem, Role, audit, outbox::Outbox};
+use kit::{Principal, Refusal, Role, audit, outbox::Outbox};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -35,7 +35,7 @@ pub struct Reference {
 
 impl Reference {
     /// As stored now.
-    pub async fn load(db: &impl ConnectionTrait) -> Result<Self, Problem> {
+    pub async fn load(db: &impl ConnectionTrait) -> Result<Self, Refusal> {
         Ok(Self {
             calendar: load_calendar(db).await?,
             parameters: load_parameters(db).await?,
@@ -82,7 +82,7 @@ pub async fn step(
         &Reference,
         &HouseholdFacts,
     ) -> Result<ApplicationEvent, ApplicationError>,
-) -> Result<Stepped, Problem> {
+) -> Result<Stepped, Refusal> {
     who.require(roles)?;
     let mut loaded = load_for_update(tx, who, id).await?;
     let reference = Reference::load(tx).await?;
@@ -111,7 +111,7 @@ pub async fn accept(
     who: &Principal,
     id: Uuid,
     input: &StepInput,
-) -> Result<Stepped, Problem> {
+) -> Result<Stepped, Refusal> {
     let on = step_date(input.on)?;
     step(
         tx,
@@ -162,16 +162,16 @@ pub async fn start_investigation(
     who: &Principal,
     id: Uuid,
     input: &InvestigationInput,
-) -> Result<Stepped, Problem> {
+) -> Result<Stepped, Refusal> {
     let on = step_date(input.on)?;
     if input.authorised_on > on {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "authorised_on",
             "the authorisation must be signed before the verification is requested",
         ));
     }
     let checks = match &input.checks {
-        Some(c) if c.is_empty() => return Err(Problem::invalid("checks", "name at least one")),
+        Some(c) if c.is_empty() => return Err(Refusal::invalid("checks", "name at least one")),
         Some(c) => c.clone(),
         None => ALL_CHECKS.to_vec(),
     };
@@ -256,7 +256,7 @@ pub async fn record_district_home_visit(
     who: &Principal,
     id: Uuid,
     input: &StepInput,
-) -> Result<Stepped, Problem> {
+) -> Result<Stepped, Refusal> {
     let on = step_date(input.on)?;
     step(
         tx,
@@ -276,7 +276,7 @@ pub async fn record_findings(
     id: Uuid,
     expected_version: i32,
     facts: &HouseholdFacts,
-) -> Result<ApplicationView, Problem> {
+) -> Result<ApplicationView, Refusal> {
     who.require(&[
         Role::TownshipClerk,
         Role::TownshipApprover,
@@ -284,13 +284,13 @@ pub async fn record_findings(
     ])?;
     let mut loaded = load_for_update(tx, who, id).await?;
     if loaded.row.version != expected_version {
-        return Err(kit::edge::concurrency::changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     if !matches!(
         loaded.app.status(),
         Status::Accepted | Status::Investigating
     ) {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "wrong-status",
             "findings are recorded while the application is accepted or under investigation",
         ));
@@ -324,13 +324,13 @@ pub async fn assessment(
     db: &impl ConnectionTrait,
     loaded: &Loaded,
     on: NaiveDate,
-) -> Result<(Assessment, Option<procedure_verification::Model>, Household), Problem> {
+) -> Result<(Assessment, Option<procedure_verification::Model>, Household), Refusal> {
     let register = Register::load(db, loaded.row.household_id).await?;
     let verification = procedure_verification::latest(db, loaded.row.id).await?;
     let household = build_household(&register, &loaded.facts, verification.as_ref(), on);
     let parameters = load_parameters(db).await?;
     let a = assess(&household, &loaded.app.claim, &parameters, on)
-        .map_err(|e| Problem::conflict("assessment-impossible", e.to_string()))?;
+        .map_err(|e| Refusal::conflict("assessment-impossible", e.to_string()))?;
     Ok((a, verification, household))
 }
 
@@ -341,19 +341,19 @@ pub async fn review(
     who: &Principal,
     id: Uuid,
     input: &StepInput,
-) -> Result<Stepped, Problem> {
+) -> Result<Stepped, Refusal> {
     let on = step_date(input.on)?;
     let loaded = load_for_update(tx, who, id).await?;
     match procedure_verification::latest(tx, id).await? {
         Some(v) if v.outcome.as_deref() == Some("refused") => {
-            return Err(Problem::conflict(
+            return Err(Refusal::conflict(
                 "verification-refused",
                 "the verification platform could not check the household; reject the application (information_refused) or investigate again",
             ));
         }
         Some(v) if v.outcome.is_some() => {}
         _ => {
-            return Err(Problem::conflict(
+            return Err(Refusal::conflict(
                 "verification-pending",
                 "the verification platform has not answered this investigation's request yet",
             ));
@@ -385,7 +385,7 @@ pub async fn extend(
     who: &Principal,
     id: Uuid,
     input: &ExtensionInput,
-) -> Result<Stepped, Problem> {
+) -> Result<Stepped, Refusal> {
     let on = step_date(input.on)?;
     step(
         tx,
@@ -404,7 +404,7 @@ pub async fn withdraw(
     who: &Principal,
     id: Uuid,
     input: &StepInput,
-) -> Result<Stepped, Problem> {
+) -> Result<Stepped, Refusal> {
     let on = step_date(input.on)?;
     step(
         tx,
@@ -423,7 +423,7 @@ pub async fn file(
     who: &Principal,
     id: Uuid,
     input: &StepInput,
-) -> Result<Stepped, Problem> {
+) -> Result<Stepped, Refusal> {
     let on = step_date(input.on)?;
     step(
         tx,

@@ -7,7 +7,7 @@ use contracts::{
     aid::{ApplicationChannel, ApplicationSubmitted, Programme, Residence},
     common::{PersonRef, TownshipCode, VillageCode},
 };
-use kit::{Principal, Problem, Role, audit, outbox::Outbox};
+use kit::{Principal, Refusal, Role, audit, outbox::Outbox};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -124,10 +124,10 @@ impl ApplicationView {
     }
 }
 
-fn claim_of(input: &NewApplication, members: &[member::Model]) -> Result<Claim, Problem> {
-    let member = |required: bool| -> Result<Option<Uuid>, Problem> {
+fn claim_of(input: &NewApplication, members: &[member::Model]) -> Result<Claim, Refusal> {
+    let member = |required: bool| -> Result<Option<Uuid>, Refusal> {
         match input.member_id {
-            None if required => Err(Problem::invalid(
+            None if required => Err(Refusal::invalid(
                 "member_id",
                 "required for this programme: the member claimed for",
             )),
@@ -136,7 +136,7 @@ fn claim_of(input: &NewApplication, members: &[member::Model]) -> Result<Claim, 
                     .iter()
                     .any(|m| m.id == id && m.deceased_on.is_none()) =>
             {
-                Err(Problem::invalid(
+                Err(Refusal::invalid(
                     "member_id",
                     "not a living member of this household",
                 ))
@@ -154,10 +154,10 @@ fn claim_of(input: &NewApplication, members: &[member::Model]) -> Result<Claim, 
             let member = member(true)?.unwrap_or_default();
             let mode = input
                 .support_mode
-                .ok_or_else(|| Problem::invalid("support_mode", "required for extreme_poverty"))?;
+                .ok_or_else(|| Refusal::invalid("support_mode", "required for extreme_poverty"))?;
             let care_level = input
                 .care_level
-                .ok_or_else(|| Problem::invalid("care_level", "required for extreme_poverty"))?;
+                .ok_or_else(|| Refusal::invalid("care_level", "required for extreme_poverty"))?;
             Claim::ExtremePoverty(ExtremePovertySupport {
                 member,
                 mode,
@@ -172,7 +172,7 @@ fn claim_of(input: &NewApplication, members: &[member::Model]) -> Result<Claim, 
 async fn staff_relatives(
     tx: &impl ConnectionTrait,
     h: &household::Model,
-) -> Result<StaffRelativeLookup, Problem> {
+) -> Result<StaffRelativeLookup, Refusal> {
     let found = crate::commands::integrity::relatives::lookup(tx, h.id).await?;
     Ok(match found {
         StaffRelativeLookup::NotRegistered if h.staff_relative => StaffRelativeLookup::Registered {
@@ -189,16 +189,16 @@ pub async fn submit_application(
     outbox: &Outbox,
     who: &Principal,
     input: &NewApplication,
-) -> Result<ApplicationView, Problem> {
+) -> Result<ApplicationView, Refusal> {
     who.require(&[Role::TownshipClerk])?;
     let submitted_on = step_date(input.submitted_on)
-        .map_err(|_| Problem::invalid("submitted_on", "cannot be in the future"))?;
+        .map_err(|_| Refusal::invalid("submitted_on", "cannot be in the future"))?;
     let household = household::Entity::find_by_id(input.household_id)
         .one(tx)
         .await?
         .filter(|h| who.sees(&h.village_code))
         .ok_or_else(|| {
-            Problem::not_found("no such household in your division")
+            Refusal::not_found("no such household in your division")
                 .field("household_id", "unknown")
         })?;
     let members = member::Entity::find()
@@ -214,7 +214,7 @@ pub async fn submit_application(
         .one(tx)
         .await?;
     if let Some(open) = open {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "open-application-exists",
             format!(
                 "application {} for this household and programme is still open",
@@ -229,7 +229,7 @@ pub async fn submit_application(
         .one(tx)
         .await?;
     if let Some(e) = enrolled {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "already-enrolled",
             format!(
                 "the household is enrolled in this programme (enrollment {})",
@@ -241,7 +241,7 @@ pub async fn submit_application(
     let head = members
         .iter()
         .find(|m| m.relationship == "head")
-        .ok_or_else(|| Problem::conflict("no-head-of-household", "the household has no head"))?;
+        .ok_or_else(|| Refusal::conflict("no-head-of-household", "the household has no head"))?;
     let id = Uuid::now_v7();
     let actor = actor_of(who);
     let staff_relatives = staff_relatives(tx, &household).await?;

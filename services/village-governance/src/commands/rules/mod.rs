@@ -11,7 +11,7 @@ pub use steps::{
 };
 
 use chrono::NaiveDate;
-use kit::{Principal, Problem, Role, audit, edge::concurrency::changed_meanwhile};
+use kit::{Principal, Refusal, Role, audit};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     sea_query::Expr,
@@ -91,7 +91,7 @@ pub async fn show_rules(
     db: &impl ConnectionTrait,
     who: &Principal,
     id: Uuid,
-) -> Result<RulesView, Problem> {
+) -> Result<RulesView, Refusal> {
     let doc = find(db, who, id).await?;
     view(db, doc).await
 }
@@ -100,15 +100,15 @@ async fn find(
     db: &impl ConnectionTrait,
     who: &Principal,
     id: Uuid,
-) -> Result<document::Model, Problem> {
+) -> Result<document::Model, Refusal> {
     document::Entity::find_by_id(id)
         .one(db)
         .await?
         .filter(|d| who.sees(&d.village_code))
-        .ok_or_else(|| Problem::not_found("no such rules in your division"))
+        .ok_or_else(|| Refusal::not_found("no such rules in your division"))
 }
 
-async fn view(db: &impl ConnectionTrait, d: document::Model) -> Result<RulesView, Problem> {
+async fn view(db: &impl ConnectionTrait, d: document::Model) -> Result<RulesView, Refusal> {
     let versions = version::Entity::find()
         .filter(version::Column::RulesId.eq(d.id))
         .order_by_asc(version::Column::Number)
@@ -166,7 +166,7 @@ pub async fn draft_rules(
     tx: &impl ConnectionTrait,
     who: &Principal,
     input: &NewRules,
-) -> Result<RulesView, Problem> {
+) -> Result<RulesView, Refusal> {
     who.require(DRAFTERS)?;
     let village = villages::find_village(tx, who, &input.village_code, "village_code").await?;
     let title = required_text(&input.title, "title", 200)?;
@@ -182,7 +182,7 @@ pub async fn draft_rules(
         .one(tx)
         .await?
     {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "rules-exist",
             format!(
                 "the village's rules are {}; draft a revision of them instead",
@@ -227,7 +227,7 @@ async fn insert_version(
     number: i32,
     text: String,
     drafted_on: NaiveDate,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     version::Entity::insert(version::ActiveModel::from(version::Model {
         id: Uuid::now_v7(),
         rules_id,
@@ -258,7 +258,7 @@ async fn record_step(
     outcome: &str,
     on: NaiveDate,
     detail: serde_json::Value,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     step::Entity::insert(step::ActiveModel::from(step::Model {
         id: Uuid::now_v7(),
         rules_id,
@@ -287,10 +287,10 @@ async fn current(
     who: &Principal,
     id: Uuid,
     if_match: i32,
-) -> Result<Current, Problem> {
+) -> Result<Current, Refusal> {
     let doc = find(tx, who, id).await?;
     if doc.version != if_match {
-        return Err(changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     let latest = version::Entity::find()
         .filter(version::Column::RulesId.eq(id))
@@ -323,11 +323,11 @@ fn last_date(v: &version::Model) -> NaiveDate {
 }
 
 /// Checks a step's date: not in the future, not before the version's previous step.
-fn step_date(v: &version::Model, on: NaiveDate, field: &str) -> Result<NaiveDate, Problem> {
+fn step_date(v: &version::Model, on: NaiveDate, field: &str) -> Result<NaiveDate, Refusal> {
     not_in_future(on, field)?;
     let last = last_date(v);
     if on < last {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             field,
             format!("cannot be before the previous step ({last})"),
         ));
@@ -335,8 +335,8 @@ fn step_date(v: &version::Model, on: NaiveDate, field: &str) -> Result<NaiveDate
     Ok(on)
 }
 
-fn refuse(e: StepRefused) -> Problem {
-    Problem::conflict("rules-step-not-allowed", e.to_string())
+fn refuse(e: StepRefused) -> Refusal {
+    Refusal::conflict("rules-step-not-allowed", e.to_string())
 }
 
 /// Moves the document to `status` under the caller's ETag (the row version bumps), and saves the
@@ -346,7 +346,7 @@ async fn save(
     c: &Current,
     status: Status,
     mut changes: version::ActiveModel,
-) -> Result<(), Problem> {
+) -> Result<(), Refusal> {
     let moved = document::Entity::update_many()
         .col_expr(document::Column::Status, Expr::value(status.as_str()))
         .col_expr(document::Column::Version, Expr::value(c.doc.version + 1))
@@ -355,7 +355,7 @@ async fn save(
         .exec(tx)
         .await?;
     if moved.rows_affected == 0 {
-        return Err(changed_meanwhile());
+        return Err(Refusal::changed_meanwhile());
     }
     changes.status = Set(status.as_str().to_owned());
     version::Entity::update_many()
@@ -371,7 +371,7 @@ pub async fn reviews_due(
     db: &impl ConnectionTrait,
     who: &Principal,
     on: Option<NaiveDate>,
-) -> Result<Vec<RulesView>, Problem> {
+) -> Result<Vec<RulesView>, Refusal> {
     let on = on.unwrap_or_else(kit::clock::today);
     let docs = document::Entity::find()
         .filter(document::Column::VillageCode.starts_with(who.division.as_str()))

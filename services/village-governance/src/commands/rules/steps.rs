@@ -7,7 +7,7 @@ use contracts::{
     common::{TownshipCode, VillageCode},
     village::{RulesFiled, RulesKind as WireKind},
 };
-use kit::{Principal, Problem, Role, audit, edge::concurrency::changed_meanwhile, outbox::Outbox};
+use kit::{Principal, Refusal, Role, audit, outbox::Outbox};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr,
 };
@@ -42,7 +42,7 @@ pub async fn amend_draft(
     id: Uuid,
     if_match: i32,
     input: &Amendment,
-) -> Result<RulesView, Problem> {
+) -> Result<RulesView, Refusal> {
     who.require(DRAFTERS)?;
     let c = current(tx, who, id, if_match).await?;
     let next = after(c.status, Step::Amend).map_err(refuse)?;
@@ -88,7 +88,7 @@ pub async fn record_legal_review(
     id: Uuid,
     if_match: i32,
     input: &LegalReview,
-) -> Result<RulesView, Problem> {
+) -> Result<RulesView, Refusal> {
     who.require(DRAFTERS)?;
     let c = current(tx, who, id, if_match).await?;
     let next = after(
@@ -152,7 +152,7 @@ pub async fn record_legality_review(
     id: Uuid,
     if_match: i32,
     input: &LegalityReview,
-) -> Result<RulesView, Problem> {
+) -> Result<RulesView, Refusal> {
     who.require(&[Role::TownshipClerk, Role::TownshipApprover])?;
     let c = current(tx, who, id, if_match).await?;
     let next = after(
@@ -163,7 +163,7 @@ pub async fn record_legality_review(
     )
     .map_err(refuse)?;
     if !input.lawful && input.findings.is_empty() {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "findings",
             "a review that is not lawful names its findings",
         ));
@@ -226,13 +226,13 @@ pub async fn record_vote(
     id: Uuid,
     if_match: i32,
     input: &VoteRecord,
-) -> Result<Voted, Problem> {
+) -> Result<Voted, Refusal> {
     who.require(DRAFTERS)?;
     let c = current(tx, who, id, if_match).await?;
     after(c.status, Step::Vote { passed: false }).map_err(refuse)?;
     let kind = RulesKind::parse(&c.doc.kind).ok_or_else(|| internal("rules kind"))?;
     if input.body.kind() != kind {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "body",
             format!("{} do not vote on {}", input.body.as_str(), kind.as_str()),
         ));
@@ -240,7 +240,7 @@ pub async fn record_vote(
     let on = step_date(&c.latest, input.held_on, "held_on")?;
     let thresholds = reference::thresholds(tx, input.body).await?;
     let threshold = vote::in_force(&thresholds, input.body, on).ok_or_else(|| {
-        Problem::invalid(
+        Refusal::invalid(
             "held_on",
             format!(
                 "no threshold of {} is in force on {on}",
@@ -249,7 +249,7 @@ pub async fn record_vote(
         )
     })?;
     if !threshold.may_adopt_rules {
-        return Err(Problem::invalid(
+        return Err(Refusal::invalid(
             "body",
             format!(
                 "{} may not adopt village rules ({})",
@@ -259,7 +259,7 @@ pub async fn record_vote(
         ));
     }
     let outcome: Outcome =
-        vote::count(threshold, &input.tally).map_err(|e| Problem::invalid(e.field, e.reason))?;
+        vote::count(threshold, &input.tally).map_err(|e| Refusal::invalid(e.field, e.reason))?;
     let next = after(
         c.status,
         Step::Vote {
@@ -322,7 +322,7 @@ pub async fn record_filing(
     id: Uuid,
     if_match: i32,
     input: &Filing,
-) -> Result<RulesView, Problem> {
+) -> Result<RulesView, Refusal> {
     let step_kind = match input.with {
         FiledWith::Township => {
             who.require(&[Role::TownshipClerk, Role::TownshipApprover])?;
@@ -393,7 +393,7 @@ pub async fn record_filing(
         };
         outbox.enqueue(tx, &event).await.map_err(|e| {
             tracing::error!(error = %e, "outbox");
-            Problem::internal()
+            Refusal::internal()
         })?;
     }
     audit::record(tx, who, "file-rules", "rules", &id.to_string(), with).await?;
@@ -413,7 +413,7 @@ pub async fn publish_rules(
     id: Uuid,
     if_match: i32,
     input: &Publication,
-) -> Result<RulesView, Problem> {
+) -> Result<RulesView, Refusal> {
     who.require(DRAFTERS)?;
     let c = current(tx, who, id, if_match).await?;
     let next = after(c.status, Step::Publish).map_err(refuse)?;
@@ -500,11 +500,11 @@ pub async fn review_rules(
     id: Uuid,
     if_match: i32,
     input: &PeriodicReview,
-) -> Result<RulesView, Problem> {
+) -> Result<RulesView, Refusal> {
     who.require(DRAFTERS)?;
     let c = current(tx, who, id, if_match).await?;
     if c.status != Status::Published {
-        return Err(Problem::conflict(
+        return Err(Refusal::conflict(
             "rules-step-not-allowed",
             format!(
                 "version {} is {}; only published rules are reviewed",
@@ -533,7 +533,7 @@ pub async fn review_rules(
                 .exec(tx)
                 .await?;
             if moved.rows_affected == 0 {
-                return Err(changed_meanwhile());
+                return Err(Refusal::changed_meanwhile());
             }
             version::Entity::update_many()
                 .col_expr(version::Column::NextReviewDueOn, Expr::value(due))
@@ -564,7 +564,7 @@ pub async fn review_rules(
                 .exec(tx)
                 .await?;
             if moved.rows_affected == 0 {
-                return Err(changed_meanwhile());
+                return Err(Refusal::changed_meanwhile());
             }
             insert_version(tx, id, number, text, on).await?;
             record_step(
