@@ -194,3 +194,39 @@ fn writes_under_an_idempotency_key_go_through_the_one_kit_helper() {
         found.join("\n")
     );
 }
+
+/// The person reference, division codes and money are defined once, with the wire contract
+/// (`contracts::common`, `contracts::money`), and used as they are by kit and every service. The
+/// resident ID number is two types on purpose: `contracts::common::IdNumber` is what a partner
+/// sends (its shape only, masked), `kit::identity::IdNumber` a number checked in full (birth date,
+/// check character). aid-applications' own `Month` is still to be replaced by the contract's.
+#[test]
+fn identity_and_money_types_are_defined_once_with_the_contract() {
+    let root = services().join("..");
+    let mut files = Vec::new();
+    for service in std::fs::read_dir(services()).expect("services/").flatten() {
+        files.extend(sources(&service.path().join("src")));
+    }
+    files.extend(sources(&root.join("crates/kit/src")));
+    let copies: Vec<String> = files
+        .iter()
+        .flat_map(|(path, code)| {
+            [
+                "pub struct PersonRef(",
+                "pub struct DivisionCode(",
+                "pub enum DivisionLevel",
+                "pub struct Fen(",
+                "pub struct Month {",
+            ]
+            .into_iter()
+            .filter(|needle| code.contains(needle))
+            .map(move |needle| format!("{}: {needle}", path.display()))
+        })
+        .filter(|f| !f.contains("aid-applications/src/domain/month.rs"))
+        .collect();
+    assert!(
+        copies.is_empty(),
+        "a copy of a contract type:\n{}",
+        copies.join("\n")
+    );
+}

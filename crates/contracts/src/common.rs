@@ -312,6 +312,50 @@ string_newtype!(
     |b| digits(b, 6) || digits(b, 9) || digits(b, 12)
 );
 
+/// Administrative level of a division code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DivisionLevel {
+    /// The district (区): 6 digits.
+    District,
+    /// A township or street (镇街): 9 digits.
+    Township,
+    /// A village or community (村/社区): 12 digits.
+    Village,
+}
+
+impl DivisionCode {
+    /// District, township or village.
+    pub fn level(&self) -> DivisionLevel {
+        match self.0.len() {
+            6 => DivisionLevel::District,
+            9 => DivisionLevel::Township,
+            _ => DivisionLevel::Village,
+        }
+    }
+
+    /// Whether `other` lies within this division (or is it): a code contains every code it
+    /// prefixes.
+    pub fn contains(&self, other: &DivisionCode) -> bool {
+        other.0.starts_with(&self.0)
+    }
+
+    /// Whether the code string `other` lies within this division.
+    pub fn contains_code(&self, other: &str) -> bool {
+        other.starts_with(&self.0)
+    }
+
+    /// The enclosing township of a village code (itself for a township, `None` for a district).
+    pub fn township(&self) -> Option<DivisionCode> {
+        (self.0.len() >= 9).then(|| Self(self.0[..9].to_owned()))
+    }
+
+    /// The enclosing district code.
+    pub fn district(&self) -> DivisionCode {
+        Self(self.0[..6].to_owned())
+    }
+}
+
 string_newtype!(masked
     /// A resident ID number as a partner sends it: 17 digits and a digit or `X`. Only the shape is
     /// checked here (as the schema does); the domain checks the birth date and check character.

@@ -13,6 +13,7 @@ pub mod compat;
 pub mod disability;
 pub mod elderly;
 pub mod minor;
+pub mod money;
 pub mod partner;
 mod validation;
 pub mod village;

@@ -139,7 +139,10 @@ impl PersonRefKey {
     pub fn person_ref(&self, id: &IdNumber) -> PersonRef {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key length");
         mac.update(id.expose().as_bytes());
-        PersonRef(hex::encode(&mac.finalize().into_bytes()[..16]))
+        let digest = mac.finalize().into_bytes();
+        let mut first16 = [0u8; 16];
+        first16.copy_from_slice(&digest[..16]);
+        PersonRef::from_bytes(first16)
     }
 }
 
@@ -149,128 +152,10 @@ impl fmt::Debug for PersonRefKey {
     }
 }
 
-/// The pseudonymous reference to a person used in events: 32 lower-case hex characters.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct PersonRef(String);
-
-impl PersonRef {
-    /// Parses a reference received in an event or a URL.
-    pub fn parse(s: &str) -> Result<Self, &'static str> {
-        if s.len() == 32
-            && s.bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        {
-            Ok(Self(s.to_owned()))
-        } else {
-            Err("person_ref must be 32 lower-case hex characters")
-        }
-    }
-
-    /// The reference as a string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl TryFrom<String> for PersonRef {
-    type Error = &'static str;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<PersonRef> for String {
-    fn from(value: PersonRef) -> Self {
-        value.0
-    }
-}
-
-impl fmt::Display for PersonRef {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// Administrative level of a division code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DivisionLevel {
-    District,
-    Township,
-    Village,
-}
-
-/// A division code: district (6 digits), township (9) or village (12). A code contains every code
-/// it prefixes: a township contains its villages.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct DivisionCode(String);
-
-impl DivisionCode {
-    /// Parses a 6, 9 or 12 digit code.
-    pub fn parse(s: &str) -> Result<Self, &'static str> {
-        let ok_len = matches!(s.len(), 6 | 9 | 12);
-        if ok_len && s.bytes().all(|b| b.is_ascii_digit()) {
-            Ok(Self(s.to_owned()))
-        } else {
-            Err("a division code has 6 (district), 9 (township) or 12 (village) digits")
-        }
-    }
-
-    /// District, township or village.
-    pub fn level(&self) -> DivisionLevel {
-        match self.0.len() {
-            6 => DivisionLevel::District,
-            9 => DivisionLevel::Township,
-            _ => DivisionLevel::Village,
-        }
-    }
-
-    /// Whether `other` lies within this division (or is it).
-    pub fn contains(&self, other: &DivisionCode) -> bool {
-        other.0.starts_with(&self.0)
-    }
-
-    /// Whether the code string `other` lies within this division.
-    pub fn contains_code(&self, other: &str) -> bool {
-        other.starts_with(&self.0)
-    }
-
-    /// The enclosing township of a village code (itself for a township, None for a district).
-    pub fn township(&self) -> Option<DivisionCode> {
-        (self.0.len() >= 9).then(|| Self(self.0[..9].to_owned()))
-    }
-
-    /// The enclosing district code.
-    pub fn district(&self) -> DivisionCode {
-        Self(self.0[..6].to_owned())
-    }
-
-    /// The code as a string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl TryFrom<String> for DivisionCode {
-    type Error = &'static str;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<DivisionCode> for String {
-    fn from(value: DivisionCode) -> Self {
-        value.0
-    }
-}
-
-impl fmt::Display for DivisionCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+/// The pseudonymous reference to a person, and division codes (district 6 digits, township 9,
+/// village 12, each containing the codes it prefixes): the mesh's one pair of types, defined with
+/// the wire contract and used unchanged by every service.
+pub use contracts::common::{DivisionCode, DivisionLevel, PersonRef};
 
 #[cfg(test)]
 mod tests {
