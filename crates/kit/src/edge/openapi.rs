@@ -136,6 +136,34 @@ fn as_problem(response: &mut Response) {
     }
 }
 
+/// Documents a type of `domain/` (which knows nothing of OpenAPI) with the schema of its mirror in
+/// the service's `api/`: `kit::documented_as!(crate::domain::case::RiskLevel => RiskLevel)`. The
+/// mirror derives `ToSchema` (and serde, for its wire names); the domain type is documented under
+/// the mirror's name and schema.
+#[macro_export]
+macro_rules! documented_as {
+    ($domain:ty => $mirror:ty) => {
+        impl utoipa::PartialSchema for $domain {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                <$mirror as utoipa::PartialSchema>::schema()
+            }
+        }
+        impl utoipa::ToSchema for $domain {
+            fn name() -> std::borrow::Cow<'static, str> {
+                <$mirror as utoipa::ToSchema>::name()
+            }
+            fn schemas(
+                schemas: &mut Vec<(
+                    String,
+                    utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+                )>,
+            ) {
+                <$mirror as utoipa::ToSchema>::schemas(schemas)
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use utoipa::openapi::{

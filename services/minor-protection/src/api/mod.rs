@@ -4,6 +4,7 @@ mod cases;
 mod handover;
 mod left_behind;
 mod reference;
+mod schemas;
 mod units;
 
 use axum::http::StatusCode;

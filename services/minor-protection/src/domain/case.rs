@@ -3,10 +3,9 @@
 
 use contracts::minor::{CaseFunction, CaseOutcome, CaseSource};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 /// Who reported or found the child.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reporter {
     /// A school (mandatory reporter, 强制报告).
@@ -65,7 +64,7 @@ impl Reporter {
 }
 
 /// Result of a risk assessment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RiskLevel {
     /// No protection concern beyond monitoring.
