@@ -6,6 +6,7 @@ mod holders;
 mod payments;
 mod programmes;
 mod reminders;
+mod schemas;
 mod subsidies;
 
 use kit::service::Platform;

@@ -4,13 +4,12 @@
 //! are referral programmes with case records, and the pilot streets are reference data.
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::certificate::Certificate;
 use super::reference::Rules;
 
 /// What a 福康工程 application asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FukangItem {
     /// An assistive device (prosthesis, orthosis, wheelchair, hearing aid…).
@@ -20,7 +19,7 @@ pub enum FukangItem {
 }
 
 /// The training types of 精康融合 service records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TrainingType {
     SelfCare,

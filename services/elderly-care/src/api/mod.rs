@@ -6,6 +6,7 @@ mod home_beds;
 mod left_behind;
 mod reference;
 mod reports;
+mod schemas;
 mod visit_plans;
 
 use axum::http::StatusCode;

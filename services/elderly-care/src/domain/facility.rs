@@ -4,10 +4,9 @@
 //! Each moves through planned → building → operating (or completed) and counts when it gets there.
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 /// What a facility is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FacilityKind {
     /// Rural nursing home (农村敬老院).
@@ -50,7 +49,7 @@ impl FacilityKind {
 }
 
 /// How a nursing home is run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OperatingModel {
     /// Built and run by the government (公建公营).
@@ -73,7 +72,7 @@ impl OperatingModel {
 }
 
 /// Where a facility or project stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Planned, not started.
@@ -149,7 +148,7 @@ pub fn update_progress(
 }
 
 /// Beds and who occupies them (nursing homes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Occupancy {
     /// Beds available.
     pub beds: i32,

@@ -5,10 +5,9 @@
 use chrono::{Datelike, NaiveDate};
 use contracts::elderly::HomeBedCloseReason;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 /// Where a home care bed stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HomeBedStatus {
     /// Applied for; awaiting the capability assessment.
@@ -57,7 +56,7 @@ impl HomeBedStatus {
 }
 
 /// Capability-assessment levels (老年人能力评估, GB/T 42195-2022): 0 intact to 4 complete impairment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CapabilityLevel {
     /// 能力完好.

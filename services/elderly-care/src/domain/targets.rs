@@ -3,10 +3,9 @@
 //! of the named townships. The targets themselves are reference data.
 
 use serde::Serialize;
-use utoipa::ToSchema;
 
 /// One target and how far the year got.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Progress {
     /// What is counted, e.g. `home_care_beds`.
     pub measure: String,
@@ -35,7 +34,7 @@ pub fn progress(measure: &str, target: Option<i64>, achieved: i64) -> Progress {
 }
 
 /// Service-centre coverage of one township that has a target.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CentreCoverage {
     /// Township code.
     pub township_code: String,

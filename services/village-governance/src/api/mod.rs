@@ -8,6 +8,7 @@ mod lists;
 mod objections;
 mod reports;
 mod rules;
+mod schemas;
 mod villages;
 mod workers;
 

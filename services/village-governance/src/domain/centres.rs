@@ -2,12 +2,9 @@
 //! through its stages, and the year's progress is measured against the target in reference data.
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 /// Stage of a construction project, in order.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     Planned,

@@ -2,12 +2,9 @@
 //! (红白理事会) and ethics (道德评议会). The coverage report names what each village lacks.
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 /// The three councils.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CouncilKind {
     /// 村民议事会.
@@ -52,7 +49,7 @@ pub struct VillageHoldings {
 }
 
 /// What one village lacks of 一约三会.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Coverage {
     pub village_code: String,
     pub has_rules: bool,

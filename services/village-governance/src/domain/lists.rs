@@ -5,11 +5,10 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// Which list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ListKind {
     /// 村民委员会依法自治事项.
@@ -48,7 +47,7 @@ impl ListKind {
 }
 
 /// One entry of a list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListItem {
     /// Stable code of the matter or certificate (e.g. `ZM-01`).
     pub code: String,
@@ -56,7 +55,7 @@ pub struct ListItem {
 }
 
 /// One version of a township's list of one kind.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ListVersion {
     pub id: Uuid,
     pub township_code: String,

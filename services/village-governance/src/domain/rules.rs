@@ -4,10 +4,9 @@
 
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 /// Village rules (villages) or a residents' convention (urban communities).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RulesKind {
     VillageRules,
@@ -32,7 +31,7 @@ impl RulesKind {
 }
 
 /// Where a version stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Drafted,

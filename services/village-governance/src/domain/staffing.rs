@@ -3,10 +3,9 @@
 //! comes from reference data.
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 /// The staffing standard for one community on a date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Standard {
     /// Households one worker serves.
     pub households_per_worker: u32,
@@ -15,7 +14,7 @@ pub struct Standard {
 }
 
 /// A community's staffing against the standard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Staffing {
     pub required: u32,
     pub actual: u32,
@@ -51,7 +50,7 @@ pub fn staffing(standard: Standard, households: u32, actual: u32) -> Staffing {
 }
 
 /// Pay level (岗位): head (正职), deputy (副职), or member and other full-time workers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PayLevel {
     Head,
@@ -60,7 +59,7 @@ pub enum PayLevel {
 }
 
 /// Social-work qualification held (职业资格).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Qualification {
     None,
@@ -75,7 +74,7 @@ pub enum Qualification {
 }
 
 /// The pay scale in force for a worker's community on a date, in fen per month.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct PayScale {
     pub base_head: i64,
     pub base_deputy: i64,

@@ -4,12 +4,11 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::rules::RulesKind;
 
 /// The body that votes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AssemblyBody {
     /// 村民会议 attended by the villagers aged 18 and over.
@@ -70,7 +69,7 @@ impl AssemblyBody {
 
 /// A share of a whole: "more than half" is 1/2 strictly, "two-thirds or more" 2/3 not strictly
 /// (in Chinese law 以上 includes the number itself; 过半数 does not).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Share {
     pub numerator: u32,
     pub denominator: u32,
@@ -92,7 +91,7 @@ impl Share {
 }
 
 /// The thresholds of one body from a date on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Threshold {
     pub body: AssemblyBody,
     pub valid_from: NaiveDate,
@@ -107,7 +106,7 @@ pub struct Threshold {
 }
 
 /// The counts a vote record carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tally {
     /// Those entitled to attend: adult villagers, households, or elected representatives.
     pub entitled: u32,
@@ -126,7 +125,7 @@ pub struct TallyError {
 }
 
 /// What the vote decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Outcome {
     pub quorum_met: bool,
     pub majority_met: bool,
