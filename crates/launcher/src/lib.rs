@@ -13,6 +13,11 @@ use kit::{Role, config::DEV_AUTH_SECRET, edge::auth::dev_token};
 use sea_orm::ConnectionTrait;
 use tokio::process::{Child, Command};
 
+pub mod index;
+
+/// The port of the mesh's front page (the services and the events; see [`index`]).
+pub const INDEX_PORT: u16 = 8080;
+
 /// The six services, their HTTP ports (8081–8086 in this order) and their stream.
 pub const SERVICES: [(&str, u16); 6] = [
     ("aid-applications", 8081),
@@ -33,7 +38,8 @@ usage: mesh [--no-build] [--data DIR] [--postgres URL [--db-prefix P]] [--port-o
   --postgres URL   give each service its own PostgreSQL database on this server
                    (e.g. postgres://postgres@127.0.0.1:5432/postgres) instead of SQLite
   --db-prefix P    name the databases P_<service> (default minzheng)
-  --port-offset N  add N to every service port (8081–8086), to run a second mesh beside one
+  --port-offset N  add N to every port (the front page on 8080, the services on 8081–8086),
+                   to run a second mesh beside one
 environment: NATS_URL (default nats://127.0.0.1:4222; started here if nothing answers),
              <SERVICE>_DATABASE_URL (e.g. AID_APPLICATIONS_DATABASE_URL) for one service's database
 ";
@@ -157,12 +163,22 @@ pub async fn run(args: Vec<String>) -> anyhow::Result<()> {
         )
         .await?;
     }
-    print_summary(&children, &nats_url, &options.data);
+    let index_port = INDEX_PORT + options.port_offset;
+    let services: Vec<(&str, u16)> = children.iter().map(|(n, p, _)| (*n, *p)).collect();
+    let front = index::router(&services)?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", index_port))
+        .await
+        .with_context(|| format!("binding the front page to 127.0.0.1:{index_port}"))?;
+    let front_page = tokio::spawn(async move {
+        let _ = axum::serve(listener, front).await;
+    });
+    print_summary(&children, index_port, &nats_url, &options.data);
     use std::io::Write;
     let _ = std::io::stdout().flush();
 
     stop_signal().await;
     println!("\nstopping");
+    front_page.abort();
     for (_, _, child) in &mut children {
         terminate(child).await;
     }
@@ -279,16 +295,21 @@ async fn wait_ready(
     }
 }
 
-fn print_summary(children: &[(&str, u16, Child)], nats_url: &str, data: &Path) {
+fn print_summary(children: &[(&str, u16, Child)], index_port: u16, nats_url: &str, data: &Path) {
     println!(
         "\nMinzheng Mesh is up (NATS {nats_url}; data and logs in {})",
         data.display()
+    );
+    println!(
+        "  front page: http://127.0.0.1:{index_port}/   (the services and the events they publish)"
     );
     if children.is_empty() {
         println!("  no service has been built yet (services/ is empty)");
     }
     for (name, port, _) in children {
-        println!("  {name:<22} http://127.0.0.1:{port}   (OpenAPI: /openapi.json, ready: /readyz)");
+        println!(
+            "  {name:<22} http://127.0.0.1:{port}/docs/   (API reference; OpenAPI: /openapi.json, ready: /readyz)"
+        );
     }
     let ttl = chrono::Duration::hours(12);
     println!("\ndevelopment tokens (12 h; send as Authorization: Bearer <token>):");

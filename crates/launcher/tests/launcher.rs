@@ -8,15 +8,16 @@ use std::{
 
 use kit::testing::{NatsServer, nats_server::free_port};
 
-/// Starts `mesh` with `args`, waits for its summary, checks each printed service answers /readyz,
-/// then sends SIGINT and checks everything stopped.
+/// Starts `mesh` with `args`, waits for its summary, checks each printed service answers /readyz
+/// and serves its API reference, and the front page links them all; then sends SIGINT and checks
+/// everything stopped.
 async fn run_mesh(args: &[&str]) {
     let nats = NatsServer::start().await;
     let data = tempfile::tempdir().unwrap();
-    // A block of ports away from 8081–8086, so a developer's running mesh does not collide, and
+    // A block of ports away from 8080–8086, so a developer's running mesh does not collide, and
     // below the kernel's ephemeral range (32768 and up), where outgoing connections (the services'
     // own pools) and other tests' servers take their ports.
-    let offset = (free_port() % 10_000 + 20_000 - 8081).to_string();
+    let offset = (free_port() % 10_000 + 20_000 - 8080).to_string();
     let mut child = Command::new(env!("CARGO_BIN_EXE_mesh"))
         // The workspace test build has built every service binary beside `mesh`.
         .args([
@@ -59,20 +60,31 @@ async fn run_mesh(args: &[&str]) {
         summary.contains("district officer"),
         "a development token is printed: {summary}"
     );
-    let urls: Vec<String> = lines
+    // The front page first, then one line per service with its API reference.
+    let front = lines
+        .iter()
+        .find(|l| l.contains("front page:"))
+        .and_then(|l| l.split_whitespace().find(|w| w.starts_with("http://")))
+        .expect("the front page is printed")
+        .to_owned();
+    let docs: Vec<String> = lines
         .iter()
         .filter_map(|l| {
             l.split_whitespace()
-                .find(|w| w.starts_with("http://127.0.0.1:"))
+                .find(|w| w.starts_with("http://127.0.0.1:") && w.ends_with("/docs/"))
                 .map(str::to_owned)
         })
         .collect();
     assert!(
-        !urls.is_empty(),
+        !docs.is_empty(),
         "at least aid-applications is started: {summary}"
     );
+    let urls: Vec<String> = docs
+        .iter()
+        .map(|d| d.trim_end_matches("/docs/").to_owned())
+        .collect();
     let http = reqwest::Client::new();
-    for url in &urls {
+    for (url, docs) in urls.iter().zip(&docs) {
         let status = http
             .get(format!("{url}/readyz"))
             .send()
@@ -80,7 +92,18 @@ async fn run_mesh(args: &[&str]) {
             .unwrap()
             .status();
         assert_eq!(status, 200, "{url}/readyz");
+        let page = http.get(docs).send().await.unwrap();
+        assert_eq!(page.status(), 200, "{docs}");
+        assert!(page.text().await.unwrap().contains("swagger-ui"), "{docs}");
     }
+    let page = http.get(&front).send().await.unwrap().text().await.unwrap();
+    for docs in &docs {
+        assert!(page.contains(docs.as_str()), "the front page links {docs}");
+    }
+    assert!(
+        page.contains("aid.application.decided.v1"),
+        "the events are on the front page"
+    );
 
     Command::new("kill")
         .args(["-INT", &child.id().to_string()])
@@ -92,7 +115,7 @@ async fn run_mesh(args: &[&str]) {
         .expect("mesh stopped")
         .unwrap();
     assert!(status.success(), "mesh exited with {status}");
-    for url in &urls {
+    for url in urls.iter().chain([&front]) {
         assert!(
             http.get(format!("{url}/livez")).send().await.is_err(),
             "{url} still answers after Ctrl-C"

@@ -31,13 +31,23 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     }
 }
 
+/// The `If-Match` values [`IfMatch`] accepts, as the OpenAPI documents declare them: an ETag this
+/// API sent (`"v3"`), strong or weak.
+pub const ETAG_PATTERN: &str = r#"^(?:W/)?"v[0-9]{1,10}"$"#;
+
+/// The version in a value matching [`ETAG_PATTERN`]; a number past any version there can be is
+/// -1, which matches none (412).
 fn parse(raw: &str) -> Option<i32> {
-    raw.trim()
-        .trim_start_matches("W/")
-        .trim_matches('"')
-        .strip_prefix('v')?
-        .parse()
-        .ok()
+    let digits = raw
+        .strip_prefix("W/")
+        .unwrap_or(raw)
+        .strip_prefix("\"v")?
+        .strip_suffix('"')?;
+    if digits.is_empty() || digits.len() > 10 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: u64 = digits.parse().ok()?;
+    Some(i32::try_from(n).unwrap_or(-1))
 }
 
 /// The `ETag` header value of a version.
@@ -64,5 +74,10 @@ mod tests {
         assert_eq!(parse("\"v3\""), Some(3));
         assert_eq!(parse("W/\"v12\""), Some(12));
         assert_eq!(parse("\"3\""), None);
+        assert_eq!(parse("v3"), None);
+        assert_eq!(parse("\"v+3\""), None);
+        assert_eq!(parse("\"v2147483647\""), Some(i32::MAX));
+        assert_eq!(parse("\"v9999999999\""), Some(-1));
+        assert_eq!(parse("\"v12345678901\""), None);
     }
 }

@@ -48,7 +48,7 @@ struct DeadLetterPage {
 }
 
 /// Lists dead letters, newest first.
-#[utoipa::path(get, path = "/v1/dead-letters", params(ListQuery), tag = "dead letters",
+#[utoipa::path(get, path = "/v1/dead-letters", operation_id = "listDeadLetters", params(ListQuery), tag = "dead letters",
     responses((status = 200, body = DeadLetterPage), (status = 401, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 async fn list(
@@ -79,7 +79,7 @@ struct DeadLetterDetail {
 }
 
 /// One dead letter with its payload; every read is audited.
-#[utoipa::path(get, path = "/v1/dead-letters/{id}", tag = "dead letters",
+#[utoipa::path(get, path = "/v1/dead-letters/{id}", operation_id = "getDeadLetter", tag = "dead letters",
     responses((status = 200, body = DeadLetterDetail), (status = 404, body = Problem)), security(("bearer" = [])))]
 async fn show(
     State(k): State<KitState>,
@@ -116,7 +116,7 @@ struct ReplayOutcome {
 }
 
 /// Applies a dead letter again through its consumer (after the cause was fixed).
-#[utoipa::path(post, path = "/v1/dead-letters/{id}/replay", tag = "dead letters",
+#[utoipa::path(post, path = "/v1/dead-letters/{id}/replay", operation_id = "replayDeadLetter", tag = "dead letters",
     responses((status = 200, body = ReplayOutcome), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 async fn replay(

@@ -33,16 +33,35 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
                 .field("Idempotency-Key", "required")
             })?
             .to_str()
-            .map_err(|_| Problem::invalid("Idempotency-Key", "must be visible ASCII"))?
-            .trim_matches('"');
-        if value.is_empty() || value.len() > 255 {
-            return Err(Problem::invalid(
-                "Idempotency-Key",
-                "must be 1 to 255 characters",
-            ));
-        }
+            .ok()
+            .and_then(parse_key)
+            .ok_or_else(|| {
+                Problem::invalid(
+                    "Idempotency-Key",
+                    "must be 1 to 255 visible ASCII characters without spaces or quotes, \
+                     optionally in double quotes",
+                )
+            })?;
         Ok(Self(value.to_owned()))
     }
+}
+
+/// The keys [`IdempotencyKey`] accepts, as the OpenAPI documents declare them: 1 to 255 visible
+/// ASCII characters other than `"`, bare or in one pair of double quotes (a structured-field
+/// string, as the IETF draft writes it).
+pub const KEY_PATTERN: &str = r#"^(?:[!#-~]{1,255}|"[!#-~]{1,255}")$"#;
+
+/// The key in a header value matching [`KEY_PATTERN`].
+fn parse_key(raw: &str) -> Option<&str> {
+    let key = raw
+        .strip_prefix('"')
+        .and_then(|k| k.strip_suffix('"'))
+        .unwrap_or(raw);
+    let visible = |b: u8| b.is_ascii_graphic() && b != b'"';
+    (1..=255)
+        .contains(&key.len())
+        .then_some(key)
+        .filter(|k| k.bytes().all(visible))
 }
 
 /// What to do with a request carrying a key.
@@ -171,4 +190,22 @@ fn is_unique_violation(e: &DbErr) -> bool {
         e.sql_err(),
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_key;
+
+    #[test]
+    fn keys_are_visible_ascii_bare_or_quoted_up_to_255() {
+        assert_eq!(
+            parse_key("0193a5c2-7b1e-7000-8000-000000000001"),
+            Some("0193a5c2-7b1e-7000-8000-000000000001")
+        );
+        assert_eq!(parse_key("\"batch-2026-12\""), Some("batch-2026-12"));
+        assert_eq!(parse_key(&"k".repeat(255)), Some("k".repeat(255).as_str()));
+        for refused in ["", "\"\"", "a b", "a\"b", "\"a", "é", &"k".repeat(256)] {
+            assert_eq!(parse_key(refused), None, "{refused:?}");
+        }
+    }
 }

@@ -1,9 +1,11 @@
-//! The REST edge every service shares: health, metrics, OpenAPI, dead letters, and the layers
-//! (body limit, problem+json for every refusal, request metrics, authentication).
+//! The REST edge every service shares: health, metrics, OpenAPI and its interactive reference,
+//! dead letters, and the layers (body limit, problem+json for every refusal, request metrics,
+//! authentication).
 
 pub mod auth;
 pub mod concurrency;
 mod dead_letter_routes;
+pub mod docs;
 pub mod idempotency;
 pub mod json;
 pub mod openapi;
@@ -60,9 +62,7 @@ pub fn assemble(
         .with_state(kit.clone())
         .split_for_parts();
     api.merge(dl_api);
-    api.info.title = kit.service.clone();
-    api.info.version = env!("CARGO_PKG_VERSION").to_owned();
-    openapi::document_problems(&mut api);
+    openapi::finish(&mut api, &kit.service);
     let spec = api.clone();
     let health = Router::new()
         .route("/livez", get(|| async { "ok" }))
@@ -77,6 +77,7 @@ pub fn assemble(
         .merge(service_router)
         .merge(dead_letters)
         .merge(health)
+        .merge(docs::routes())
         .route(
             "/openapi.json",
             get(move || {

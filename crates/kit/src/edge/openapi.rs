@@ -1,16 +1,23 @@
-//! The refusals the edge itself can give an operation, added to every operation's documented
-//! responses, and every error response documented as `application/problem+json` — what the edge
-//! actually sends. A handler documents the answers of its own rules (404, 409, …); this adds the
-//! ones that come from the kit whatever the handler: authentication, the JSON and query
-//! extractors, the body limit, `If-Match`, `Idempotency-Key`, and the database being away.
+//! Completing a service's OpenAPI document with what the kit knows and the handlers do not say.
+//!
+//! - The refusals the edge itself can give an operation, added to every operation's documented
+//!   responses, and every error response documented as `application/problem+json` — what the
+//!   edge actually sends. A handler documents the answers of its own rules (404, 409, …); this
+//!   adds the ones that come from the kit whatever the handler: authentication, the JSON and query
+//!   extractors, the body limit, `If-Match`, `Idempotency-Key`, and the database being away.
+//! - The document's `info` (the service's name, version and description with the project's
+//!   contact and licence), the `bearer` security scheme with the claims the edge reads, a
+//!   description on every response, and the rules the edge enforces on `Idempotency-Key` and
+//!   `If-Match` written into their schemas.
 
 use utoipa::{
     PartialSchema, ToSchema,
     openapi::{
-        Components, OpenApi, Ref, RefOr,
+        Components, ContactBuilder, Info, LicenseBuilder, ObjectBuilder, OpenApi, Ref, RefOr, Type,
         content::Content,
         path::{Operation, ParameterIn},
         response::Response,
+        security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
     },
 };
 
@@ -18,6 +25,204 @@ use super::problem::Problem;
 
 /// The media type of every refusal.
 pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Who answers for the project, in every document's `info.contact` (as in the AsyncAPI document).
+pub const CONTACT: (&str, &str, &str) = (
+    "Minzheng Mesh maintainers",
+    "https://minzheng.invalid/mesh",
+    "mesh@minzheng.invalid",
+);
+
+/// The name of the security scheme every guarded operation requires.
+pub const BEARER: &str = "bearer";
+
+/// The service's document before its routes are added, its `info` taken from the calling crate:
+/// `OpenApiRouter::with_openapi(kit::api_document!())`.
+#[macro_export]
+macro_rules! api_document {
+    () => {
+        $crate::edge::openapi::document(
+            env!("CARGO_PKG_NAME"),
+            env!("CARGO_PKG_VERSION"),
+            env!("CARGO_PKG_DESCRIPTION"),
+        )
+    };
+}
+
+/// An empty document with the service's `info` (see [`api_document!`]).
+pub fn document(name: &str, version: &str, description: &str) -> OpenApi {
+    let mut api = OpenApi::default();
+    api.info = Info::new(name, version);
+    if !description.is_empty() {
+        api.info.description = Some(format!(
+            "{description}.\n\nPart of Minzheng Mesh. Every call but the health, metrics and \
+             document routes needs a bearer token (see the `bearer` scheme); errors are \
+             `application/problem+json` naming the fields at fault."
+        ));
+    }
+    api
+}
+
+/// The body of a write that has nothing to return: JSON `null` (`body = kit::edge::openapi::Null`).
+pub struct Null;
+
+impl PartialSchema for Null {
+    fn schema() -> RefOr<utoipa::openapi::schema::Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::Null)
+            .description(Some("Nothing to return"))
+            .into()
+    }
+}
+
+impl ToSchema for Null {}
+
+/// Completes the document of `service` as served (see the module): `info`, the security scheme,
+/// the edge's own refusals, the descriptions of responses and the header rules.
+pub fn finish(api: &mut OpenApi, service: &str) {
+    api.info.title = service.to_owned();
+    if api
+        .info
+        .description
+        .as_deref()
+        .is_some_and(|d| d.starts_with("Utoipa"))
+    {
+        // A router built without `api_document!` carries utoipa-axum's own package data.
+        api.info.description = None;
+        api.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    }
+    let (name, url, email) = CONTACT;
+    api.info.contact = Some(
+        ContactBuilder::new()
+            .name(Some(name))
+            .url(Some(url))
+            .email(Some(email))
+            .build(),
+    );
+    api.info.license = Some(
+        LicenseBuilder::new()
+            .name(env!("CARGO_PKG_LICENSE"))
+            .identifier(Some(env!("CARGO_PKG_LICENSE")))
+            .build(),
+    );
+    let components = api.components.get_or_insert_with(Components::default);
+    components.add_security_scheme(
+        BEARER,
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("JWT")
+                .description(Some(
+                    "A JWT the edge verifies (RS256 keys of the bureau's identity provider in \
+                     production; HS256 with the development secret locally, as the launcher \
+                     prints). Claims: `sub` (the staff member or service), `role` (one of \
+                     `village-staff`, `township-clerk`, `township-approver`, \
+                     `district-officer`, `district-approver`, `auditor`, `service`), `division` \
+                     (the caller's area: 6 digits for the district, 9 for a township, 12 for a \
+                     village; every query is scoped to it), `exp`; `iss` and `aud` when \
+                     configured.",
+                ))
+                .build(),
+        ),
+    );
+    document_problems(api);
+    for item in api.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            describe_responses(operation);
+            constrain_headers(operation);
+        }
+    }
+}
+
+/// A response a handler documented without a description gets the edge's words for its status.
+fn describe_responses(op: &mut Operation) {
+    for (status, response) in &mut op.responses.responses {
+        if let RefOr::T(response) = response
+            && response.description.trim().is_empty()
+        {
+            response.description = describe(status).to_owned();
+        }
+    }
+}
+
+/// The description of a status where the handler gave none.
+fn describe(status: &str) -> &'static str {
+    match status {
+        "200" => "The answer",
+        "201" => "Created; a retry with the same Idempotency-Key answers the same",
+        "202" => "Accepted",
+        "204" => "Done; nothing to return",
+        "400" => MALFORMED,
+        "401" => UNAUTHENTICATED,
+        "403" => FORBIDDEN,
+        "404" => NOT_FOUND,
+        "409" => "In conflict with the record's state or another request (problem+json)",
+        "412" => PRECONDITION,
+        "413" => TOO_LARGE,
+        "415" => NOT_JSON,
+        "422" => INVALID,
+        "428" => IF_MATCH_REQUIRED,
+        "500" => INTERNAL,
+        "503" => UNAVAILABLE,
+        s if s.starts_with('2') => "Success",
+        s if s.starts_with('4') => "Refused (problem+json)",
+        _ => "Failed (problem+json)",
+    }
+}
+
+const MALFORMED: &str = "Malformed request (problem+json)";
+const UNAUTHENTICATED: &str = "No valid bearer token (problem+json)";
+const FORBIDDEN: &str = "The caller's role or division may not do this (problem+json)";
+const NOT_FOUND: &str = "Not found in the caller's division (problem+json)";
+const PRECONDITION: &str = "Changed since the version in If-Match (problem+json)";
+const TOO_LARGE: &str = "The body is larger than the limit (problem+json)";
+const NOT_JSON: &str = "The body is not JSON (problem+json)";
+const INVALID: &str = "Invalid fields, each named with its reason (problem+json)";
+const IF_MATCH_REQUIRED: &str = "If-Match is required (problem+json)";
+const INTERNAL: &str = "Internal error (problem+json)";
+const UNAVAILABLE: &str = "The database or NATS did not answer; try again (problem+json)";
+
+/// The rules [`super::idempotency`] and [`super::concurrency`] enforce on their headers, in the
+/// headers' schemas.
+fn constrain_headers(op: &mut Operation) {
+    for parameter in op.parameters.iter_mut().flatten() {
+        let RefOr::T(parameter) = parameter else {
+            continue;
+        };
+        if !matches!(parameter.parameter_in, ParameterIn::Header) {
+            continue;
+        }
+        let schema = match parameter.name.to_ascii_lowercase().as_str() {
+            "idempotency-key" => ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(255))
+                .pattern(Some(super::idempotency::KEY_PATTERN))
+                .description(Some(
+                    "1 to 255 visible ASCII characters (a UUID is a good key), optionally in \
+                     double quotes",
+                )),
+            "if-match" => ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(super::concurrency::ETAG_PATTERN))
+                .description(Some(
+                    "The ETag of the version read, as this API sends it (`\"v3\"`; a weak \
+                     `W/\"v3\"` is accepted)",
+                )),
+            _ => continue,
+        };
+        parameter.schema = Some(RefOr::T(schema.into()));
+    }
+}
 
 /// Documents the edge's own refusals on every operation of `api` (see the module).
 pub fn document_problems(api: &mut OpenApi) {
@@ -39,12 +244,12 @@ pub fn document_problems(api: &mut OpenApi) {
         .into_iter()
         .flatten()
         {
-            document(operation, in_path);
+            document_refusals(operation, in_path);
         }
     }
 }
 
-fn document(op: &mut Operation, in_path: bool) {
+fn document_refusals(op: &mut Operation, in_path: bool) {
     let params: Vec<(String, bool)> = op
         .parameters
         .iter()
@@ -61,37 +266,25 @@ fn document(op: &mut Operation, in_path: bool) {
     let query = params.iter().any(|(_, q)| *q);
     let body = op.request_body.is_some();
     let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
-    let mut refusals: Vec<(u16, &str)> = vec![
-        (500, "Internal error (problem+json)"),
-        (
-            503,
-            "The database or NATS did not answer; try again (problem+json)",
-        ),
-    ];
+    let mut refusals: Vec<(u16, &str)> = vec![(500, INTERNAL), (503, UNAVAILABLE)];
     if secured {
-        refusals.push((401, "No valid bearer token (problem+json)"));
-        refusals.push((
-            403,
-            "The caller's role or division may not do this (problem+json)",
-        ));
+        refusals.push((401, UNAUTHENTICATED));
+        refusals.push((403, FORBIDDEN));
     }
     if body || query || in_path || header("idempotency-key") {
-        refusals.push((400, "Malformed request (problem+json)"));
-        refusals.push((
-            422,
-            "Invalid fields, each named with its reason (problem+json)",
-        ));
+        refusals.push((400, MALFORMED));
+        refusals.push((422, INVALID));
     }
     if body {
-        refusals.push((413, "The body is larger than the limit (problem+json)"));
-        refusals.push((415, "The body is not JSON (problem+json)"));
+        refusals.push((413, TOO_LARGE));
+        refusals.push((415, NOT_JSON));
     }
     if in_path {
-        refusals.push((404, "Not found in the caller's division (problem+json)"));
+        refusals.push((404, NOT_FOUND));
     }
     if header("if-match") {
-        refusals.push((412, "Changed since the version in If-Match (problem+json)"));
-        refusals.push((428, "If-Match is required (problem+json)"));
+        refusals.push((412, PRECONDITION));
+        refusals.push((428, IF_MATCH_REQUIRED));
     }
     if header("idempotency-key") {
         refusals.push((
@@ -260,5 +453,62 @@ mod tests {
         let mut api = api_with("/v1/reference", op);
         document_problems(&mut api);
         assert_eq!(statuses(&api, "/v1/reference"), ["200", "500", "503"]);
+    }
+
+    #[test]
+    fn a_finished_document_declares_its_scheme_describes_every_response_and_the_header_rules() {
+        let op = OperationBuilder::new()
+            .parameter(
+                ParameterBuilder::new()
+                    .name("Idempotency-Key")
+                    .parameter_in(ParameterIn::Header),
+            )
+            .security(SecurityRequirement::new(BEARER, Vec::<String>::new()))
+            .response("201", Response::new(""))
+            .response("401", Response::new(""))
+            .build();
+        let mut api = api_with("/v1/cases", op);
+        api.info.description = Some("Utoipa's axum bindings for seamless integration".into());
+        finish(&mut api, "minor-protection");
+        assert_eq!(api.info.title, "minor-protection");
+        assert_eq!(
+            api.info.description, None,
+            "utoipa-axum's own text is dropped"
+        );
+        assert_eq!(
+            api.info.contact.as_ref().unwrap().name.as_deref(),
+            Some(CONTACT.0)
+        );
+        let components = api.components.as_ref().unwrap();
+        assert!(components.security_schemes.contains_key(BEARER));
+        let op = api.paths.paths["/v1/cases"].post.as_ref().unwrap();
+        for (status, response) in &op.responses.responses {
+            let RefOr::T(response) = response else {
+                panic!("{status} is a reference")
+            };
+            assert!(
+                !response.description.is_empty(),
+                "{status} has no description"
+            );
+        }
+        let json = serde_json::to_value(op.parameters.as_ref().unwrap()).unwrap();
+        assert_eq!(json[0]["schema"]["maxLength"], 255);
+        assert_eq!(
+            json[0]["schema"]["pattern"],
+            crate::edge::idempotency::KEY_PATTERN
+        );
+    }
+
+    #[test]
+    fn a_service_document_carries_the_crate_s_name_version_and_description() {
+        let api = crate::api_document!();
+        assert_eq!(api.info.title, "kit");
+        assert_eq!(api.info.version, env!("CARGO_PKG_VERSION"));
+        assert!(
+            api.info
+                .description
+                .unwrap()
+                .starts_with(env!("CARGO_PKG_DESCRIPTION"))
+        );
     }
 }

@@ -37,7 +37,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 }
 
 /// Submits an application for a household.
-#[utoipa::path(post, path = "/v1/applications", request_body = NewApplication, tag = "applications",
+#[utoipa::path(post, path = "/v1/applications", operation_id = "createApplication", request_body = NewApplication, tag = "applications",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = ApplicationView), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
@@ -56,7 +56,7 @@ async fn create(
 }
 
 /// Reads an application of the caller's division, with its due dates; the ETag is its version.
-#[utoipa::path(get, path = "/v1/applications/{id}", tag = "applications",
+#[utoipa::path(get, path = "/v1/applications/{id}", operation_id = "getApplication", tag = "applications",
     responses((status = 200, body = ApplicationView), (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn show(
@@ -84,8 +84,8 @@ struct ListQuery {
 }
 
 /// Lists the applications of the caller's division, oldest first.
-#[utoipa::path(get, path = "/v1/applications", params(ListQuery), tag = "applications",
-    responses((status = 200, description = "a page of applications"), (status = 401, body = Problem)),
+#[utoipa::path(get, path = "/v1/applications", operation_id = "listApplications", params(ListQuery), tag = "applications",
+    responses((status = 200, description = "a page of applications", body = Page<ApplicationView>), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 async fn list(
     State(p): State<Platform>,

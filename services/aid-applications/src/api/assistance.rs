@@ -47,7 +47,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 }
 
 /// Records a request for temporary assistance (handled by the caller's township).
-#[utoipa::path(post, path = "/v1/temporary-assistance", request_body = NewRequest, tag = "temporary-assistance",
+#[utoipa::path(post, path = "/v1/temporary-assistance", operation_id = "recordTemporaryAssistance", request_body = NewRequest, tag = "temporary-assistance",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = GrantView), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
@@ -75,7 +75,7 @@ struct ListQuery {
 }
 
 /// Requests and grants of the caller's division, oldest first.
-#[utoipa::path(get, path = "/v1/temporary-assistance", params(ListQuery), tag = "temporary-assistance",
+#[utoipa::path(get, path = "/v1/temporary-assistance", operation_id = "listTemporaryAssistance", params(ListQuery), tag = "temporary-assistance",
     responses((status = 200, body = Page<GrantView>), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 async fn list(
@@ -96,7 +96,7 @@ struct OverdueQuery {
 }
 
 /// Act-first grants whose paperwork is past its deadline.
-#[utoipa::path(get, path = "/v1/temporary-assistance/paperwork-overdue", params(OverdueQuery), tag = "temporary-assistance",
+#[utoipa::path(get, path = "/v1/temporary-assistance/paperwork-overdue", operation_id = "listOverduePaperwork", params(OverdueQuery), tag = "temporary-assistance",
     responses((status = 200, body = Vec<GrantView>), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 async fn overdue(
@@ -111,7 +111,7 @@ async fn overdue(
 }
 
 /// One request or grant, with how it was paid; `ETag` = version.
-#[utoipa::path(get, path = "/v1/temporary-assistance/{id}", tag = "temporary-assistance",
+#[utoipa::path(get, path = "/v1/temporary-assistance/{id}", operation_id = "getTemporaryAssistance", tag = "temporary-assistance",
     responses((status = 200, body = GrantView, headers(("ETag" = String, description = "the version, for If-Match"))),
         (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
@@ -127,7 +127,7 @@ async fn show(
 
 /// Sets or corrects the account a grant without act-first is paid to by the monthly payment
 /// batch (`If-Match` with the grant's ETag); a held or returned line is paid to it by the re-issue.
-#[utoipa::path(put, path = "/v1/temporary-assistance/{id}/payee", request_body = Payee, tag = "temporary-assistance",
+#[utoipa::path(put, path = "/v1/temporary-assistance/{id}/payee", operation_id = "setTemporaryAssistancePayee", request_body = Payee, tag = "temporary-assistance",
     params(("If-Match" = String, Header, description = "the grant's ETag")),
     responses((status = 200, body = GrantView, headers(("ETag" = String, description = "the new version"))),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
@@ -149,7 +149,7 @@ async fn payee(
 
 /// Approves (by the township within its cap, the district above; act-first pays from the
 /// reserve fund at once) or rejects with written reasons.
-#[utoipa::path(post, path = "/v1/temporary-assistance/{id}/decision", request_body = Decision, tag = "temporary-assistance",
+#[utoipa::path(post, path = "/v1/temporary-assistance/{id}/decision", operation_id = "decideTemporaryAssistance", request_body = Decision, tag = "temporary-assistance",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 200, body = GrantView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
@@ -167,7 +167,7 @@ async fn decide(
 }
 
 /// Records the completed paperwork of an act-first grant.
-#[utoipa::path(post, path = "/v1/temporary-assistance/{id}/paperwork", request_body = Paperwork, tag = "temporary-assistance",
+#[utoipa::path(post, path = "/v1/temporary-assistance/{id}/paperwork", operation_id = "completePaperwork", request_body = Paperwork, tag = "temporary-assistance",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 200, body = GrantView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
@@ -185,7 +185,7 @@ async fn paperwork(
 }
 
 /// A township's reserve fund: balance and ledger (oldest first).
-#[utoipa::path(get, path = "/v1/reserve-funds/{township}", params(PageQuery), tag = "reserve-funds",
+#[utoipa::path(get, path = "/v1/reserve-funds/{township}", operation_id = "getReserveFund", params(PageQuery), tag = "reserve-funds",
     responses((status = 200, body = FundView), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 async fn fund(
@@ -200,7 +200,7 @@ async fn fund(
 }
 
 /// The district replenishes a township's reserve fund.
-#[utoipa::path(post, path = "/v1/reserve-funds/{township}/replenishments", request_body = Replenishment, tag = "reserve-funds",
+#[utoipa::path(post, path = "/v1/reserve-funds/{township}/replenishments", operation_id = "replenishReserveFund", request_body = Replenishment, tag = "reserve-funds",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = FundView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]

@@ -31,7 +31,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 /// A household of the low-income population as monitoring sees it: per member the benefits other
 /// departments pay (child allowance, living and nursing subsidies), the child-welfare
 /// registration, the certificate's current grade; the household's categories and open reviews.
-#[utoipa::path(get, path = "/v1/low-income/{household_id}", tag = "monitoring",
+#[utoipa::path(get, path = "/v1/low-income/{household_id}", operation_id = "getLowIncomeHousehold", tag = "monitoring",
     responses((status = 200, body = LowIncomeHouseholdView), (status = 401, body = Problem),
         (status = 404, body = Problem)),
     security(("bearer" = [])))]
@@ -58,7 +58,7 @@ struct FlagQuery {
 }
 
 /// Enrollments to review because a certificate changed or was revoked, in the caller's division.
-#[utoipa::path(get, path = "/v1/review-flags", params(FlagQuery), tag = "monitoring",
+#[utoipa::path(get, path = "/v1/review-flags", operation_id = "listReviewFlags", params(FlagQuery), tag = "monitoring",
     responses((status = 200, body = Page<ReviewFlagView>), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 async fn flags(
@@ -72,7 +72,7 @@ async fn flags(
 }
 
 /// Clears a flag once the enrollment was reviewed (township or district staff).
-#[utoipa::path(post, path = "/v1/review-flags/{id}/clearance", request_body = Clearance, tag = "monitoring",
+#[utoipa::path(post, path = "/v1/review-flags/{id}/clearance", operation_id = "clearReviewFlag", request_body = Clearance, tag = "monitoring",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 200, body = ReviewFlagView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),

@@ -138,8 +138,8 @@ struct ListQuery {
 }
 
 /// Lists the enrollments of the caller's division.
-#[utoipa::path(get, path = "/v1/enrollments", params(ListQuery), tag = "enrollments",
-    responses((status = 200, description = "a page of enrollments"), (status = 401, body = Problem), (status = 422, body = Problem)),
+#[utoipa::path(get, path = "/v1/enrollments", operation_id = "listEnrollments", params(ListQuery), tag = "enrollments",
+    responses((status = 200, description = "a page of enrollments", body = Page<EnrollmentView>), (status = 401, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 async fn list(
     State(p): State<Platform>,
@@ -179,7 +179,7 @@ async fn list(
 }
 
 /// Reads an enrollment; the ETag is its version.
-#[utoipa::path(get, path = "/v1/enrollments/{id}", tag = "enrollments",
+#[utoipa::path(get, path = "/v1/enrollments/{id}", operation_id = "getEnrollment", tag = "enrollments",
     responses((status = 200, body = EnrollmentView), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn show(
@@ -216,7 +216,7 @@ pub struct PaymentLineView {
 }
 
 /// The enrollment's payment history: every line of every batch, oldest month first.
-#[utoipa::path(get, path = "/v1/enrollments/{id}/payments", tag = "enrollments",
+#[utoipa::path(get, path = "/v1/enrollments/{id}/payments", operation_id = "listEnrollmentPayments", tag = "enrollments",
     responses((status = 200, body = Vec<PaymentLineView>), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn payments(
@@ -252,7 +252,7 @@ async fn payments(
 type Answer = Result<(StatusCode, axum::Json<Value>), Problem>;
 
 /// Changes the amount (members, standard, care level, support mode) from the next month.
-#[utoipa::path(post, path = "/v1/enrollments/{id}/change", request_body = ChangeInput, tag = "enrollments",
+#[utoipa::path(post, path = "/v1/enrollments/{id}/change", operation_id = "changeEnrollment", request_body = ChangeInput, tag = "enrollments",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 200, body = EnrollmentView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -273,7 +273,7 @@ async fn change_route(
 }
 
 /// Records a periodic review (unchanged, increase, decrease, stop).
-#[utoipa::path(post, path = "/v1/enrollments/{id}/reviews", request_body = ReviewInput, tag = "enrollments",
+#[utoipa::path(post, path = "/v1/enrollments/{id}/reviews", operation_id = "recordEnrollmentReview", request_body = ReviewInput, tag = "enrollments",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 200, body = EnrollmentView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -294,7 +294,7 @@ async fn review_route(
 }
 
 /// Starts a gradual exit (渐退).
-#[utoipa::path(post, path = "/v1/enrollments/{id}/gradual-exit", request_body = GradualExitInput, tag = "enrollments",
+#[utoipa::path(post, path = "/v1/enrollments/{id}/gradual-exit", operation_id = "startGradualExit", request_body = GradualExitInput, tag = "enrollments",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 200, body = EnrollmentView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)),
     security(("bearer" = [])))]
@@ -315,7 +315,7 @@ async fn gradual_exit_route(
 }
 
 /// Ends the enrollment; the decision month is the last paid.
-#[utoipa::path(post, path = "/v1/enrollments/{id}/end", request_body = EndInput, tag = "enrollments",
+#[utoipa::path(post, path = "/v1/enrollments/{id}/end", operation_id = "endEnrollment", request_body = EndInput, tag = "enrollments",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 200, body = EnrollmentView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -336,7 +336,7 @@ async fn end_route(
 }
 
 /// Sets the account the benefit is paid to (`If-Match` with the enrollment's ETag).
-#[utoipa::path(put, path = "/v1/enrollments/{id}/payee", request_body = Payee, tag = "enrollments",
+#[utoipa::path(put, path = "/v1/enrollments/{id}/payee", operation_id = "setEnrollmentPayee", request_body = Payee, tag = "enrollments",
     params(("If-Match" = String, Header, description = "the enrollment's ETag")),
     responses((status = 200, body = EnrollmentView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]

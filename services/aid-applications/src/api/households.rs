@@ -58,7 +58,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 }
 
 /// Registers a household and its members.
-#[utoipa::path(post, path = "/v1/households", request_body = NewHousehold, tag = "households",
+#[utoipa::path(post, path = "/v1/households", operation_id = "createHousehold", request_body = NewHousehold, tag = "households",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = Registered), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
@@ -267,7 +267,7 @@ async fn view(
 
 /// Reads a household of the caller's division, with its income items, property and former
 /// members; `ETag` = version.
-#[utoipa::path(get, path = "/v1/households/{id}", params(ShowQuery), tag = "households",
+#[utoipa::path(get, path = "/v1/households/{id}", operation_id = "getHousehold", params(ShowQuery), tag = "households",
     responses((status = 200, body = HouseholdView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn show(
@@ -308,7 +308,7 @@ type Answer = Result<(StatusCode, axum::Json<Value>), Problem>;
 /// A member joins the household (birth, marriage, adoption, moving in, return): validated like a
 /// registration; a running enrollment's member lists are updated and published, and it is
 /// flagged for review. Answers the household.
-#[utoipa::path(post, path = "/v1/households/{id}/members", request_body = JoinInput, tag = "households",
+#[utoipa::path(post, path = "/v1/households/{id}/members", operation_id = "addHouseholdMember", request_body = JoinInput, tag = "households",
     params(("If-Match" = String, Header, description = "the household's ETag"),
         ("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = HouseholdView), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -339,7 +339,7 @@ async fn join_member(
 
 /// A member leaves the household (moved or married out, imprisoned, …): kept as a former member;
 /// refused for the head and for the beneficiary of a person's own enrollment.
-#[utoipa::path(post, path = "/v1/households/{id}/members/{member_id}/departure", request_body = LeaveInput, tag = "households",
+#[utoipa::path(post, path = "/v1/households/{id}/members/{member_id}/departure", operation_id = "recordMemberDeparture", request_body = LeaveInput, tag = "households",
     params(("If-Match" = String, Header, description = "the household's ETag"),
         ("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 200, body = HouseholdView), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -364,7 +364,7 @@ async fn member_departure(
 
 /// Replaces a member's income items (and, when given, whether they are employed or able to
 /// work); a running enrollment is flagged for review.
-#[utoipa::path(put, path = "/v1/households/{id}/members/{member_id}/income", request_body = IncomeChange, tag = "households",
+#[utoipa::path(put, path = "/v1/households/{id}/members/{member_id}/income", operation_id = "setMemberIncome", request_body = IncomeChange, tag = "households",
     params(("If-Match" = String, Header, description = "the household's ETag")),
     responses((status = 200, body = HouseholdView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 412, body = Problem), (status = 428, body = Problem), (status = 422, body = Problem)),
@@ -384,7 +384,7 @@ async fn member_income(
 }
 
 /// Records a property item of the household; a running enrollment is flagged for review.
-#[utoipa::path(post, path = "/v1/households/{id}/property", request_body = AssetChange, tag = "households",
+#[utoipa::path(post, path = "/v1/households/{id}/property", operation_id = "addHouseholdProperty", request_body = AssetChange, tag = "households",
     params(("If-Match" = String, Header, description = "the household's ETag"),
         ("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = HouseholdView), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -414,7 +414,7 @@ async fn add_property(
 
 /// Records that a property item was disposed of (sold, demolished, spent): it no longer counts
 /// from that date.
-#[utoipa::path(post, path = "/v1/households/{id}/property/{asset_id}/disposal", request_body = DisposalInput, tag = "households",
+#[utoipa::path(post, path = "/v1/households/{id}/property/{asset_id}/disposal", operation_id = "recordPropertyDisposal", request_body = DisposalInput, tag = "households",
     params(("If-Match" = String, Header, description = "the household's ETag"),
         ("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 200, body = HouseholdView), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -437,7 +437,7 @@ async fn property_disposal(
 }
 
 /// Records a new address in the same village.
-#[utoipa::path(put, path = "/v1/households/{id}/address", request_body = AddressChange, tag = "households",
+#[utoipa::path(put, path = "/v1/households/{id}/address", operation_id = "setHouseholdAddress", request_body = AddressChange, tag = "households",
     params(("If-Match" = String, Header, description = "the household's ETag")),
     responses((status = 200, body = HouseholdView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 412, body = Problem), (status = 428, body = Problem), (status = 422, body = Problem)),
@@ -473,7 +473,7 @@ struct ChangeView {
 }
 
 /// The household's change history, oldest first (cursor page).
-#[utoipa::path(get, path = "/v1/households/{id}/history", params(PageQuery), tag = "households",
+#[utoipa::path(get, path = "/v1/households/{id}/history", operation_id = "getHouseholdHistory", params(PageQuery), tag = "households",
     responses((status = 200, body = Page<ChangeView>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn history(

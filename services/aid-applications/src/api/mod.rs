@@ -19,7 +19,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 /// Every route of the service, documented.
 pub fn routes(platform: &Platform) -> OpenApiRouter {
-    OpenApiRouter::new()
+    OpenApiRouter::with_openapi(kit::api_document!())
         .merge(households::routes())
         .merge(applications::routes())
         .merge(procedure::routes())

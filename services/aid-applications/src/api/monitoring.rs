@@ -37,7 +37,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 
 /// The low-income population of the caller's division (dibao, extreme poverty, marginal,
 /// partner-flagged), by household.
-#[utoipa::path(get, path = "/v1/low-income", params(PageQuery), tag = "monitoring",
+#[utoipa::path(get, path = "/v1/low-income", operation_id = "listLowIncomePopulation", params(PageQuery), tag = "monitoring",
     responses((status = 200, body = Page<LowIncomeHousehold>), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 async fn population(
@@ -66,7 +66,7 @@ struct TaskQuery {
 }
 
 /// Active-discovery tasks of the caller's division, oldest first.
-#[utoipa::path(get, path = "/v1/discovery-tasks", params(TaskQuery), tag = "monitoring",
+#[utoipa::path(get, path = "/v1/discovery-tasks", operation_id = "listDiscoveryTasks", params(TaskQuery), tag = "monitoring",
     responses((status = 200, body = Page<TaskView>), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 async fn tasks(
@@ -80,7 +80,7 @@ async fn tasks(
 }
 
 /// One task.
-#[utoipa::path(get, path = "/v1/discovery-tasks/{id}", tag = "monitoring",
+#[utoipa::path(get, path = "/v1/discovery-tasks/{id}", operation_id = "getDiscoveryTask", tag = "monitoring",
     responses((status = 200, body = TaskView), (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn task(
@@ -94,7 +94,7 @@ async fn task(
 }
 
 /// Closes a task after the visit (a `referred` outcome requests the referral).
-#[utoipa::path(post, path = "/v1/discovery-tasks/{id}/closure", request_body = Closure, tag = "monitoring",
+#[utoipa::path(post, path = "/v1/discovery-tasks/{id}/closure", operation_id = "closeDiscoveryTask", request_body = Closure, tag = "monitoring",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 200, body = TaskView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
@@ -113,7 +113,7 @@ async fn close(
 
 /// Refers a household (or a member) to specialised assistance; publishes
 /// `aid.referral.requested.v1`.
-#[utoipa::path(post, path = "/v1/referrals", request_body = NewReferral, tag = "monitoring",
+#[utoipa::path(post, path = "/v1/referrals", operation_id = "createReferral", request_body = NewReferral, tag = "monitoring",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = ReferralView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)),
@@ -130,7 +130,7 @@ async fn refer(
 }
 
 /// Referrals of the caller's division, oldest first.
-#[utoipa::path(get, path = "/v1/referrals", params(PageQuery), tag = "monitoring",
+#[utoipa::path(get, path = "/v1/referrals", operation_id = "listReferrals", params(PageQuery), tag = "monitoring",
     responses((status = 200, body = Page<ReferralView>), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 async fn referrals(

@@ -37,7 +37,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 const READERS: [Role; 3] = [Role::DistrictOfficer, Role::DistrictApprover, Role::Auditor];
 
 /// Issues the monthly batch (one per month).
-#[utoipa::path(post, path = "/v1/payment-batches", request_body = RunInput, tag = "payments",
+#[utoipa::path(post, path = "/v1/payment-batches", operation_id = "runPaymentBatch", request_body = RunInput, tag = "payments",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 201, body = BatchView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -55,7 +55,7 @@ async fn run(
 }
 
 /// Every batch, newest first.
-#[utoipa::path(get, path = "/v1/payment-batches", tag = "payments",
+#[utoipa::path(get, path = "/v1/payment-batches", operation_id = "listPaymentBatches", tag = "payments",
     responses((status = 200, body = Vec<BatchView>), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 async fn list(
@@ -75,7 +75,7 @@ async fn list(
 }
 
 /// A batch with its township totals.
-#[utoipa::path(get, path = "/v1/payment-batches/{id}", tag = "payments",
+#[utoipa::path(get, path = "/v1/payment-batches/{id}", operation_id = "getPaymentBatch", tag = "payments",
     responses((status = 200, body = BatchView), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn show(
@@ -93,7 +93,7 @@ async fn show(
 
 /// Re-issues the batch's returned lines whose enrollment or temporary-assistance grant has an
 /// account again, and its held grant lines whose grant has an account now.
-#[utoipa::path(post, path = "/v1/payment-batches/{id}/reissue", tag = "payments",
+#[utoipa::path(post, path = "/v1/payment-batches/{id}/reissue", operation_id = "reissuePaymentBatch", tag = "payments",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 201, body = BatchView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)),
     security(("bearer" = [])))]
@@ -168,7 +168,7 @@ async fn csv_page(
 /// The bank file of a batch (CSV: line id, batch, the month the line pays, its kind — `month`,
 /// `arrears`, `top_up` or `grant` —, township, account holder, bank, account, amount in yuan);
 /// streamed page by page. Holds bank accounts: the download is audited.
-#[utoipa::path(get, path = "/v1/payment-batches/{id}/bank-file", tag = "payments",
+#[utoipa::path(get, path = "/v1/payment-batches/{id}/bank-file", operation_id = "getPaymentBatchBankFile", tag = "payments",
     responses((status = 200, content_type = "text/csv", description = "the bank file"), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn bank_file(

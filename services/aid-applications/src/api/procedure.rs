@@ -16,7 +16,7 @@ use kit::{
     service::Platform,
 };
 use sea_orm::TransactionTrait;
-use serde_json::{Value, json};
+use serde_json::Value;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
@@ -50,7 +50,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 type Answer = Result<(StatusCode, axum::Json<Value>), Problem>;
 
 /// Accepts (受理) the application.
-#[utoipa::path(post, path = "/v1/applications/{id}/acceptance", request_body = StepInput, tag = "procedure",
+#[utoipa::path(post, path = "/v1/applications/{id}/acceptance", operation_id = "acceptApplication", request_body = StepInput, tag = "procedure",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 200, body = ApplicationView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -68,7 +68,7 @@ async fn acceptance(
 }
 
 /// Starts the investigation (home visit by two staff) and requests verification.
-#[utoipa::path(post, path = "/v1/applications/{id}/investigation", request_body = InvestigationInput, tag = "procedure",
+#[utoipa::path(post, path = "/v1/applications/{id}/investigation", operation_id = "recordInvestigation", request_body = InvestigationInput, tag = "procedure",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 200, body = ApplicationView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -89,7 +89,7 @@ async fn investigation(
 }
 
 /// Records the district's own home visit (staff-relative cases).
-#[utoipa::path(post, path = "/v1/applications/{id}/district-home-visit", request_body = StepInput, tag = "procedure",
+#[utoipa::path(post, path = "/v1/applications/{id}/district-home-visit", operation_id = "recordDistrictHomeVisit", request_body = StepInput, tag = "procedure",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 200, body = ApplicationView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)),
     security(("bearer" = [])))]
@@ -109,7 +109,7 @@ async fn district_home_visit(
 }
 
 /// Replaces the investigation's findings (send `If-Match` with the application's ETag).
-#[utoipa::path(put, path = "/v1/applications/{id}/findings", request_body = HouseholdFacts, tag = "procedure",
+#[utoipa::path(put, path = "/v1/applications/{id}/findings", operation_id = "putInvestigationFindings", request_body = HouseholdFacts, tag = "procedure",
     params(("If-Match" = String, Header, description = "the application's ETag")),
     responses((status = 200, body = ApplicationView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)),
     security(("bearer" = [])))]
@@ -127,7 +127,7 @@ async fn findings(
 }
 
 /// Township review (初审): proposes the assessed amount.
-#[utoipa::path(post, path = "/v1/applications/{id}/review", request_body = StepInput, tag = "procedure",
+#[utoipa::path(post, path = "/v1/applications/{id}/review", operation_id = "recordReviewStep", request_body = StepInput, tag = "procedure",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 200, body = ApplicationView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)),
     security(("bearer" = [])))]
@@ -145,7 +145,7 @@ async fn review_step(
 }
 
 /// Opens the publicity (公示) on the village board.
-#[utoipa::path(post, path = "/v1/applications/{id}/publicity", request_body = StepInput, tag = "procedure",
+#[utoipa::path(post, path = "/v1/applications/{id}/publicity", operation_id = "startPublicity", request_body = StepInput, tag = "procedure",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 200, body = ApplicationView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)),
     security(("bearer" = [])))]
@@ -166,7 +166,7 @@ async fn publicity(
 }
 
 /// Closes the publicity once its days have elapsed.
-#[utoipa::path(post, path = "/v1/applications/{id}/publicity/close", request_body = StepInput, tag = "procedure",
+#[utoipa::path(post, path = "/v1/applications/{id}/publicity/close", operation_id = "closePublicity", request_body = StepInput, tag = "procedure",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 200, body = ApplicationView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)),
     security(("bearer" = [])))]
@@ -186,7 +186,7 @@ async fn publicity_close(
 }
 
 /// Records an objection to the running publicity: back to investigation.
-#[utoipa::path(post, path = "/v1/applications/{id}/publicity/objection", request_body = ObjectionInput, tag = "procedure",
+#[utoipa::path(post, path = "/v1/applications/{id}/publicity/objection", operation_id = "raisePublicityObjection", request_body = ObjectionInput, tag = "procedure",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 200, body = ApplicationView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -206,9 +206,9 @@ async fn objection(
 }
 
 /// Confirms (starting the enrollment) or rejects with written reasons.
-#[utoipa::path(post, path = "/v1/applications/{id}/decision", request_body = DecisionInput, tag = "procedure",
+#[utoipa::path(post, path = "/v1/applications/{id}/decision", operation_id = "decideApplication", request_body = DecisionInput, tag = "procedure",
     params(("Idempotency-Key" = String, Header, description = "required")),
-    responses((status = 201, description = "the application and the enrollment it started"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    responses((status = 201, description = "the application and the enrollment it started", body = Decided), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 async fn decision(
     State(p): State<Platform>,
@@ -226,17 +226,25 @@ async fn decision(
         StatusCode::CREATED,
         async |tx| {
             let decided = decide(tx, &outbox, &who, id, &input).await?;
-            Ok::<_, Problem>(json!({
-                "application": decided.stepped.view(),
-                "enrollment_id": decided.enrollment_id,
-            }))
+            Ok::<_, Problem>(Decided {
+                application: decided.stepped.view(),
+                enrollment_id: decided.enrollment_id,
+            })
         },
     )
     .await
 }
 
+/// The answer to a decision.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Decided {
+    application: ApplicationView,
+    /// The enrollment the approval started (none when the application was refused).
+    enrollment_id: Option<Uuid>,
+}
+
 /// Files the confirmed decision with the district (备案).
-#[utoipa::path(post, path = "/v1/applications/{id}/filing", request_body = StepInput, tag = "procedure",
+#[utoipa::path(post, path = "/v1/applications/{id}/filing", operation_id = "recordApplicationFiling", request_body = StepInput, tag = "procedure",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 200, body = ApplicationView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)),
     security(("bearer" = [])))]
@@ -254,7 +262,7 @@ async fn filing(
 }
 
 /// Extends the overall time limit once, with a written reason.
-#[utoipa::path(post, path = "/v1/applications/{id}/extension", request_body = ExtensionInput, tag = "procedure",
+#[utoipa::path(post, path = "/v1/applications/{id}/extension", operation_id = "extendApplicationDeadline", request_body = ExtensionInput, tag = "procedure",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 200, body = ApplicationView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -272,7 +280,7 @@ async fn extension(
 }
 
 /// Records the household's withdrawal.
-#[utoipa::path(post, path = "/v1/applications/{id}/withdrawal", request_body = StepInput, tag = "procedure",
+#[utoipa::path(post, path = "/v1/applications/{id}/withdrawal", operation_id = "withdrawApplication", request_body = StepInput, tag = "procedure",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 200, body = ApplicationView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)),
     security(("bearer" = [])))]

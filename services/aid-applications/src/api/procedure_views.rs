@@ -69,7 +69,7 @@ struct AssessmentView {
 }
 
 /// The benefit assessment of the application's claim on a date, with every term.
-#[utoipa::path(get, path = "/v1/applications/{id}/assessment", params(OnQuery), tag = "procedure",
+#[utoipa::path(get, path = "/v1/applications/{id}/assessment", operation_id = "getApplicationAssessment", params(OnQuery), tag = "procedure",
     responses((status = 200, body = AssessmentView), (status = 404, body = Problem), (status = 409, body = Problem)),
     security(("bearer" = [])))]
 async fn assessment_view(
@@ -114,7 +114,7 @@ struct OverdueView {
 
 /// Every overdue stage of the open (and confirmed, unfiled) applications in the caller's division,
 /// oldest due date first.
-#[utoipa::path(get, path = "/v1/applications/overdue", params(OnQuery), tag = "procedure",
+#[utoipa::path(get, path = "/v1/applications/overdue", operation_id = "listOverdueApplications", params(OnQuery), tag = "procedure",
     responses((status = 200, body = Vec<OverdueView>), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 async fn overdue(
@@ -159,7 +159,7 @@ async fn overdue(
 }
 
 /// The application's audit trail: every step, who took it, when, and the evidence.
-#[utoipa::path(get, path = "/v1/applications/{id}/audit", tag = "procedure",
+#[utoipa::path(get, path = "/v1/applications/{id}/audit", operation_id = "getApplicationAuditTrail", tag = "procedure",
     responses((status = 200, body = Vec<AuditEntry>), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn trail(
@@ -184,7 +184,7 @@ struct VerifiedMember {
 
 /// The household of a verification request (claim check): the verification platform reads the
 /// names and full ID numbers here instead of on the bus. Service callers only; audited.
-#[utoipa::path(get, path = "/v1/verification-requests/{id}/household", tag = "procedure",
+#[utoipa::path(get, path = "/v1/verification-requests/{id}/household", operation_id = "getVerificationHousehold", tag = "procedure",
     responses((status = 200, body = Vec<VerifiedMember>), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn verification_household(

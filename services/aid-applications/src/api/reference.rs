@@ -35,7 +35,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 }
 
 /// Every aid parameter with its effective-dated entries (placeholders flagged).
-#[utoipa::path(get, path = "/v1/reference/parameters", tag = "reference",
+#[utoipa::path(get, path = "/v1/reference/parameters", operation_id = "listParameters", tag = "reference",
     responses((status = 200, body = Vec<ParameterView>), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 async fn parameters(
@@ -49,17 +49,67 @@ async fn parameters(
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 struct ParameterValue {
     /// The value in the parameter's shape (see GET).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     value: Value,
+}
+
+/// A stored parameter entry and what followed it.
+#[derive(Debug, Serialize, ToSchema)]
+struct ParameterStored {
+    name: String,
+    valid_from: NaiveDate,
+    /// The value as stored.
+    #[schema(value_type = Value)]
+    value: Value,
+    /// The entry's new version (its ETag is `"v<version>"`).
+    version: i32,
+    /// Enrollments whose amount follows the new value.
+    enrollments_following: usize,
+    /// Enrollments flagged for review instead (an approver's own or a lower amount).
+    review_flags_raised: usize,
+}
+
+/// A stored holiday notice.
+#[derive(Debug, Serialize, ToSchema)]
+struct NoticeStored {
+    year: i32,
+    /// The notice's new version (its ETag is `"v<version>"`).
+    version: i32,
+}
+
+/// One year's State Council holiday notice, as `PUT /v1/reference/calendar/{year}` takes it.
+#[derive(ToSchema)]
+#[allow(dead_code)] // documents the body the command parses
+struct HolidayNotice {
+    /// The year the notice arranges (the year in the path).
+    year: i32,
+    /// Title and issue date of the notice, for the bureau to check against.
+    source: String,
+    /// Days off.
+    holidays: Vec<HolidayPeriod>,
+    /// Saturdays and Sundays declared working days (调休上班).
+    working_days: Vec<NaiveDate>,
+}
+
+/// A run of holiday days (放假), both ends included.
+#[derive(ToSchema)]
+#[allow(dead_code)] // documents the body the command parses
+struct HolidayPeriod {
+    /// Festival name as in the notice, e.g. 春节.
+    name: String,
+    /// First day off.
+    from: NaiveDate,
+    /// Last day off.
+    to: NaiveDate,
 }
 
 /// Sets a parameter from `valid_from` on: a new standard (`If-Match: "v0"`) or a correction. The
 /// enrollments whose amount is computed from it follow it from the first month it applies to
 /// (months already paid are topped up by the next run); an approver's own amount or a lower one
 /// raises a review flag instead. The answer counts both.
-#[utoipa::path(put, path = "/v1/reference/parameters/{name}/{valid_from}", request_body = ParameterValue, tag = "reference",
+#[utoipa::path(put, path = "/v1/reference/parameters/{name}/{valid_from}", operation_id = "putParameter", request_body = ParameterValue, tag = "reference",
     params(("If-Match" = String, Header, description = "the entry's ETag, \"v0\" for a new entry")),
-    responses((status = 200, description = "stored"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, description = "stored", body = ParameterStored, headers(("ETag" = String, description = "the new version, for If-Match"))), (status = 403, body = Problem), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 async fn put_parameter(
     State(p): State<Platform>,
@@ -83,15 +133,19 @@ async fn put_parameter(
     p.outbox.wake();
     Ok((
         [(header::ETAG, etag(version))],
-        axum::Json(serde_json::json!({
-            "name": name, "valid_from": valid_from, "value": input.value, "version": version,
-            "enrollments_following": followed.changed, "review_flags_raised": followed.flagged,
-        })),
+        axum::Json(ParameterStored {
+            name,
+            valid_from,
+            value: input.value,
+            version,
+            enrollments_following: followed.changed,
+            review_flags_raised: followed.flagged,
+        }),
     ))
 }
 
 /// The holiday calendar: one State Council notice per year.
-#[utoipa::path(get, path = "/v1/reference/calendar", tag = "reference",
+#[utoipa::path(get, path = "/v1/reference/calendar", operation_id = "getWorkingCalendar", tag = "reference",
     responses((status = 200, body = Vec<HolidayNoticeView>), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 async fn calendar(
@@ -102,9 +156,10 @@ async fn calendar(
 }
 
 /// Adds (`If-Match: "v0"`) or corrects a year's holiday notice.
-#[utoipa::path(put, path = "/v1/reference/calendar/{year}", tag = "reference",
+#[utoipa::path(put, path = "/v1/reference/calendar/{year}", operation_id = "putWorkingCalendar", tag = "reference",
+    request_body = HolidayNotice,
     params(("If-Match" = String, Header, description = "the notice's ETag, \"v0\" for a new year")),
-    responses((status = 200, description = "stored"), (status = 403, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, description = "stored", body = NoticeStored, headers(("ETag" = String, description = "the new version, for If-Match"))), (status = 403, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 async fn put_calendar(
     State(p): State<Platform>,
@@ -118,12 +173,12 @@ async fn put_calendar(
     tx.commit().await?;
     Ok((
         [(header::ETAG, etag(version))],
-        axum::Json(serde_json::json!({ "year": year, "version": version })),
+        axum::Json(NoticeStored { year, version }),
     ))
 }
 
 /// A township's delegated authority to confirm (认定权限下放).
-#[utoipa::path(get, path = "/v1/townships/{code}/authority", tag = "reference",
+#[utoipa::path(get, path = "/v1/townships/{code}/authority", operation_id = "getTownshipAuthority", tag = "reference",
     responses((status = 200, body = AuthorityView), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn show_authority(
@@ -143,7 +198,7 @@ struct AuthorityInput {
 }
 
 /// Switches a township's delegated authority (district officers and approvers).
-#[utoipa::path(put, path = "/v1/townships/{code}/authority", request_body = AuthorityInput, tag = "reference",
+#[utoipa::path(put, path = "/v1/townships/{code}/authority", operation_id = "putTownshipAuthority", request_body = AuthorityInput, tag = "reference",
     params(("If-Match" = String, Header, description = "the switch's ETag")),
     responses((status = 200, body = AuthorityView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 412, body = Problem), (status = 428, body = Problem)),
     security(("bearer" = [])))]

@@ -33,7 +33,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 }
 
 /// Registers a close relative of a staff member.
-#[utoipa::path(post, path = "/v1/staff-relatives", request_body = NewStaffRelative, tag = "staff-relatives",
+#[utoipa::path(post, path = "/v1/staff-relatives", operation_id = "fileStaffRelative", request_body = NewStaffRelative, tag = "staff-relatives",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = StaffRelativeView), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
@@ -51,7 +51,7 @@ async fn create(
 }
 
 /// Registrations of staff within the caller's division.
-#[utoipa::path(get, path = "/v1/staff-relatives", params(PageQuery), tag = "staff-relatives",
+#[utoipa::path(get, path = "/v1/staff-relatives", operation_id = "listStaffRelatives", params(PageQuery), tag = "staff-relatives",
     responses((status = 200, body = Page<StaffRelativeView>), (status = 401, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 async fn list(
@@ -64,7 +64,7 @@ async fn list(
 }
 
 /// One registration.
-#[utoipa::path(get, path = "/v1/staff-relatives/{id}", tag = "staff-relatives",
+#[utoipa::path(get, path = "/v1/staff-relatives/{id}", operation_id = "getStaffRelative", tag = "staff-relatives",
     responses((status = 200, body = StaffRelativeView), (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn show(
@@ -78,7 +78,7 @@ async fn show(
 }
 
 /// Ends a registration (the staff member left the post, or it was recorded in error).
-#[utoipa::path(post, path = "/v1/staff-relatives/{id}/withdrawal", request_body = Withdrawal, tag = "staff-relatives",
+#[utoipa::path(post, path = "/v1/staff-relatives/{id}/withdrawal", operation_id = "withdrawStaffRelative", request_body = Withdrawal, tag = "staff-relatives",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 200, body = StaffRelativeView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
@@ -99,7 +99,7 @@ async fn withdraw(
 /// What the register says about a household of the caller's division: `not_registered`, or
 /// `registered` with the related staff (their cases need the district's home visit and approval,
 /// and those staff may not act on them). The read is audited.
-#[utoipa::path(get, path = "/v1/households/{id}/staff-relatives", tag = "staff-relatives",
+#[utoipa::path(get, path = "/v1/households/{id}/staff-relatives", operation_id = "listHouseholdStaffRelatives", tag = "staff-relatives",
     responses((status = 200, body = serde_json::Value), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn household_lookup(

@@ -32,7 +32,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 }
 
 /// Admits a person at the caller's office.
-#[utoipa::path(post, path = "/v1/vagrants", request_body = NewAdmission, tag = "vagrant-relief",
+#[utoipa::path(post, path = "/v1/vagrants", operation_id = "admitVagrant", request_body = NewAdmission, tag = "vagrant-relief",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = StayView), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 422, body = Problem)),
@@ -61,7 +61,7 @@ struct ListQuery {
 }
 
 /// Stays of the caller's division, oldest first.
-#[utoipa::path(get, path = "/v1/vagrants", params(ListQuery), tag = "vagrant-relief",
+#[utoipa::path(get, path = "/v1/vagrants", operation_id = "listVagrants", params(ListQuery), tag = "vagrant-relief",
     responses((status = 200, body = Page<StayView>), (status = 401, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 async fn list(
@@ -81,7 +81,7 @@ struct OverdueQuery {
 }
 
 /// Unidentified people whose family-tracing notice is past due.
-#[utoipa::path(get, path = "/v1/vagrants/tracing-overdue", params(OverdueQuery), tag = "vagrant-relief",
+#[utoipa::path(get, path = "/v1/vagrants/tracing-overdue", operation_id = "listOverdueTracing", params(OverdueQuery), tag = "vagrant-relief",
     responses((status = 200, body = Vec<StayView>), (status = 401, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 async fn overdue(
@@ -94,7 +94,7 @@ async fn overdue(
 }
 
 /// One stay.
-#[utoipa::path(get, path = "/v1/vagrants/{id}", tag = "vagrant-relief",
+#[utoipa::path(get, path = "/v1/vagrants/{id}", operation_id = "getVagrant", tag = "vagrant-relief",
     responses((status = 200, body = StayView), (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn show(
@@ -107,7 +107,7 @@ async fn show(
 }
 
 /// Records who the person is.
-#[utoipa::path(post, path = "/v1/vagrants/{id}/identification", request_body = Identification, tag = "vagrant-relief",
+#[utoipa::path(post, path = "/v1/vagrants/{id}/identification", operation_id = "identifyVagrant", request_body = Identification, tag = "vagrant-relief",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 200, body = StayView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
@@ -125,7 +125,7 @@ async fn identify(
 }
 
 /// Records the family-tracing notice of an unidentified person.
-#[utoipa::path(post, path = "/v1/vagrants/{id}/tracing-notice", request_body = TracingNotice, tag = "vagrant-relief",
+#[utoipa::path(post, path = "/v1/vagrants/{id}/tracing-notice", operation_id = "publishTracingNotice", request_body = TracingNotice, tag = "vagrant-relief",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 200, body = StayView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
@@ -143,7 +143,7 @@ async fn tracing_notice(
 }
 
 /// Ends the stay: returned home or settled.
-#[utoipa::path(post, path = "/v1/vagrants/{id}/exit", request_body = Exit, tag = "vagrant-relief",
+#[utoipa::path(post, path = "/v1/vagrants/{id}/exit", operation_id = "recordVagrantExit", request_body = Exit, tag = "vagrant-relief",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 200, body = StayView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),

@@ -90,7 +90,7 @@ pub async fn load_calendar(db: &impl ConnectionTrait) -> Result<WorkCalendar, Re
 pub struct ParameterEntry {
     pub valid_from: NaiveDate,
     /// The value; its shape is the parameter's (fen as an integer, ratios in per-mille, …).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     pub value: Value,
     /// The ETag version to send with If-Match when correcting this entry.
     pub version: i32,

@@ -46,7 +46,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 
 /// Approves (publishing the registration and starting the allowance next month) or rejects a
 /// pending registration. Only a district approver who did not submit it.
-#[utoipa::path(post, path = "/v1/children/{id}/decision", request_body = Decision, tag = "children",
+#[utoipa::path(post, path = "/v1/children/{id}/decision", operation_id = "decideChild", request_body = Decision, tag = "children",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 200, body = crate::commands::registration::Decided), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
@@ -73,7 +73,7 @@ fn role(raw: &str) -> Result<ParentRole, Problem> {
 }
 
 /// Records a condition of a parent with its evidence; a registered child is re-evaluated.
-#[utoipa::path(post, path = "/v1/children/{id}/parents/{role}/conditions", request_body = NewCondition,
+#[utoipa::path(post, path = "/v1/children/{id}/parents/{role}/conditions", operation_id = "addParentCondition", request_body = NewCondition,
     tag = "children", params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 201, body = crate::commands::conditions::ConditionChanged), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)),
@@ -99,7 +99,7 @@ async fn add_condition(
 
 /// Ends a condition (release, contact restored, recovery); eligibility ends from the month
 /// after the end date.
-#[utoipa::path(post, path = "/v1/children/{id}/conditions/{condition_id}/end", request_body = ConditionEnd,
+#[utoipa::path(post, path = "/v1/children/{id}/conditions/{condition_id}/end", operation_id = "endParentCondition", request_body = ConditionEnd,
     tag = "children", params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 200, body = crate::commands::conditions::ConditionChanged), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)),
@@ -123,7 +123,7 @@ async fn finish_condition(
 }
 
 /// Replaces care mode, guardian and account; send `If-Match` with the child's ETag.
-#[utoipa::path(put, path = "/v1/children/{id}/care", request_body = CareUpdate, tag = "children",
+#[utoipa::path(put, path = "/v1/children/{id}/care", operation_id = "setChildCare", request_body = CareUpdate, tag = "children",
     params(("If-Match" = String, Header, description = "the ETag read")),
     responses((status = 204), (status = 412, body = Problem), (status = 422, body = Problem),
         (status = 428, body = Problem)),
@@ -145,9 +145,9 @@ async fn care(
 }
 
 /// Records a school enrolment (full-time education extends the allowance past 18).
-#[utoipa::path(post, path = "/v1/children/{id}/school-enrollments", request_body = NewSchooling,
+#[utoipa::path(post, path = "/v1/children/{id}/school-enrollments", operation_id = "recordSchoolEnrollment", request_body = NewSchooling,
     tag = "children", params(("Idempotency-Key" = String, Header, description = "required")),
-    responses((status = 201), (status = 404, body = Problem), (status = 422, body = Problem)),
+    responses((status = 201, description = "Recorded", body = kit::edge::openapi::Null), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 async fn enrollment(
     State(p): State<Platform>,
@@ -163,7 +163,7 @@ async fn enrollment(
 }
 
 /// Completes the identity of a child registered from a flag (the ID number must match).
-#[utoipa::path(put, path = "/v1/children/{id}/identity", request_body = Identity, tag = "children",
+#[utoipa::path(put, path = "/v1/children/{id}/identity", operation_id = "setChildIdentity", request_body = Identity, tag = "children",
     responses((status = 204), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 async fn identity(
@@ -189,9 +189,9 @@ async fn identity(
 }
 
 /// Records an adoption: the allowance ends with the month of adoption.
-#[utoipa::path(post, path = "/v1/children/{id}/adoption", request_body = Adoption, tag = "children",
+#[utoipa::path(post, path = "/v1/children/{id}/adoption", operation_id = "recordAdoption", request_body = Adoption, tag = "children",
     params(("Idempotency-Key" = String, Header, description = "required")),
-    responses((status = 201), (status = 409, body = Problem), (status = 422, body = Problem)),
+    responses((status = 201, description = "Recorded", body = kit::edge::openapi::Null), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 async fn adoption(
     State(p): State<Platform>,
@@ -207,7 +207,7 @@ async fn adoption(
 }
 
 /// Grants a programme (福彩圆梦·孤儿助学, 明天计划, education aid) to a child who may draw it.
-#[utoipa::path(post, path = "/v1/children/{id}/programme-grants", request_body = NewGrant, tag = "programmes",
+#[utoipa::path(post, path = "/v1/children/{id}/programme-grants", operation_id = "grantProgramme", request_body = NewGrant, tag = "programmes",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 201, body = crate::commands::programmes::GrantView), (status = 409, body = Problem),
         (status = 422, body = Problem)),

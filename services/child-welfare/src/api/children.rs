@@ -41,7 +41,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 }
 
 /// Submits a child's registration (pending a district approver's decision).
-#[utoipa::path(post, path = "/v1/children", request_body = NewChild, tag = "children",
+#[utoipa::path(post, path = "/v1/children", operation_id = "registerChild", request_body = NewChild, tag = "children",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = crate::commands::registration::Submitted), (status = 400, body = Problem),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem),
@@ -97,7 +97,7 @@ fn masked_id(raw: Option<&str>) -> Option<String> {
 }
 
 /// Lists the children of the caller's division, oldest first.
-#[utoipa::path(get, path = "/v1/children", params(ListQuery), tag = "children",
+#[utoipa::path(get, path = "/v1/children", operation_id = "listChildren", params(ListQuery), tag = "children",
     responses((status = 200, body = Page<ChildSummary>), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 async fn list(
@@ -316,7 +316,7 @@ fn view(r: ChildRecord, assessment: String, grants: Vec<GrantView>, unmasked: bo
 }
 
 /// Reads a child of the caller's division; `ETag` carries the version updates must match.
-#[utoipa::path(get, path = "/v1/children/{id}", params(ShowQuery), tag = "children",
+#[utoipa::path(get, path = "/v1/children/{id}", operation_id = "getChild", params(ShowQuery), tag = "children",
     responses((status = 200, body = ChildView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem)),
     security(("bearer" = [])))]

@@ -99,7 +99,7 @@ struct ListQuery {
 }
 
 /// Lists the evaluations of the caller's division, oldest first.
-#[utoipa::path(get, path = "/v1/evaluations", params(ListQuery), tag = "evaluations",
+#[utoipa::path(get, path = "/v1/evaluations", operation_id = "listEvaluations", params(ListQuery), tag = "evaluations",
     responses((status = 200, body = Page<EvaluationView>), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 async fn list(
@@ -131,7 +131,7 @@ async fn list(
 }
 
 /// Reads an evaluation of the caller's division.
-#[utoipa::path(get, path = "/v1/evaluations/{id}", tag = "evaluations",
+#[utoipa::path(get, path = "/v1/evaluations/{id}", operation_id = "getEvaluation", tag = "evaluations",
     responses((status = 200, body = EvaluationView), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn show(
@@ -148,7 +148,7 @@ async fn show(
 }
 
 /// Completes an open evaluation: a registration pending approval for the flagged child.
-#[utoipa::path(post, path = "/v1/evaluations/{id}/completion", request_body = NewChild, tag = "evaluations",
+#[utoipa::path(post, path = "/v1/evaluations/{id}/completion", operation_id = "completeEvaluation", request_body = NewChild, tag = "evaluations",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 201, body = crate::commands::registration::Submitted), (status = 409, body = Problem),
         (status = 422, body = Problem)),
@@ -167,7 +167,7 @@ async fn complete(
 }
 
 /// Closes an open evaluation without registering.
-#[utoipa::path(post, path = "/v1/evaluations/{id}/closure", request_body = Closure, tag = "evaluations",
+#[utoipa::path(post, path = "/v1/evaluations/{id}/closure", operation_id = "closeEvaluation", request_body = Closure, tag = "evaluations",
     responses((status = 204), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 async fn close(

@@ -14,7 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 /// Every route of the service, documented.
 pub fn routes(platform: &Platform) -> OpenApiRouter {
-    OpenApiRouter::new()
+    OpenApiRouter::with_openapi(kit::api_document!())
         .merge(children::routes())
         .merge(changes::routes())
         .merge(evaluations::routes())

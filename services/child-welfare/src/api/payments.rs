@@ -38,7 +38,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 }
 
 /// Issues the month's batch (once per month), publishing `child.payment.batch.issued.v1`.
-#[utoipa::path(post, path = "/v1/payment-batches", request_body = NewBatch, tag = "payments",
+#[utoipa::path(post, path = "/v1/payment-batches", operation_id = "runPaymentBatch", request_body = NewBatch, tag = "payments",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 201, body = crate::commands::payments::BatchIssued), (status = 403, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)),
@@ -68,7 +68,7 @@ struct BatchSummary {
 }
 
 /// The batches issued, oldest first, with their totals (district roles).
-#[utoipa::path(get, path = "/v1/payment-batches", params(PageQuery), tag = "payments",
+#[utoipa::path(get, path = "/v1/payment-batches", operation_id = "listPaymentBatches", params(PageQuery), tag = "payments",
     responses((status = 200, body = Page<BatchSummary>), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 async fn list(
@@ -136,7 +136,7 @@ async fn lines(p: &Platform, id: Uuid) -> Result<Vec<payment_line::Model>, Probl
 }
 
 /// Reads a batch with its lines (district roles).
-#[utoipa::path(get, path = "/v1/payment-batches/{id}", tag = "payments",
+#[utoipa::path(get, path = "/v1/payment-batches/{id}", operation_id = "getPaymentBatch", tag = "payments",
     responses((status = 200, body = BatchView), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn show(
@@ -177,7 +177,7 @@ async fn show(
 }
 
 /// The bank file of a batch as CSV (full account numbers; audited).
-#[utoipa::path(get, path = "/v1/payment-batches/{id}/bank-file", tag = "payments",
+#[utoipa::path(get, path = "/v1/payment-batches/{id}/bank-file", operation_id = "getPaymentBatchBankFile", tag = "payments",
     responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = Problem),
         (status = 404, body = Problem)),
     security(("bearer" = [])))]

@@ -35,7 +35,7 @@ struct ValueView {
 }
 
 /// Every reference value, by name and date.
-#[utoipa::path(get, path = "/v1/standards", tag = "standards",
+#[utoipa::path(get, path = "/v1/standards", operation_id = "listStandards", tag = "standards",
     responses((status = 200, body = Vec<ValueView>), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 async fn list(
@@ -62,7 +62,7 @@ async fn list(
 
 /// Applies the natural-growth rule: every allowance standard raised by `per_mille` from
 /// `valid_from`, rounded up to whole yuan (district approvers).
-#[utoipa::path(post, path = "/v1/standards/natural-growth", request_body = Growth, tag = "standards",
+#[utoipa::path(post, path = "/v1/standards/natural-growth", operation_id = "applyNaturalGrowth", request_body = Growth, tag = "standards",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 201, body = Vec<crate::commands::standards::Raised>), (status = 403, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)),

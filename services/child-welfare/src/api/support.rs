@@ -13,7 +13,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 }
 
 /// The child's extreme-poverty support periods and allowance holds (staff of the child's area).
-#[utoipa::path(get, path = "/v1/children/{id}/extreme-poverty-support", tag = "children",
+#[utoipa::path(get, path = "/v1/children/{id}/extreme-poverty-support", operation_id = "getExtremePovertySupport", tag = "children",
     responses((status = 200, body = SupportView), (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn show(

@@ -98,7 +98,7 @@ struct ListQuery {
 }
 
 /// Lists the findings of the caller's township (all of them for the district).
-#[utoipa::path(get, path = "/v1/findings", params(ListQuery), tag = "findings",
+#[utoipa::path(get, path = "/v1/findings", operation_id = "listFindings", params(ListQuery), tag = "findings",
     responses((status = 200, body = Page<FindingView>), (status = 401, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 async fn list(
@@ -150,7 +150,7 @@ struct Resolution {
 }
 
 /// The owning township settles a finding.
-#[utoipa::path(post, path = "/v1/findings/{id}/resolution", request_body = Resolution, tag = "findings",
+#[utoipa::path(post, path = "/v1/findings/{id}/resolution", operation_id = "resolveFinding", request_body = Resolution, tag = "findings",
     params(("If-Match" = String, Header, description = "the version of the finding as read")),
     responses((status = 200, body = FindingView), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
@@ -217,7 +217,7 @@ pub(super) struct MonthInput {
 }
 
 /// Runs the comparison of a month now (it also runs before every payment batch).
-#[utoipa::path(post, path = "/v1/comparisons", request_body = MonthInput, tag = "findings",
+#[utoipa::path(post, path = "/v1/comparisons", operation_id = "runComparison", request_body = MonthInput, tag = "findings",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 201, body = crate::commands::comparison::ComparisonSummary), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]

@@ -79,7 +79,7 @@ fn mask(s: &str) -> String {
 }
 
 /// Reads a certificate holder of the caller's division.
-#[utoipa::path(get, path = "/v1/holders/{person_ref}", params(ShowQuery), tag = "holders",
+#[utoipa::path(get, path = "/v1/holders/{person_ref}", operation_id = "getHolder", params(ShowQuery), tag = "holders",
     responses((status = 200, body = HolderView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn show(
@@ -103,7 +103,7 @@ struct Lookup {
 /// Finds a certificate holder by ID number (sent in the body, never in a URL): the number is
 /// turned into its person_ref, the key every record is held under; stored numbers are sealed
 /// and never searched.
-#[utoipa::path(post, path = "/v1/holder-lookups", request_body = Lookup, tag = "holders",
+#[utoipa::path(post, path = "/v1/holder-lookups", operation_id = "lookUpHolder", request_body = Lookup, tag = "holders",
     responses((status = 200, body = HolderView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 async fn lookup(
@@ -188,9 +188,9 @@ struct PayeeChange {
 /// Records or replaces the account a holder is paid into (a case opened by the service itself
 /// has none until the township records it; held months are paid by the next run). Names and
 /// account are sealed at rest; audited.
-#[utoipa::path(post, path = "/v1/holders/{person_ref}/payee", request_body = PayeeChange, tag = "holders",
+#[utoipa::path(post, path = "/v1/holders/{person_ref}/payee", operation_id = "setHolderPayee", request_body = PayeeChange, tag = "holders",
     params(("Idempotency-Key" = String, Header, description = "required")),
-    responses((status = 200), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, description = "Registered", body = PayeeRegistered), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 async fn payee(
     State(p): State<Platform>,
@@ -237,8 +237,23 @@ async fn payee(
             &input.agents,
         )
         .await?;
-        serde_json::json!({ "person_ref": person_ref })
+        PayeeRegistered {
+            person_ref: person_ref.clone(),
+        }
     })
+}
+
+/// A registered payee: whose.
+#[derive(Debug, Serialize, ToSchema)]
+struct PayeeRegistered {
+    person_ref: String,
+}
+
+/// A recorded work-injury care allowance.
+#[derive(Debug, Serialize, ToSchema)]
+struct AllowanceRecorded {
+    id: Uuid,
+    person_ref: String,
 }
 
 /// A re-assessment under way.
@@ -249,7 +264,7 @@ struct Reassessment {
 
 /// Records that the holder's re-assessment is under way: the old grade keeps paying and the
 /// expiry does not stop the subsidies until the 残联 reports the outcome.
-#[utoipa::path(post, path = "/v1/holders/{person_ref}/reassessment", request_body = Reassessment, tag = "holders",
+#[utoipa::path(post, path = "/v1/holders/{person_ref}/reassessment", operation_id = "recordReassessment", request_body = Reassessment, tag = "holders",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 200, body = HolderView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -300,9 +315,9 @@ struct NewWorkInjuryAllowance {
 }
 
 /// Records a work-injury care allowance; an open nursing subsidy stops before its first month.
-#[utoipa::path(post, path = "/v1/work-injury-care-allowances", request_body = NewWorkInjuryAllowance, tag = "holders",
+#[utoipa::path(post, path = "/v1/work-injury-care-allowances", operation_id = "recordWorkInjuryAllowance", request_body = NewWorkInjuryAllowance, tag = "holders",
     params(("Idempotency-Key" = String, Header, description = "required")),
-    responses((status = 201), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 201, description = "Recorded", body = AllowanceRecorded), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 async fn work_injury_allowance(
     State(p): State<Platform>,
@@ -344,6 +359,9 @@ async fn work_injury_allowance(
             "",
         )
         .await?;
-        serde_json::json!({ "id": record, "person_ref": person_ref })
+        AllowanceRecorded {
+            id: record,
+            person_ref: person_ref.clone(),
+        }
     })
 }

@@ -38,7 +38,7 @@ pub(crate) type Created =
 /// Every route of the service, documented; handlers that seal or open personal data take the
 /// data keys as an `Extension`.
 pub fn routes(platform: &Platform, keys: &DataKeys) -> OpenApiRouter {
-    OpenApiRouter::new()
+    OpenApiRouter::with_openapi(kit::api_document!())
         .merge(subsidies::routes())
         .merge(holders::routes())
         .merge(findings::routes())

@@ -43,7 +43,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 }
 
 /// Runs the payment of a month: comparison first, then one line per unpaid month of each case.
-#[utoipa::path(post, path = "/v1/payment-batches", request_body = MonthInput, tag = "payments",
+#[utoipa::path(post, path = "/v1/payment-batches", operation_id = "runPaymentBatch", request_body = MonthInput, tag = "payments",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = BatchView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -69,7 +69,7 @@ async fn batch(p: &Platform, who: &Principal, id: Uuid) -> Result<payment_batch:
 }
 
 /// Reads a batch's totals.
-#[utoipa::path(get, path = "/v1/payment-batches/{id}", tag = "payments",
+#[utoipa::path(get, path = "/v1/payment-batches/{id}", operation_id = "getPaymentBatch", tag = "payments",
     responses((status = 200, body = BatchView), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn show(
@@ -99,7 +99,7 @@ struct LineView {
 }
 
 /// Lists a batch's lines with their rule trail.
-#[utoipa::path(get, path = "/v1/payment-batches/{id}/lines", params(PageQuery), tag = "payments",
+#[utoipa::path(get, path = "/v1/payment-batches/{id}/lines", operation_id = "listPaymentBatchLines", params(PageQuery), tag = "payments",
     responses((status = 200, body = Page<LineView>), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn lines(
@@ -153,7 +153,7 @@ fn csv_field(s: &str) -> String {
 
 /// The bank file of a batch: the issued lines (CSV: line_id, bank_code, account_number,
 /// account_holder_name, amount_fen, month). Account data: district officers only, audited.
-#[utoipa::path(get, path = "/v1/payment-batches/{id}/bank-file", tag = "payments",
+#[utoipa::path(get, path = "/v1/payment-batches/{id}/bank-file", operation_id = "getPaymentBatchBankFile", tag = "payments",
     responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn bank_file(

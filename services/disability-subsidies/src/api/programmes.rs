@@ -17,8 +17,8 @@ use kit::{
     service::Platform,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
@@ -55,7 +55,7 @@ async fn open(
 }
 
 /// Records a 福康工程 application (assistive device or surgery).
-#[utoipa::path(post, path = "/v1/fukang-applications", request_body = NewProgrammeCase, tag = "programmes",
+#[utoipa::path(post, path = "/v1/fukang-applications", operation_id = "applyFukang", request_body = NewProgrammeCase, tag = "programmes",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 201, body = ProgrammeCaseView), (status = 403, body = kit::Problem), (status = 422, body = kit::Problem)),
     security(("bearer" = [])))]
@@ -69,7 +69,7 @@ async fn fukang(
 }
 
 /// Enrolls a person in 精康融合 community mental-health rehabilitation (pilot streets only).
-#[utoipa::path(post, path = "/v1/rehabilitation-enrollments", request_body = NewProgrammeCase, tag = "programmes",
+#[utoipa::path(post, path = "/v1/rehabilitation-enrollments", operation_id = "enrollRehabilitation", request_body = NewProgrammeCase, tag = "programmes",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 201, body = ProgrammeCaseView), (status = 403, body = kit::Problem), (status = 409, body = kit::Problem), (status = 422, body = kit::Problem)),
     security(("bearer" = [])))]
@@ -82,10 +82,16 @@ async fn rehabilitation(
     open(p, who, key, Programme::Rehabilitation, input).await
 }
 
+/// A recorded rehabilitation service.
+#[derive(Debug, Serialize, ToSchema)]
+struct ServiceRecorded {
+    id: Uuid,
+}
+
 /// Records a 精康融合 service by training type.
-#[utoipa::path(post, path = "/v1/rehabilitation-enrollments/{id}/service-records", request_body = NewServiceRecord, tag = "programmes",
+#[utoipa::path(post, path = "/v1/rehabilitation-enrollments/{id}/service-records", operation_id = "recordRehabilitationService", request_body = NewServiceRecord, tag = "programmes",
     params(("Idempotency-Key" = String, Header, description = "required")),
-    responses((status = 201), (status = 404, body = kit::Problem), (status = 422, body = kit::Problem)),
+    responses((status = 201, description = "Recorded", body = ServiceRecorded), (status = 404, body = kit::Problem), (status = 422, body = kit::Problem)),
     security(("bearer" = [])))]
 async fn service_record(
     State(p): State<Platform>,
@@ -95,12 +101,14 @@ async fn service_record(
     Json(input): Json<NewServiceRecord>,
 ) -> Created {
     idempotent!(p, who, key, &(id, &input), 201, |tx| {
-        serde_json::json!({ "id": record_service(tx, &who, id, &input).await? })
+        ServiceRecorded {
+            id: record_service(tx, &who, id, &input).await?,
+        }
     })
 }
 
 /// Opens care services for a poor severely disabled person.
-#[utoipa::path(post, path = "/v1/care-services", request_body = NewProgrammeCase, tag = "programmes",
+#[utoipa::path(post, path = "/v1/care-services", operation_id = "recordCareService", request_body = NewProgrammeCase, tag = "programmes",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 201, body = ProgrammeCaseView), (status = 409, body = kit::Problem), (status = 422, body = kit::Problem)),
     security(("bearer" = [])))]
@@ -127,7 +135,7 @@ struct ListQuery {
 }
 
 /// Lists the programme cases of the caller's division (a village sees its own).
-#[utoipa::path(get, path = "/v1/programme-cases", params(ListQuery), tag = "programmes",
+#[utoipa::path(get, path = "/v1/programme-cases", operation_id = "listProgrammeCases", params(ListQuery), tag = "programmes",
     responses((status = 200, body = Page<ProgrammeCaseView>), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 async fn list(
@@ -161,7 +169,7 @@ async fn list(
 }
 
 /// Reads a programme case (its `ETag` is the version to send as `If-Match`).
-#[utoipa::path(get, path = "/v1/programme-cases/{id}", tag = "programmes",
+#[utoipa::path(get, path = "/v1/programme-cases/{id}", operation_id = "getProgrammeCase", tag = "programmes",
     responses((status = 200, body = ProgrammeCaseView), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn show(
@@ -182,7 +190,7 @@ async fn show(
 
 /// Approves or refuses a 福康工程 application (township or district approver, not whoever
 /// recorded it; a refusal with its reason).
-#[utoipa::path(post, path = "/v1/fukang-applications/{id}/decision", request_body = FukangDecision, tag = "programmes",
+#[utoipa::path(post, path = "/v1/fukang-applications/{id}/decision", operation_id = "decideFukang", request_body = FukangDecision, tag = "programmes",
     params(("If-Match" = String, Header, description = "the ETag of the case as read")),
     responses((status = 200, body = ProgrammeCaseView), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)),

@@ -46,7 +46,7 @@ struct ReminderPage {
 }
 
 /// Lists the expiry reminders of the caller's township (all of them for the district).
-#[utoipa::path(get, path = "/v1/reminders", params(ListQuery), tag = "findings",
+#[utoipa::path(get, path = "/v1/reminders", operation_id = "listReminders", params(ListQuery), tag = "findings",
     responses((status = 200, body = ReminderPage), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 async fn list(

@@ -42,7 +42,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 }
 
 /// Submits an application for the living or the nursing subsidy.
-#[utoipa::path(post, path = "/v1/subsidies", request_body = NewApplication, tag = "subsidies",
+#[utoipa::path(post, path = "/v1/subsidies", operation_id = "applySubsidy", request_body = NewApplication, tag = "subsidies",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = SubsidyView), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
@@ -72,7 +72,7 @@ struct ListQuery {
 }
 
 /// Lists the cases of the caller's division.
-#[utoipa::path(get, path = "/v1/subsidies", params(ListQuery), tag = "subsidies",
+#[utoipa::path(get, path = "/v1/subsidies", operation_id = "listSubsidies", params(ListQuery), tag = "subsidies",
     responses((status = 200, body = Page<SubsidyView>), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 async fn list(
@@ -105,7 +105,7 @@ async fn list(
 }
 
 /// Reads a case of the caller's division (its `ETag` is the version to send as `If-Match`).
-#[utoipa::path(get, path = "/v1/subsidies/{id}", tag = "subsidies",
+#[utoipa::path(get, path = "/v1/subsidies/{id}", operation_id = "getSubsidy", tag = "subsidies",
     responses((status = 200, body = SubsidyView), (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn show(
@@ -125,7 +125,7 @@ async fn show(
 }
 
 /// The 户籍 township reviews an application (approve: on to the district; refuse: with reason).
-#[utoipa::path(post, path = "/v1/subsidies/{id}/review", request_body = Decision, tag = "subsidies",
+#[utoipa::path(post, path = "/v1/subsidies/{id}/review", operation_id = "reviewSubsidy", request_body = Decision, tag = "subsidies",
     params(("If-Match" = String, Header, description = "the ETag of the case as read")),
     responses((status = 200, body = SubsidyView), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 412, body = Problem), (status = 428, body = Problem)),
@@ -144,7 +144,7 @@ async fn review_case(
 }
 
 /// The district approves (the subsidy is granted) or refuses a reviewed application.
-#[utoipa::path(post, path = "/v1/subsidies/{id}/approval", request_body = Decision, tag = "subsidies",
+#[utoipa::path(post, path = "/v1/subsidies/{id}/approval", operation_id = "approveSubsidy", request_body = Decision, tag = "subsidies",
     params(("If-Match" = String, Header, description = "the ETag of the case as read")),
     responses((status = 200, body = SubsidyView), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 412, body = Problem), (status = 428, body = Problem)),
@@ -165,7 +165,7 @@ async fn approve_case(
 
 /// Withdraws a case at the person's request: not yet granted, it is closed; granted, it ends with
 /// `withdrawn` (publishing `disability.subsidy.ended.v1`), the month of the request still paid.
-#[utoipa::path(post, path = "/v1/subsidies/{id}/withdrawal", request_body = Withdrawal, tag = "subsidies",
+#[utoipa::path(post, path = "/v1/subsidies/{id}/withdrawal", operation_id = "withdrawSubsidy", request_body = Withdrawal, tag = "subsidies",
     params(("If-Match" = String, Header, description = "the ETag of the case as read")),
     responses((status = 200, body = SubsidyView), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)),

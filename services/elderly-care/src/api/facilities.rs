@@ -39,7 +39,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 }
 
 /// Registers a facility or project (planned).
-#[utoipa::path(post, path = "/v1/facilities", request_body = NewFacility, tag = "facilities",
+#[utoipa::path(post, path = "/v1/facilities", operation_id = "registerFacility", request_body = NewFacility, tag = "facilities",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = FacilityView), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -68,7 +68,7 @@ struct Filter {
 }
 
 /// Lists facilities of the caller's division.
-#[utoipa::path(get, path = "/v1/facilities", params(Filter), tag = "facilities",
+#[utoipa::path(get, path = "/v1/facilities", operation_id = "listFacilities", params(Filter), tag = "facilities",
     responses((status = 200, body = Vec<FacilityView>), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 async fn list(
@@ -99,7 +99,7 @@ fn with_etag(view: FacilityView) -> impl IntoResponse {
 }
 
 /// Moves a facility's status and progress (`If-Match`).
-#[utoipa::path(post, path = "/v1/facilities/{id}/progress", request_body = ProgressUpdate, tag = "facilities",
+#[utoipa::path(post, path = "/v1/facilities/{id}/progress", operation_id = "recordFacilityProgress", request_body = ProgressUpdate, tag = "facilities",
     params(("If-Match" = String, Header, description = "the ETag read")),
     responses((status = 200, body = FacilityView), (status = 409, body = Problem), (status = 412, body = Problem),
         (status = 422, body = Problem)),
@@ -119,7 +119,7 @@ async fn progress(
 }
 
 /// Records a nursing home's beds, occupied beds and extreme-poverty residents (`If-Match`).
-#[utoipa::path(post, path = "/v1/facilities/{id}/occupancy", request_body = Occupancy, tag = "facilities",
+#[utoipa::path(post, path = "/v1/facilities/{id}/occupancy", operation_id = "recordOccupancy", request_body = Occupancy, tag = "facilities",
     params(("If-Match" = String, Header, description = "the ETag read")),
     responses((status = 200, body = FacilityView), (status = 409, body = Problem), (status = 412, body = Problem),
         (status = 422, body = Problem)),

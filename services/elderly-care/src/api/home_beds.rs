@@ -48,7 +48,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 }
 
 /// Applies for a home care bed for an older person.
-#[utoipa::path(post, path = "/v1/home-beds", request_body = NewHomeBed, tag = "home-beds",
+#[utoipa::path(post, path = "/v1/home-beds", operation_id = "applyHomeBed", request_body = NewHomeBed, tag = "home-beds",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = HomeBedView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)),
@@ -83,7 +83,7 @@ struct Filter {
 }
 
 /// Lists home care beds of the caller's division (ID numbers masked), oldest first.
-#[utoipa::path(get, path = "/v1/home-beds", params(Filter), tag = "home-beds",
+#[utoipa::path(get, path = "/v1/home-beds", operation_id = "listHomeBeds", params(Filter), tag = "home-beds",
     responses((status = 200, body = Page<HomeBedView>), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 async fn list(
@@ -123,7 +123,7 @@ struct ShowQuery {
 }
 
 /// Reads a home care bed of the caller's division.
-#[utoipa::path(get, path = "/v1/home-beds/{id}", params(ShowQuery), tag = "home-beds",
+#[utoipa::path(get, path = "/v1/home-beds/{id}", operation_id = "getHomeBed", params(ShowQuery), tag = "home-beds",
     responses((status = 200, body = HomeBedView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem)),
     security(("bearer" = [])))]
@@ -157,7 +157,7 @@ fn with_etag(view: HomeBedView) -> impl IntoResponse {
 }
 
 /// Records the capability assessment (`If-Match` required).
-#[utoipa::path(post, path = "/v1/home-beds/{id}/assessment", request_body = Assessment, tag = "home-beds",
+#[utoipa::path(post, path = "/v1/home-beds/{id}/assessment", operation_id = "assessHomeBed", request_body = Assessment, tag = "home-beds",
     params(("If-Match" = String, Header, description = "the ETag read")),
     responses((status = 200, body = HomeBedView), (status = 409, body = Problem), (status = 412, body = Problem),
         (status = 422, body = Problem), (status = 428, body = Problem)),
@@ -177,7 +177,7 @@ async fn assess(
 }
 
 /// Records the installation by a contracted provider; the bed is established (`If-Match`).
-#[utoipa::path(post, path = "/v1/home-beds/{id}/installation", request_body = Installation, tag = "home-beds",
+#[utoipa::path(post, path = "/v1/home-beds/{id}/installation", operation_id = "installHomeBed", request_body = Installation, tag = "home-beds",
     params(("If-Match" = String, Header, description = "the ETag read")),
     responses((status = 200, body = HomeBedView), (status = 409, body = Problem), (status = 412, body = Problem),
         (status = 422, body = Problem), (status = 428, body = Problem)),
@@ -197,7 +197,7 @@ async fn install(
 }
 
 /// Closes the bed, or withdraws an application not yet established (`If-Match`).
-#[utoipa::path(post, path = "/v1/home-beds/{id}/closure", request_body = Closure, tag = "home-beds",
+#[utoipa::path(post, path = "/v1/home-beds/{id}/closure", operation_id = "closeHomeBed", request_body = Closure, tag = "home-beds",
     params(("If-Match" = String, Header, description = "the ETag read")),
     responses((status = 200, body = HomeBedView), (status = 409, body = Problem), (status = 412, body = Problem),
         (status = 422, body = Problem), (status = 428, body = Problem)),
@@ -217,7 +217,7 @@ async fn close(
 }
 
 /// Records a service visit by the provider's staff to an established bed.
-#[utoipa::path(post, path = "/v1/home-beds/{id}/services", request_body = NewService, tag = "home-beds",
+#[utoipa::path(post, path = "/v1/home-beds/{id}/services", operation_id = "recordHomeBedService", request_body = NewService, tag = "home-beds",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = ServiceView), (status = 404, body = Problem), (status = 409, body = Problem),
         (status = 422, body = Problem)),
@@ -242,7 +242,7 @@ async fn record_service(
 }
 
 /// Registers a contracted provider (district officers).
-#[utoipa::path(post, path = "/v1/providers", request_body = NewProvider, tag = "home-beds",
+#[utoipa::path(post, path = "/v1/providers", operation_id = "createProvider", request_body = NewProvider, tag = "home-beds",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = ProviderView), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -264,7 +264,7 @@ async fn create_provider(
 }
 
 /// Lists contracted providers.
-#[utoipa::path(get, path = "/v1/providers", tag = "home-beds",
+#[utoipa::path(get, path = "/v1/providers", operation_id = "listProviders", tag = "home-beds",
     responses((status = 200, body = Vec<ProviderView>), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 async fn list_providers(

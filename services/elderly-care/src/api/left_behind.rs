@@ -25,7 +25,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 }
 
 /// Registers a left-behind older person; a visit plan starts today.
-#[utoipa::path(post, path = "/v1/left-behind-elders", request_body = NewLeftBehindElder, tag = "left-behind",
+#[utoipa::path(post, path = "/v1/left-behind-elders", operation_id = "registerLeftBehindElder", request_body = NewLeftBehindElder, tag = "left-behind",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = LeftBehindElderView), (status = 403, body = Problem), (status = 409, body = Problem),
         (status = 422, body = Problem)),
@@ -48,7 +48,7 @@ async fn register(
 }
 
 /// Lists the active registrations of the caller's division (ID numbers masked).
-#[utoipa::path(get, path = "/v1/left-behind-elders", tag = "left-behind",
+#[utoipa::path(get, path = "/v1/left-behind-elders", operation_id = "listLeftBehindElders", tag = "left-behind",
     responses((status = 200, body = Vec<LeftBehindElderView>), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 async fn list(
@@ -69,7 +69,7 @@ async fn list(
 }
 
 /// Ends a registration (a family member returned, moved…); its visit plan is cancelled.
-#[utoipa::path(post, path = "/v1/left-behind-elders/{id}/ending", request_body = Ending, tag = "left-behind",
+#[utoipa::path(post, path = "/v1/left-behind-elders/{id}/ending", operation_id = "endLeftBehindElder", request_body = Ending, tag = "left-behind",
     responses((status = 200, body = LeftBehindElderView), (status = 404, body = Problem), (status = 409, body = Problem),
         (status = 422, body = Problem)),
     security(("bearer" = [])))]

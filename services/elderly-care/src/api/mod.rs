@@ -16,7 +16,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 /// Every route of the service, documented.
 pub fn routes(platform: &Platform) -> OpenApiRouter {
-    OpenApiRouter::new()
+    OpenApiRouter::with_openapi(kit::api_document!())
         .merge(visit_plans::routes())
         .merge(home_beds::routes())
         .merge(left_behind::routes())

@@ -15,7 +15,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 }
 
 /// Lists every reference value.
-#[utoipa::path(get, path = "/v1/reference-values", tag = "reference",
+#[utoipa::path(get, path = "/v1/reference-values", operation_id = "listReferenceValues", tag = "reference",
     responses((status = 200, body = Vec<ReferenceValue>), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 async fn list(
@@ -26,7 +26,7 @@ async fn list(
 }
 
 /// Sets a value from `valid_from` on (district officers); the same date corrects it.
-#[utoipa::path(post, path = "/v1/reference-values", request_body = ReferenceValue, tag = "reference",
+#[utoipa::path(post, path = "/v1/reference-values", operation_id = "setReferenceValue", request_body = ReferenceValue, tag = "reference",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = ReferenceValue), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]

@@ -26,7 +26,7 @@ struct YearQuery {
 }
 
 /// Progress against the year's targets (district roles and auditors).
-#[utoipa::path(get, path = "/v1/reports/targets", params(YearQuery), tag = "reports",
+#[utoipa::path(get, path = "/v1/reports/targets", operation_id = "getTargetsReport", params(YearQuery), tag = "reports",
     responses((status = 200, body = TargetsReport), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -48,7 +48,7 @@ struct OnQuery {
 }
 
 /// Coverage per township of the caller's division on a day.
-#[utoipa::path(get, path = "/v1/reports/coverage", params(OnQuery), tag = "reports",
+#[utoipa::path(get, path = "/v1/reports/coverage", operation_id = "getCoverageReport", params(OnQuery), tag = "reports",
     responses((status = 200, body = Vec<TownshipCoverage>), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 async fn coverage(

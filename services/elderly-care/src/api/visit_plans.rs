@@ -41,6 +41,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 #[derive(Debug, Deserialize, IntoParams)]
 struct Filter {
     /// `dispersed_support` or `left_behind`.
+    #[param(inline)]
     kind: Option<VisitPlanKind>,
     /// `active` or `cancelled`.
     status: Option<String>,
@@ -56,7 +57,7 @@ struct Filter {
 }
 
 /// Lists the visit plans of the caller's division, oldest first.
-#[utoipa::path(get, path = "/v1/visit-plans", params(Filter), tag = "visits",
+#[utoipa::path(get, path = "/v1/visit-plans", operation_id = "listVisitPlans", params(Filter), tag = "visits",
     responses((status = 200, body = Page<VisitPlanView>), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 async fn list(
@@ -103,7 +104,7 @@ struct PlanWithVisits {
 }
 
 /// Reads a visit plan of the caller's division with its visits, newest first.
-#[utoipa::path(get, path = "/v1/visit-plans/{id}", tag = "visits",
+#[utoipa::path(get, path = "/v1/visit-plans/{id}", operation_id = "getVisitPlan", tag = "visits",
     responses((status = 200, body = PlanWithVisits), (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn show(
@@ -123,7 +124,7 @@ async fn show(
 }
 
 /// Records a visit with its findings; the plan's next due date moves on.
-#[utoipa::path(post, path = "/v1/visit-plans/{id}/visits", request_body = NewVisit, tag = "visits",
+#[utoipa::path(post, path = "/v1/visit-plans/{id}/visits", operation_id = "recordVisit", request_body = NewVisit, tag = "visits",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = VisitPlanView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
@@ -148,7 +149,7 @@ async fn record_visit(
 }
 
 /// Runs the overdue check for today now (it also runs by itself every hour); idempotent.
-#[utoipa::path(post, path = "/v1/overdue-checks", tag = "visits",
+#[utoipa::path(post, path = "/v1/overdue-checks", operation_id = "runOverdueCheck", tag = "visits",
     responses((status = 200, body = CheckReport), (status = 401, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 async fn run_check(

@@ -43,7 +43,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 }
 
 /// Takes a report in; the caller's unit holds the case. Publishes `minor.case.opened.v1`.
-#[utoipa::path(post, path = "/v1/cases", request_body = NewCase, tag = "cases",
+#[utoipa::path(post, path = "/v1/cases", operation_id = "openCase", request_body = NewCase, tag = "cases",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = Opened), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
@@ -77,7 +77,7 @@ struct ListQuery {
 }
 
 /// Cases the caller may see, as summaries without personal data. Each listed case is audited.
-#[utoipa::path(get, path = "/v1/cases", params(ListQuery), tag = "cases",
+#[utoipa::path(get, path = "/v1/cases", operation_id = "listCases", params(ListQuery), tag = "cases",
     responses((status = 200, body = Page<CaseView>), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 async fn list(
@@ -111,7 +111,7 @@ struct ShowQuery {
 }
 
 /// One case: full for the holder's staff, restricted for everyone else. Audited.
-#[utoipa::path(get, path = "/v1/cases/{id}", params(ShowQuery), tag = "cases",
+#[utoipa::path(get, path = "/v1/cases/{id}", operation_id = "getCase", params(ShowQuery), tag = "cases",
     responses((status = 200, body = CaseView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn show(
@@ -136,7 +136,7 @@ async fn show(
 }
 
 /// Who did or read what on the case (district approvers and auditors).
-#[utoipa::path(get, path = "/v1/cases/{id}/audit", tag = "cases",
+#[utoipa::path(get, path = "/v1/cases/{id}/audit", operation_id = "getCaseAuditTrail", tag = "cases",
     responses((status = 200, body = Vec<AuditEntry>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn audit_trail(
@@ -148,7 +148,7 @@ async fn audit_trail(
 }
 
 /// Records a risk assessment (the holder); high risk makes the case a supervised major matter.
-#[utoipa::path(post, path = "/v1/cases/{id}/risk-assessments", request_body = RiskAssessment, tag = "cases",
+#[utoipa::path(post, path = "/v1/cases/{id}/risk-assessments", operation_id = "assessRisk", request_body = RiskAssessment, tag = "cases",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 201, body = Recorded), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -165,7 +165,7 @@ async fn risk_assessment(
 }
 
 /// Records an emergency response (the holder or a referred unit).
-#[utoipa::path(post, path = "/v1/cases/{id}/emergency-responses", request_body = EmergencyResponse, tag = "cases",
+#[utoipa::path(post, path = "/v1/cases/{id}/emergency-responses", operation_id = "recordEmergencyResponse", request_body = EmergencyResponse, tag = "cases",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 201, body = Recorded), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -182,7 +182,7 @@ async fn emergency_response(
 }
 
 /// Records the assessment and support plan (the holder).
-#[utoipa::path(post, path = "/v1/cases/{id}/support-plans", request_body = SupportPlan, tag = "cases",
+#[utoipa::path(post, path = "/v1/cases/{id}/support-plans", operation_id = "addSupportPlan", request_body = SupportPlan, tag = "cases",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 201, body = Recorded), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -199,7 +199,7 @@ async fn support_plan(
 }
 
 /// Adds a note (the holder or a referred unit).
-#[utoipa::path(post, path = "/v1/cases/{id}/notes", request_body = Note, tag = "cases",
+#[utoipa::path(post, path = "/v1/cases/{id}/notes", operation_id = "addCaseNote", request_body = Note, tag = "cases",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 201, body = Recorded), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -217,7 +217,7 @@ async fn note(
 
 /// Records both parents' situations (the holder); flags the child to child-welfare
 /// (`minor.child.at-risk.flagged.v1`) when the pair may meet the de facto unsupported conditions.
-#[utoipa::path(post, path = "/v1/cases/{id}/parents", request_body = ParentsInput, tag = "cases",
+#[utoipa::path(post, path = "/v1/cases/{id}/parents", operation_id = "recordParents", request_body = ParentsInput, tag = "cases",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 201, body = Assessed), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -240,7 +240,7 @@ async fn record_parents(
 
 /// Closes the case with its outcome and reason (the holder, with `If-Match`). Publishes
 /// `minor.case.closed.v1`.
-#[utoipa::path(post, path = "/v1/cases/{id}/closure", request_body = Closure, tag = "cases",
+#[utoipa::path(post, path = "/v1/cases/{id}/closure", operation_id = "closeCase", request_body = Closure, tag = "cases",
     params(("If-Match" = String, Header, description = "the ETag of the case as read")),
     responses((status = 200, body = Recorded), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
         (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)),

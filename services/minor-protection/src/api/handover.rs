@@ -36,7 +36,7 @@ const KEY: &str = "required: a retry returns the first answer";
 
 /// Refers the case to another agency or unit (the holder); the referred unit works on it without
 /// owning it.
-#[utoipa::path(post, path = "/v1/cases/{id}/referrals", request_body = NewReferral, tag = "handover",
+#[utoipa::path(post, path = "/v1/cases/{id}/referrals", operation_id = "referCase", request_body = NewReferral, tag = "handover",
     params(("Idempotency-Key" = String, Header, description = KEY)),
     responses((status = 201, body = Recorded), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -53,7 +53,7 @@ async fn refer(
 }
 
 /// The referred unit (or the holder) reports the referral done.
-#[utoipa::path(post, path = "/v1/cases/{id}/referrals/{referral_id}/completion", request_body = ReferralCompletion, tag = "handover",
+#[utoipa::path(post, path = "/v1/cases/{id}/referrals/{referral_id}/completion", operation_id = "completeReferral", request_body = ReferralCompletion, tag = "handover",
     params(("Idempotency-Key" = String, Header, description = KEY)),
     responses((status = 201, body = Recorded), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -70,7 +70,7 @@ async fn complete_referral(
 }
 
 /// Asks another unit to take the case over (the holder); ownership moves on acceptance.
-#[utoipa::path(post, path = "/v1/cases/{id}/transfers", request_body = NewTransfer, tag = "handover",
+#[utoipa::path(post, path = "/v1/cases/{id}/transfers", operation_id = "requestTransfer", request_body = NewTransfer, tag = "handover",
     params(("Idempotency-Key" = String, Header, description = KEY)),
     responses((status = 201, body = Recorded), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -87,7 +87,7 @@ async fn request_transfer(
 }
 
 /// The receiving unit accepts or declines a pending transfer.
-#[utoipa::path(post, path = "/v1/cases/{id}/transfers/{transfer_id}/decision", request_body = TransferDecision, tag = "handover",
+#[utoipa::path(post, path = "/v1/cases/{id}/transfers/{transfer_id}/decision", operation_id = "decideTransfer", request_body = TransferDecision, tag = "handover",
     params(("Idempotency-Key" = String, Header, description = KEY)),
     responses((status = 201, body = Recorded), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -105,7 +105,7 @@ async fn decide_transfer(
 
 /// The holder escalates the case one level up (severity, guardianship intervention, repeated
 /// report). Publishes `minor.case.escalated.v1`.
-#[utoipa::path(post, path = "/v1/cases/{id}/escalations", request_body = Escalation, tag = "supervision",
+#[utoipa::path(post, path = "/v1/cases/{id}/escalations", operation_id = "escalateCase", request_body = Escalation, tag = "supervision",
     params(("Idempotency-Key" = String, Header, description = KEY)),
     responses((status = 201, body = Recorded), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -122,7 +122,7 @@ async fn escalate(
 }
 
 /// The holder reports the supervised matter handled (办结): it leaves the supervision run.
-#[utoipa::path(post, path = "/v1/cases/{id}/supervision-report", request_body = SupervisionReport, tag = "supervision",
+#[utoipa::path(post, path = "/v1/cases/{id}/supervision-report", operation_id = "reportSupervision", request_body = SupervisionReport, tag = "supervision",
     params(("Idempotency-Key" = String, Header, description = KEY)),
     responses((status = 201, body = Recorded), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -139,7 +139,7 @@ async fn report_supervision(
 }
 
 /// The district centre starts fallback guardianship (兜底监护).
-#[utoipa::path(post, path = "/v1/cases/{id}/guardianship", request_body = NewGuardianship, tag = "guardianship",
+#[utoipa::path(post, path = "/v1/cases/{id}/guardianship", operation_id = "startGuardianship", request_body = NewGuardianship, tag = "guardianship",
     params(("Idempotency-Key" = String, Header, description = KEY)),
     responses((status = 201, body = Recorded), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -156,7 +156,7 @@ async fn start_guardianship(
 }
 
 /// Reviews fallback guardianship; the next review falls due a cadence later.
-#[utoipa::path(post, path = "/v1/cases/{id}/guardianship/reviews", request_body = GuardianshipReview, tag = "guardianship",
+#[utoipa::path(post, path = "/v1/cases/{id}/guardianship/reviews", operation_id = "reviewGuardianship", request_body = GuardianshipReview, tag = "guardianship",
     params(("Idempotency-Key" = String, Header, description = KEY)),
     responses((status = 201, body = Recorded), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -173,7 +173,7 @@ async fn review_guardianship(
 }
 
 /// Ends fallback guardianship.
-#[utoipa::path(post, path = "/v1/cases/{id}/guardianship/end", request_body = GuardianshipEnd, tag = "guardianship",
+#[utoipa::path(post, path = "/v1/cases/{id}/guardianship/end", operation_id = "endGuardianship", request_body = GuardianshipEnd, tag = "guardianship",
     params(("Idempotency-Key" = String, Header, description = KEY)),
     responses((status = 201, body = Recorded), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -198,7 +198,7 @@ pub struct RunRequest {
 
 /// Runs supervision now: every supervised matter overdue on `today` goes one level up, once per
 /// level (district staff and machine callers). The service also runs it periodically.
-#[utoipa::path(post, path = "/v1/supervision/runs", request_body = RunRequest, tag = "supervision",
+#[utoipa::path(post, path = "/v1/supervision/runs", operation_id = "runSupervision", request_body = RunRequest, tag = "supervision",
     responses((status = 200, body = RunReport), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 async fn run_supervision(

@@ -31,7 +31,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 }
 
 /// Registers a left-behind child (the village's child director).
-#[utoipa::path(post, path = "/v1/left-behind-children", request_body = NewLeftBehindChild, tag = "left-behind children",
+#[utoipa::path(post, path = "/v1/left-behind-children", operation_id = "registerLeftBehindChild", request_body = NewLeftBehindChild, tag = "left-behind children",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 201, body = LeftBehindView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -50,7 +50,7 @@ async fn register(
 }
 
 /// The register of the caller's division (names for the village's own staff only; audited).
-#[utoipa::path(get, path = "/v1/left-behind-children", params(PageQuery), tag = "left-behind children",
+#[utoipa::path(get, path = "/v1/left-behind-children", operation_id = "listLeftBehindChildren", params(PageQuery), tag = "left-behind children",
     responses((status = 200, body = Page<LeftBehindView>), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 async fn list(
@@ -76,7 +76,7 @@ struct OverdueQuery {
 }
 
 /// Children whose visit is overdue (audited).
-#[utoipa::path(get, path = "/v1/left-behind-children/overdue-visits", params(OverdueQuery), tag = "left-behind children",
+#[utoipa::path(get, path = "/v1/left-behind-children/overdue-visits", operation_id = "listOverdueChildVisits", params(OverdueQuery), tag = "left-behind children",
     responses((status = 200, body = Page<LeftBehindView>), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 async fn overdue(
@@ -96,7 +96,7 @@ async fn overdue(
 }
 
 /// One child on the register (audited).
-#[utoipa::path(get, path = "/v1/left-behind-children/{id}", tag = "left-behind children",
+#[utoipa::path(get, path = "/v1/left-behind-children/{id}", operation_id = "getLeftBehindChild", tag = "left-behind children",
     responses((status = 200, body = LeftBehindView), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn show(
@@ -111,7 +111,7 @@ async fn show(
 }
 
 /// Records a visit (the village's child director).
-#[utoipa::path(post, path = "/v1/left-behind-children/{id}/visits", request_body = NewVisit, tag = "left-behind children",
+#[utoipa::path(post, path = "/v1/left-behind-children/{id}/visits", operation_id = "recordChildVisit", request_body = NewVisit, tag = "left-behind children",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 201, body = LeftBehindView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]

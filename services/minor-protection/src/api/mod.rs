@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 /// Every route of the service, documented.
 pub fn routes(platform: &Platform) -> OpenApiRouter {
-    OpenApiRouter::new()
+    OpenApiRouter::with_openapi(kit::api_document!())
         .merge(cases::routes())
         .merge(handover::routes())
         .merge(left_behind::routes())

@@ -12,7 +12,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 }
 
 /// Every value of every parameter.
-#[utoipa::path(get, path = "/v1/reference/parameters", tag = "reference",
+#[utoipa::path(get, path = "/v1/reference/parameters", operation_id = "listParameters", tag = "reference",
     responses((status = 200, body = Vec<ParameterValue>), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 async fn list(
@@ -23,7 +23,7 @@ async fn list(
 }
 
 /// Sets a parameter's value from a date on (district approvers; audited).
-#[utoipa::path(post, path = "/v1/reference/parameters", request_body = ParameterValue, tag = "reference",
+#[utoipa::path(post, path = "/v1/reference/parameters", operation_id = "setParameter", request_body = ParameterValue, tag = "reference",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 201, body = ParameterValue), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]

@@ -19,7 +19,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 }
 
 /// The units of the caller's division and those above it.
-#[utoipa::path(get, path = "/v1/units", tag = "units",
+#[utoipa::path(get, path = "/v1/units", operation_id = "listUnits", tag = "units",
     responses((status = 200, body = Vec<UnitView>), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 async fn list(
@@ -30,7 +30,7 @@ async fn list(
 }
 
 /// Registers a village's child director post (township or district staff).
-#[utoipa::path(post, path = "/v1/units", request_body = NewVillageUnit, tag = "units",
+#[utoipa::path(post, path = "/v1/units", operation_id = "registerUnit", request_body = NewVillageUnit, tag = "units",
     params(("Idempotency-Key" = String, Header, description = "required")),
     responses((status = 201, body = UnitView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -46,7 +46,7 @@ async fn register(
 }
 
 /// Appoints a unit's lead (child supervisor or child director): staff of the level above.
-#[utoipa::path(post, path = "/v1/units/{code}/lead", request_body = Lead, tag = "units",
+#[utoipa::path(post, path = "/v1/units/{code}/lead", operation_id = "appointUnitLead", request_body = Lead, tag = "units",
     params(("If-Match" = String, Header, description = "the unit's version as read, \"v<n>\"")),
     responses((status = 200, body = UnitView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 412, body = Problem), (status = 428, body = Problem)),
     security(("bearer" = [])))]

@@ -23,7 +23,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 }
 
 /// Registers a service-centre construction project.
-#[utoipa::path(post, path = "/v1/service-centre-projects", request_body = NewProject, tag = "service centres",
+#[utoipa::path(post, path = "/v1/service-centre-projects", operation_id = "createServiceCentreProject", request_body = NewProject, tag = "service centres",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = ProjectView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -38,7 +38,7 @@ async fn create(
 }
 
 /// Reads a project (answers its `ETag`).
-#[utoipa::path(get, path = "/v1/service-centre-projects/{id}", tag = "service centres",
+#[utoipa::path(get, path = "/v1/service-centre-projects/{id}", operation_id = "getServiceCentreProject", tag = "service centres",
     responses((status = 200, body = ProjectView), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn show(
@@ -51,7 +51,7 @@ async fn show(
 }
 
 /// Reports progress: the stage only moves forward; a built centre is 100 % complete.
-#[utoipa::path(post, path = "/v1/service-centre-projects/{id}/progress", request_body = NewProgress, tag = "service centres",
+#[utoipa::path(post, path = "/v1/service-centre-projects/{id}/progress", operation_id = "recordProjectProgress", request_body = NewProgress, tag = "service centres",
     params(("If-Match" = String, Header, description = "the ETag last read")),
     responses((status = 200, body = ProjectView), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)),
     security(("bearer" = [])))]

@@ -24,7 +24,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 }
 
 /// Registers a committee member for a term.
-#[utoipa::path(post, path = "/v1/committee-members", request_body = NewCommitteeMember, tag = "committee",
+#[utoipa::path(post, path = "/v1/committee-members", operation_id = "registerCommitteeMember", request_body = NewCommitteeMember, tag = "committee",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = CommitteeMemberView), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -39,7 +39,7 @@ async fn create(
 }
 
 /// Reads a committee member with duty pledges and reports.
-#[utoipa::path(get, path = "/v1/committee-members/{id}", tag = "committee",
+#[utoipa::path(get, path = "/v1/committee-members/{id}", operation_id = "getCommitteeMember", tag = "committee",
     responses((status = 200, body = CommitteeMemberView), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn show(
@@ -51,7 +51,7 @@ async fn show(
 }
 
 /// Records a member's duty pledge for a year.
-#[utoipa::path(post, path = "/v1/committee-members/{id}/duty-pledges", request_body = NewPledge, tag = "committee",
+#[utoipa::path(post, path = "/v1/committee-members/{id}/duty-pledges", operation_id = "recordDutyPledge", request_body = NewPledge, tag = "committee",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = CommitteeMemberView), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -69,7 +69,7 @@ async fn pledge(
 }
 
 /// Records a member's annual duty report (after that year's pledge).
-#[utoipa::path(post, path = "/v1/committee-members/{id}/duty-reports", request_body = NewDutyReport, tag = "committee",
+#[utoipa::path(post, path = "/v1/committee-members/{id}/duty-reports", operation_id = "recordDutyReport", request_body = NewDutyReport, tag = "committee",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = CommitteeMemberView), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -87,7 +87,7 @@ async fn report(
 }
 
 /// Records a deliberation session and its resolutions.
-#[utoipa::path(post, path = "/v1/deliberations", request_body = NewDeliberation, tag = "committee",
+#[utoipa::path(post, path = "/v1/deliberations", operation_id = "recordDeliberation", request_body = NewDeliberation, tag = "committee",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = DeliberationView), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -104,7 +104,7 @@ async fn deliberation(
 }
 
 /// Records a committee member's contact with the masses.
-#[utoipa::path(post, path = "/v1/contact-records", request_body = NewContactRecord, tag = "committee",
+#[utoipa::path(post, path = "/v1/contact-records", operation_id = "recordContact", request_body = NewContactRecord, tag = "committee",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = ContactRecorded), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]

@@ -20,7 +20,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 }
 
 /// Establishes a deliberation, ceremony or ethics council (one active of each kind per village).
-#[utoipa::path(post, path = "/v1/councils", request_body = NewCouncil, tag = "councils",
+#[utoipa::path(post, path = "/v1/councils", operation_id = "createCouncil", request_body = NewCouncil, tag = "councils",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = CouncilView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -35,7 +35,7 @@ async fn create(
 }
 
 /// Reads a council with its members and meetings.
-#[utoipa::path(get, path = "/v1/councils/{id}", tag = "councils",
+#[utoipa::path(get, path = "/v1/councils/{id}", operation_id = "getCouncil", tag = "councils",
     responses((status = 200, body = CouncilView), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn show(
@@ -47,7 +47,7 @@ async fn show(
 }
 
 /// Adds a member to a council.
-#[utoipa::path(post, path = "/v1/councils/{id}/members", request_body = NewCouncilMember, tag = "councils",
+#[utoipa::path(post, path = "/v1/councils/{id}/members", operation_id = "addCouncilMember", request_body = NewCouncilMember, tag = "councils",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = CouncilView), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -65,7 +65,7 @@ async fn add_member(
 }
 
 /// Records a council meeting and its resolutions.
-#[utoipa::path(post, path = "/v1/councils/{id}/meetings", request_body = NewMeeting, tag = "councils",
+#[utoipa::path(post, path = "/v1/councils/{id}/meetings", operation_id = "recordCouncilMeeting", request_body = NewMeeting, tag = "councils",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = CouncilView), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]

@@ -38,7 +38,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 
 /// Adds the next version of a township's list (self-governance matters, matters assisting the
 /// government, negative list, certificate items).
-#[utoipa::path(post, path = "/v1/lists", request_body = NewListVersion, tag = "lists",
+#[utoipa::path(post, path = "/v1/lists", operation_id = "publishListVersion", request_body = NewListVersion, tag = "lists",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = ListVersion), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -59,7 +59,7 @@ struct ListQuery {
 }
 
 /// Every version of a township's lists (villages read their township's).
-#[utoipa::path(get, path = "/v1/lists", params(ListQuery), tag = "lists",
+#[utoipa::path(get, path = "/v1/lists", operation_id = "listLists", params(ListQuery), tag = "lists",
     responses((status = 200, body = Vec<ListVersion>), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 async fn list(
@@ -94,7 +94,7 @@ impl IntoResponse for ListRefusal {
 
 /// Issues a certificate a resident asked for if the township's certificate list in force names it
 /// (and its negative list does not); otherwise 422 naming the list and version that refused it.
-#[utoipa::path(post, path = "/v1/certificates", request_body = CertificateRequest, tag = "lists",
+#[utoipa::path(post, path = "/v1/certificates", operation_id = "issueCertificate", request_body = CertificateRequest, tag = "lists",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = CertificateView), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 422, body = ListRefusal)),
@@ -151,7 +151,7 @@ async fn create_certificate(
 }
 
 /// Reads an issued certificate of the caller's division.
-#[utoipa::path(get, path = "/v1/certificates/{id}", tag = "lists",
+#[utoipa::path(get, path = "/v1/certificates/{id}", operation_id = "getCertificate", tag = "lists",
     responses((status = 200, body = CertificateView), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn show(

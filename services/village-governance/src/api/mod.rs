@@ -18,7 +18,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 /// Every route of the service, documented.
 pub fn routes(platform: &Platform) -> OpenApiRouter {
-    OpenApiRouter::new()
+    OpenApiRouter::with_openapi(kit::api_document!())
         .merge(villages::routes())
         .merge(objections::routes())
         .merge(lists::routes())

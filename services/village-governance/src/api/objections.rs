@@ -18,7 +18,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 
 /// Records an objection while the publicity shows; publishes `village.publicity.objection.raised.v1`
 /// (without the objector). 409 before the publicity opens or after it closed.
-#[utoipa::path(post, path = "/v1/objections", request_body = NewObjection, tag = "publicity",
+#[utoipa::path(post, path = "/v1/objections", operation_id = "raiseObjection", request_body = NewObjection, tag = "publicity",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = ObjectionView), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)),
@@ -43,7 +43,7 @@ struct ShowQuery {
 }
 
 /// Reads an objection; the objector is masked unless an allowed role asks (audited).
-#[utoipa::path(get, path = "/v1/objections/{id}", params(ShowQuery), tag = "publicity",
+#[utoipa::path(get, path = "/v1/objections/{id}", operation_id = "getObjection", params(ShowQuery), tag = "publicity",
     responses((status = 200, body = ObjectionView), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn show(

@@ -32,7 +32,7 @@ struct CoverageQuery {
 }
 
 /// Villages lacking their rules or any of the deliberation, ceremony and ethics councils.
-#[utoipa::path(get, path = "/v1/reports/council-coverage", params(CoverageQuery), tag = "reports",
+#[utoipa::path(get, path = "/v1/reports/council-coverage", operation_id = "getCouncilCoverageReport", params(CoverageQuery), tag = "reports",
     responses((status = 200, body = CoverageReport), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 async fn coverage(
@@ -61,7 +61,7 @@ struct StaffingQuery {
 }
 
 /// Communities whose community workers fall short of the staffing standard.
-#[utoipa::path(get, path = "/v1/reports/community-staffing", params(StaffingQuery), tag = "reports",
+#[utoipa::path(get, path = "/v1/reports/community-staffing", operation_id = "getCommunityStaffingReport", params(StaffingQuery), tag = "reports",
     responses((status = 200, body = StaffingReport), (status = 403, body = Problem), (status = 409, body = Problem)),
     security(("bearer" = [])))]
 async fn staffing(
@@ -88,7 +88,7 @@ struct YearQuery {
 }
 
 /// Service-centre projects of a year against the year's target.
-#[utoipa::path(get, path = "/v1/reports/service-centres", params(YearQuery), tag = "reports",
+#[utoipa::path(get, path = "/v1/reports/service-centres", operation_id = "getServiceCentresReport", params(YearQuery), tag = "reports",
     responses((status = 200, body = CentresReport)),
     security(("bearer" = [])))]
 async fn centres(
@@ -107,7 +107,7 @@ struct DueQuery {
 }
 
 /// Rules whose periodic review falls due on or before the date.
-#[utoipa::path(get, path = "/v1/reports/rules-reviews-due", params(DueQuery), tag = "reports",
+#[utoipa::path(get, path = "/v1/reports/rules-reviews-due", operation_id = "getRulesReviewsDueReport", params(DueQuery), tag = "reports",
     responses((status = 200, body = Vec<RulesView>)),
     security(("bearer" = [])))]
 async fn rules_reviews_due(

@@ -32,7 +32,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 }
 
 /// Drafts a village's rules (village) or residents' convention (community): version 1.
-#[utoipa::path(post, path = "/v1/rules", request_body = NewRules, tag = "rules",
+#[utoipa::path(post, path = "/v1/rules", operation_id = "draftRules", request_body = NewRules, tag = "rules",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = RulesView), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)),
@@ -48,7 +48,7 @@ async fn create(
 }
 
 /// Reads rules with every version and step (answers its `ETag`).
-#[utoipa::path(get, path = "/v1/rules/{id}", tag = "rules",
+#[utoipa::path(get, path = "/v1/rules/{id}", operation_id = "getRules", tag = "rules",
     responses((status = 200, body = RulesView), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn show(
@@ -72,7 +72,7 @@ macro_rules! step {
 }
 
 /// Changes a draft's text.
-#[utoipa::path(post, path = "/v1/rules/{id}/amendments", request_body = Amendment, tag = "rules",
+#[utoipa::path(post, path = "/v1/rules/{id}/amendments", operation_id = "amendRules", request_body = Amendment, tag = "rules",
     params(("If-Match" = String, Header, description = "the ETag last read")),
     responses((status = 200, body = RulesView), (status = 409, body = Problem), (status = 412, body = Problem), (status = 428, body = Problem)),
     security(("bearer" = [])))]
@@ -87,7 +87,7 @@ async fn amend(
 }
 
 /// Records the village legal adviser's review (approved, or returned for revision).
-#[utoipa::path(post, path = "/v1/rules/{id}/legal-review", request_body = LegalReview, tag = "rules",
+#[utoipa::path(post, path = "/v1/rules/{id}/legal-review", operation_id = "recordLegalReview", request_body = LegalReview, tag = "rules",
     params(("If-Match" = String, Header, description = "the ETag last read")),
     responses((status = 200, body = RulesView), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -102,7 +102,7 @@ async fn legal_review(
 }
 
 /// Records the township's legality review with its findings (township staff).
-#[utoipa::path(post, path = "/v1/rules/{id}/legality-review", request_body = LegalityReview, tag = "rules",
+#[utoipa::path(post, path = "/v1/rules/{id}/legality-review", operation_id = "recordLegalityReview", request_body = LegalityReview, tag = "rules",
     params(("If-Match" = String, Header, description = "the ETag last read")),
     responses((status = 200, body = RulesView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -117,7 +117,7 @@ async fn legality_review(
 }
 
 /// Records the assembly vote: quorum and majority under the thresholds in force on the day.
-#[utoipa::path(post, path = "/v1/rules/{id}/votes", request_body = VoteRecord, tag = "rules",
+#[utoipa::path(post, path = "/v1/rules/{id}/votes", operation_id = "recordRulesVote", request_body = VoteRecord, tag = "rules",
     params(("If-Match" = String, Header, description = "the ETag last read")),
     responses((status = 200, body = Voted), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -136,7 +136,7 @@ async fn vote(
 
 /// Records filing with the township (township staff) or the district (district staff; publishes
 /// `village.rules.filed.v1`).
-#[utoipa::path(post, path = "/v1/rules/{id}/filings", request_body = Filing, tag = "rules",
+#[utoipa::path(post, path = "/v1/rules/{id}/filings", operation_id = "fileRules", request_body = Filing, tag = "rules",
     params(("If-Match" = String, Header, description = "the ETag last read")),
     responses((status = 200, body = RulesView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem)),
     security(("bearer" = [])))]
@@ -151,7 +151,7 @@ async fn filing(
 }
 
 /// Publishes the filed version; the version it replaces is superseded.
-#[utoipa::path(post, path = "/v1/rules/{id}/publication", request_body = Publication, tag = "rules",
+#[utoipa::path(post, path = "/v1/rules/{id}/publication", operation_id = "publishRules", request_body = Publication, tag = "rules",
     params(("If-Match" = String, Header, description = "the ETag last read")),
     responses((status = 200, body = RulesView), (status = 409, body = Problem), (status = 412, body = Problem)),
     security(("bearer" = [])))]
@@ -167,7 +167,7 @@ async fn publication(
 
 /// Records a periodic review of the published rules: unchanged (next review set) or revise (a new
 /// draft version starts).
-#[utoipa::path(post, path = "/v1/rules/{id}/periodic-reviews", request_body = PeriodicReview, tag = "rules",
+#[utoipa::path(post, path = "/v1/rules/{id}/periodic-reviews", operation_id = "recordPeriodicReview", request_body = PeriodicReview, tag = "rules",
     params(("If-Match" = String, Header, description = "the ETag last read")),
     responses((status = 200, body = RulesView), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]

@@ -20,7 +20,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 }
 
 /// Registers a village or community of the caller's township.
-#[utoipa::path(post, path = "/v1/villages", request_body = NewVillage, tag = "villages",
+#[utoipa::path(post, path = "/v1/villages", operation_id = "registerVillage", request_body = NewVillage, tag = "villages",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = VillageView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -41,7 +41,7 @@ struct ListQuery {
 }
 
 /// The villages and communities of the caller's division.
-#[utoipa::path(get, path = "/v1/villages", params(ListQuery), tag = "villages",
+#[utoipa::path(get, path = "/v1/villages", operation_id = "listVillages", params(ListQuery), tag = "villages",
     responses((status = 200, body = Vec<VillageView>), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 async fn list(
@@ -60,7 +60,7 @@ struct BoardQuery {
 }
 
 /// The village's publicity board: aid publicity showing on the date, masked (no names).
-#[utoipa::path(get, path = "/v1/villages/{code}/board", params(BoardQuery), tag = "publicity",
+#[utoipa::path(get, path = "/v1/villages/{code}/board", operation_id = "getVillageBoard", params(BoardQuery), tag = "publicity",
     responses((status = 200, body = Board), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 async fn show_board(

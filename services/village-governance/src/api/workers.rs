@@ -15,7 +15,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 }
 
 /// Registers a community worker.
-#[utoipa::path(post, path = "/v1/community-workers", request_body = NewWorker, tag = "community workers",
+#[utoipa::path(post, path = "/v1/community-workers", operation_id = "registerCommunityWorker", request_body = NewWorker, tag = "community workers",
     params(("Idempotency-Key" = String, Header, description = "required: a retry returns the first answer")),
     responses((status = 201, body = WorkerView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -30,7 +30,7 @@ async fn create(
 }
 
 /// Reads a community worker with the monthly pay the scale in force gives.
-#[utoipa::path(get, path = "/v1/community-workers/{id}", tag = "community workers",
+#[utoipa::path(get, path = "/v1/community-workers/{id}", operation_id = "getCommunityWorker", tag = "community workers",
     responses((status = 200, body = WorkerView), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn show(
