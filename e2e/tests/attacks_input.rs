@@ -159,6 +159,15 @@ async fn malformed_mistyped_oversized_and_invalid_id_numbers_are_refused_and_not
                 Some("village_code".into()),
             ),
             ("a 300 KiB body".into(), oversized_json(), 413, None),
+            (
+                // PostgreSQL text cannot hold U+0000: refused naming the field, never a 5xx.
+                format!("{} with a NUL character", c.typed),
+                set(&c.body, c.typed, json!("a\u{0}b"))
+                    .to_string()
+                    .into_bytes(),
+                422,
+                Some(c.typed.trim_start_matches('/').replace('/', ".")),
+            ),
         ];
         for pointer in c.id_numbers {
             let valid = c
@@ -213,6 +222,66 @@ async fn malformed_mistyped_oversized_and_invalid_id_numbers_are_refused_and_not
     );
     mesh.assert_only_events(&mark, &[]).await;
     before.assert_grew(&mesh, &place, &[]).await;
+}
+
+/// What PostgreSQL cannot store, in query strings and dates (the findings of 2026-11-29): a NUL
+/// character, a date whose year is not four digits, an impossible year — each a 422 naming the
+/// parameter or field, never the 503 of a database failure.
+#[tokio::test]
+async fn values_postgresql_cannot_store_are_refused_naming_the_parameter() {
+    let mesh = Mesh::start().await;
+    let officer = format!("Bearer {}", token(Role::DistrictOfficer));
+    let mut wrong = Vec::new();
+    for (service, path, field) in [
+        ("elderly-care", "/v1/reports/targets?year=-129286", "year"),
+        (
+            "elderly-care",
+            "/v1/reports/coverage?on=-200000-01-01",
+            "on",
+        ),
+        ("elderly-care", "/v1/visit-plans?status=a%00b", "status"),
+        (
+            "minor-protection",
+            "/v1/cases?overdue_on=-200000-01-01",
+            "overdue_on",
+        ),
+        (
+            "village-governance",
+            "/v1/villages/500112016201/board?on=%2B20000-01-01",
+            "on",
+        ),
+        (
+            "aid-applications",
+            "/v1/applications?status=in%00publicity",
+            "status",
+        ),
+    ] {
+        let r = send_raw(&mesh, service, &Method::GET, path, &officer, b"").await;
+        if r.status != 422 || !r.is_problem() || r.fields() != [field] {
+            wrong.push(format!("{service} GET {path}: {} {}", r.status, r.body));
+        }
+    }
+    let body = json!({ "name": "康养服务公司", "contract_from": "-200000-01-01", "contract_to": "2026-12-31" });
+    let r = send_raw(
+        &mesh,
+        "elderly-care",
+        &Method::POST,
+        "/v1/providers",
+        &officer,
+        body.to_string().as_bytes(),
+    )
+    .await;
+    if r.status != 422 || r.fields() != ["contract_from"] {
+        wrong.push(format!(
+            "elderly-care POST /v1/providers: {} {}",
+            r.status, r.body
+        ));
+    }
+    assert!(
+        wrong.is_empty(),
+        "not refused naming the field:\n{}",
+        wrong.join("\n")
+    );
 }
 
 #[tokio::test]

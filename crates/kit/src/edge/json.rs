@@ -47,13 +47,17 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
 }
 
 /// Deserialises a body, mapping errors to problems with the JSON path of the offending field.
-/// Text with a NUL character is refused: no record needs one, and PostgreSQL cannot store it.
+/// Text with a NUL character is refused (no record needs one, and PostgreSQL cannot store it), and
+/// so is a date whose year is not four digits (`-200000-01-01`, `+12345-01-01`: chrono reads them,
+/// RFC 3339 and PostgreSQL do not) — each as a 422 naming the field.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
-    if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
-        return Err(Problem::invalid(
-            "body",
-            "text must not contain NUL characters (\\u0000)",
-        ));
+    let nul = bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"));
+    if nul || quoted_extended_date(bytes) {
+        if let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes)
+            && let Some((field, reason)) = unstorable(&value, String::new())
+        {
+            return Err(Problem::invalid(field, reason));
+        }
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
@@ -76,6 +80,78 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
             }
         }
     })
+}
+
+/// Why a text value cannot be taken, if it cannot: a NUL character, or a date with a year of
+/// other than four digits.
+pub fn unstorable_text(text: &str) -> Option<&'static str> {
+    if text.contains('\0') {
+        Some(NUL)
+    } else if extended_date(text.as_bytes()) {
+        Some(EXTENDED_DATE)
+    } else {
+        None
+    }
+}
+
+const NUL: &str = "text must not contain NUL characters (\\u0000)";
+const EXTENDED_DATE: &str = "a date must have a four-digit year (YYYY-MM-DD, years 0001 to 9999)";
+
+/// The path (`members[0].name`, as serde_path_to_error writes it) and reason of the first string in
+/// `value` that cannot be taken.
+fn unstorable(value: &serde_json::Value, path: String) -> Option<(String, &'static str)> {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => unstorable_text(text).map(|reason| {
+            let field = if path.is_empty() { "body".into() } else { path };
+            (field, reason)
+        }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| unstorable(v, format!("{path}[{i}]"))),
+        Value::Object(fields) => fields.iter().find_map(|(k, v)| {
+            let key_reason = unstorable_text(k);
+            let field = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            match key_reason {
+                Some(reason) => Some((field, reason)),
+                None => unstorable(v, field),
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// Whether some JSON string in `bytes` starts like a date with an extended year (a cheap scan
+/// before any walk of the document).
+fn quoted_extended_date(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'"' && extended_date(&bytes[i + 1..]))
+}
+
+/// Whether `text` starts like a date (`YYYY-MM-DD`) whose year has a sign or more than four
+/// digits — what chrono reads but PostgreSQL's `date` and RFC 3339's full-date do not.
+pub fn extended_date(text: &[u8]) -> bool {
+    let (signed, rest) = match text.first() {
+        Some(b'+' | b'-') => (true, &text[1..]),
+        _ => (false, text),
+    };
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits < 4 || !(signed || digits > 4) {
+        return false;
+    }
+    let tail = &rest[digits..];
+    tail.len() >= 6
+        && tail[0] == b'-'
+        && tail[1..3].iter().all(u8::is_ascii_digit)
+        && tail[3] == b'-'
+        && tail[4..6].iter().all(u8::is_ascii_digit)
 }
 
 fn missing_field(message: &str) -> Option<String> {
@@ -124,9 +200,41 @@ mod tests {
     }
 
     #[test]
-    fn a_nul_character_in_text_is_refused() {
+    fn a_nul_character_in_text_is_refused_naming_the_field() {
         let p = parse::<Household>(br#"{"village":"a\u0000b","members":[]}"#).unwrap_err();
         assert_eq!(p.status, 422);
+        assert_eq!(p.errors[0].field, "village");
+        let p = parse::<serde_json::Value>(br#"{"members":[{"name":"x\u0000y"}]}"#).unwrap_err();
+        assert_eq!(p.errors[0].field, "members[0].name");
+    }
+
+    #[test]
+    fn a_date_with_an_extended_year_is_refused_naming_the_field() {
+        for date in [
+            "-200000-01-01",
+            "+2026-01-01",
+            "20260-01-01",
+            "-0001-12-31T00:00:00Z",
+        ] {
+            let body = format!(r#"{{"members":[{{"born_on":"{date}"}}]}}"#);
+            let p = parse::<serde_json::Value>(body.as_bytes()).unwrap_err();
+            assert_eq!(p.status, 422, "{date}");
+            assert_eq!(p.errors[0].field, "members[0].born_on", "{date}");
+        }
+        for fine in [
+            "0001-01-01",
+            "9999-12-31",
+            "2026-12-07T08:00:00+08:00",
+            "-5",
+            "12345",
+            "+86 138",
+        ] {
+            let body = format!(r#"{{"v":"{fine}"}}"#);
+            assert!(
+                parse::<serde_json::Value>(body.as_bytes()).is_ok(),
+                "{fine}"
+            );
+        }
     }
 
     #[test]

@@ -94,6 +94,7 @@ pub fn assemble(
         .layer(axum::Extension(verifier))
         .layer(RequestBodyLimitLayer::new(max_body))
         .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(middleware::from_fn(refuse_unstorable_query))
         .layer(middleware::from_fn(problem_for_bare_errors))
         .layer(middleware::from_fn(record_metrics))
         .layer(middleware::from_fn(trace_context))
@@ -170,6 +171,35 @@ async fn problem_for_bare_errors(req: Request, next: Next) -> Response {
     problem.into_response()
 }
 
+/// Refuses, in any query string, what no record holds and PostgreSQL cannot store — a NUL
+/// character, a date whose year is not four digits, a `year` outside 1–9999 — as a 422 naming the
+/// parameter, before any handler runs (the same rules [`json::parse`] applies to bodies).
+async fn refuse_unstorable_query(req: Request, next: Next) -> Response {
+    if let Some(query) = req.uri().query()
+        && let Some((name, reason)) = unstorable_parameter(query)
+    {
+        return Problem::invalid(name, reason).into_response();
+    }
+    next.run(req).await
+}
+
+/// The first parameter of `query` that cannot be taken, and why.
+fn unstorable_parameter(query: &str) -> Option<(String, &'static str)> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).ok()?;
+    pairs.into_iter().find_map(|(name, value)| {
+        if let Some(reason) = json::unstorable_text(&value).or_else(|| json::unstorable_text(&name))
+        {
+            return Some((name, reason));
+        }
+        let out_of_range = name == "year"
+            && value
+                .trim()
+                .parse::<i64>()
+                .is_ok_and(|y| !(1..=9999).contains(&y));
+        out_of_range.then_some((name, "must be a year from 1 to 9999"))
+    })
+}
+
 /// Continues the caller's W3C trace (or starts one) for everything the request causes, including
 /// the events it writes to the outbox; answers with the `traceparent` of this request.
 async fn trace_context(req: Request, next: Next) -> Response {
@@ -217,4 +247,35 @@ pub fn metrics_handle() -> PrometheusHandle {
             handle
         })
         .clone()
+}
+
+#[cfg(test)]
+mod query_tests {
+    use super::unstorable_parameter;
+
+    #[test]
+    fn a_query_with_a_nul_an_extended_date_or_an_impossible_year_names_the_parameter() {
+        for (query, name) in [
+            ("status=a%00b", "status"),
+            ("limit=5&on=-200000-01-01", "on"),
+            ("overdue_on=%2B20260-01-01", "overdue_on"),
+            ("year=-129286", "year"),
+            ("year=10000", "year"),
+        ] {
+            assert_eq!(
+                unstorable_parameter(query).map(|(n, _)| n).as_deref(),
+                Some(name),
+                "{query}"
+            );
+        }
+        for fine in [
+            "on=2026-12-07",
+            "year=2026",
+            "year=abc",
+            "limit=5&cursor=x",
+            "",
+        ] {
+            assert_eq!(unstorable_parameter(fine), None, "{fine}");
+        }
+    }
 }

@@ -22,6 +22,7 @@ pub(super) fn routes() -> OpenApiRouter<Platform> {
 #[derive(Debug, Deserialize, IntoParams)]
 struct YearQuery {
     /// The year (default: this year).
+    #[param(minimum = 1, maximum = 9999)]
     year: Option<i32>,
 }
 

@@ -84,6 +84,7 @@ async fn staffing(
 #[derive(Debug, Deserialize, IntoParams)]
 struct YearQuery {
     /// Default: this year.
+    #[param(minimum = 1, maximum = 9999)]
     year: Option<i32>,
 }
 
