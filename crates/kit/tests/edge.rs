@@ -368,11 +368,13 @@ async fn a_value_the_database_cannot_store_is_the_callers_422_not_an_outage() {
             .status(),
         200
     );
+    // Refused at the edge naming the parameter, before the handler or the database sees it.
     let (status, body) = problem(app.get("/v1/dates?on=-200000-01-01", Some(&clerk)).await).await;
     assert_eq!(
         (status, body["type"].as_str().unwrap()),
-        (422, "urn:minzheng:problem:invalid-value")
+        (422, "urn:minzheng:problem:invalid-field")
     );
+    assert_eq!(body["errors"][0]["field"], "on");
     let (status, _) = problem(
         app.post(
             "/v1/things",

@@ -60,7 +60,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
         }
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    serde_path_to_error::deserialize(ObjectsAreObjects(de)).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         match inner.classify() {
@@ -72,7 +72,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
             ),
             serde_json::error::Category::Data => {
                 let field = if path == "." {
-                    missing_field(&inner.to_string()).unwrap_or(path)
+                    missing_field(&inner.to_string()).unwrap_or_else(|| "body".to_owned())
                 } else {
                     path
                 };
@@ -80,6 +80,74 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
             }
         }
     })
+}
+
+/// A body whose type is a struct must be a JSON object: serde would also read a struct from an
+/// array of its fields in order (`[null]` for `{"today": null}`), which no document of this API
+/// allows. Only the body's top level is held to this; every other request goes through unchanged.
+struct ObjectsAreObjects<D>(D);
+
+impl<'de, D: serde::Deserializer<'de>> serde::Deserializer<'de> for ObjectsAreObjects<D> {
+    type Error = D::Error;
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_map(visitor)
+    }
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(v)
+    }
+
+    fn deserialize_option<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_option(v)
+    }
+
+    fn deserialize_enum<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_enum(name, variants, v)
+    }
+
+    fn deserialize_newtype_struct<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        v: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_newtype_struct(name, v)
+    }
+
+    fn deserialize_seq<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_seq(v)
+    }
+
+    fn deserialize_map<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_map(v)
+    }
+
+    fn deserialize_string<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_string(v)
+    }
+
+    fn deserialize_str<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_str(v)
+    }
+
+    fn deserialize_unit<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_unit(v)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char bytes byte_buf
+        unit_struct tuple tuple_struct identifier ignored_any
+    }
 }
 
 /// Why a text value cannot be taken, if it cannot: a NUL character, or a date with a year of
@@ -235,6 +303,28 @@ mod tests {
                 "{fine}"
             );
         }
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Run {
+        today: Option<String>,
+    }
+
+    #[test]
+    fn a_body_of_a_struct_must_be_an_object_not_an_array_of_its_fields() {
+        let p = parse::<Run>(b"[null]").unwrap_err();
+        assert_eq!(p.status, 422, "{p:?}");
+        assert_eq!(p.errors[0].field, "body");
+        assert!(parse::<Run>(br#"{"today": null}"#).is_ok());
+        assert!(parse::<Run>(b"{}").is_ok());
+        // Other shapes of body pass through as before.
+        assert_eq!(parse::<Vec<u8>>(b"[1, 2]").unwrap(), [1, 2]);
+        assert_eq!(parse::<Option<u8>>(b"null").unwrap(), None);
+        assert_eq!(
+            parse::<serde_json::Value>(b"[null]").unwrap(),
+            serde_json::json!([null])
+        );
     }
 
     #[test]
