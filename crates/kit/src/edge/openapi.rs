@@ -357,6 +357,24 @@ macro_rules! documented_as {
     };
 }
 
+/// Holds a mirror (see [`documented_as!`]) to its domain enum: every value the mirror's schema
+/// lists is one the domain type reads and writes back unchanged. For the services' tests; panics
+/// naming the value that differs.
+pub fn assert_same_wire_names<D, M>()
+where
+    D: serde::Serialize + serde::de::DeserializeOwned,
+    M: PartialSchema,
+{
+    let schema = serde_json::to_value(M::schema()).expect("a schema is JSON");
+    let values = schema["enum"].as_array().cloned().unwrap_or_default();
+    assert!(!values.is_empty(), "the mirror lists no values: {schema}");
+    for v in values {
+        let d: D = serde_json::from_value(v.clone())
+            .unwrap_or_else(|e| panic!("the domain type does not read {v}: {e}"));
+        assert_eq!(serde_json::to_value(&d).expect("JSON"), v);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use utoipa::openapi::{

@@ -136,23 +136,9 @@ kit::documented_as!(crate::domain::targets::CentreCoverage => CentreCoverage);
 
 #[cfg(test)]
 mod tests {
-    use serde::{Serialize, de::DeserializeOwned};
+    use kit::edge::openapi::assert_same_wire_names as same_wire_names;
 
     use super::*;
-
-    /// Every value the mirror documents is one the domain type reads and writes back the same.
-    fn same_wire_names<
-        D: Serialize + DeserializeOwned,
-        M: Serialize + DeserializeOwned + utoipa::PartialSchema,
-    >() {
-        let schema = serde_json::to_value(M::schema()).unwrap();
-        let values = schema["enum"].as_array().cloned().unwrap_or_default();
-        assert!(!values.is_empty(), "{schema}");
-        for v in values {
-            let d: D = serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("{v}: {e}"));
-            assert_eq!(serde_json::to_value(&d).unwrap(), v);
-        }
-    }
 
     #[test]
     fn the_documented_enums_name_the_domain_values() {
