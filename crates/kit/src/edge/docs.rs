@@ -54,7 +54,11 @@ fn file(tail: &str, config: Arc<Config<'static>>) -> Response {
                 (header::CONTENT_TYPE, file.content_type),
                 (header::CACHE_CONTROL, "no-cache".to_owned()),
             ],
-            file.bytes.to_vec(),
+            // The compiled-in files are served from the binary as they are, never copied.
+            match file.bytes {
+                std::borrow::Cow::Borrowed(b) => axum::body::Bytes::from_static(b),
+                std::borrow::Cow::Owned(b) => axum::body::Bytes::from(b),
+            },
         )
             .into_response(),
         Ok(None) => {
