@@ -6,6 +6,7 @@ pub mod auth;
 pub mod concurrency;
 mod dead_letter_routes;
 pub mod docs;
+pub mod examples;
 pub mod idempotency;
 pub mod json;
 pub mod openapi;

@@ -8,7 +8,8 @@
 //! - The document's `info` (the service's name, version and description with the project's
 //!   contact and licence), the `bearer` security scheme with the claims the edge reads, a
 //!   description on every response, and the rules the edge enforces on `Idempotency-Key` and
-//!   `If-Match` written into their schemas.
+//!   `If-Match` written into their schemas, and an example on every request body
+//!   ([`super::examples`]).
 
 use utoipa::{
     PartialSchema, ToSchema,
@@ -126,6 +127,7 @@ pub fn finish(api: &mut OpenApi, service: &str) {
         ),
     );
     document_problems(api);
+    super::examples::exemplify_requests(api);
     for item in api.paths.paths.values_mut() {
         for operation in [
             &mut item.get,

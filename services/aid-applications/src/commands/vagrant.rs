@@ -110,7 +110,7 @@ pub struct TracingNotice {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Exit {
     /// returned or settled.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, example = "returned")]
     pub outcome: ExitOutcome,
     /// Where to: the home division or family for a return, the institution or place for a
     /// settlement.

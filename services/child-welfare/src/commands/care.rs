@@ -31,7 +31,7 @@ use crate::{
 /// Care mode, guardian and account as they are now.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CareUpdate {
-    #[schema(value_type = String)]
+    #[schema(value_type = String, example = "family_based")]
     pub care_mode: CareMode,
     pub guardian: Option<Guardian>,
     pub bank_account: Option<BankAccount>,

@@ -28,9 +28,10 @@ use crate::{
 pub struct NewCondition {
     /// dead, missing, severe_disability, severe_illness, imprisoned, compulsory_detox,
     /// deprived_of_liberty, out_of_contact, custody_revoked, deported or present.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, example = "dead")]
     pub situation: Situation,
     /// Start: date of death, of the court declaration, of custody, of the police report, …
+    #[schema(example = "2025-03-01")]
     pub since: Option<NaiveDate>,
     /// Expected end of a term of custody.
     pub expected_end: Option<NaiveDate>,
@@ -41,6 +42,7 @@ pub struct NewCondition {
     pub disability_level: Option<u8>,
     /// The document cited (number and issuer of the judgment, statement, certificate…).
     #[serde(default)]
+    #[schema(example = "居民死亡医学证明（推断）书 渝北 2025-0001")]
     pub evidence: String,
 }
 

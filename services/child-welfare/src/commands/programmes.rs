@@ -21,9 +21,10 @@ use crate::{
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct NewGrant {
     /// fucai_dream_education, tomorrow_plan_surgery or education_aid.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, example = "education_aid")]
     pub programme: Programme,
     /// Academic year (`2026-2027`) or the year of the operation.
+    #[schema(example = "2026-2027")]
     pub period: String,
     /// The approved cost, for 明天计划 and education aid (福彩圆梦 pays the reference amount).
     pub amount_fen: Option<i64>,

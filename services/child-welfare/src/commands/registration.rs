@@ -59,7 +59,7 @@ pub struct BankAccount {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct NewSchooling {
     /// primary, junior_secondary, senior_secondary, secondary_vocational or higher_education.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, example = "primary")]
     pub level: SchoolLevel,
     pub school: String,
     pub full_time: bool,
@@ -72,12 +72,13 @@ pub struct NewSchooling {
 /// What the clerk submits.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct NewChild {
+    #[schema(example = "500112201506010039")]
     pub id_number: String,
     pub name: String,
     /// 12-digit village or community code.
     pub village_code: String,
     /// institutional or family_based.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, example = "family_based")]
     pub care_mode: CareMode,
     /// HIV-infected (paid as an orphan whatever the parents' situation).
     #[serde(default)]

@@ -53,7 +53,7 @@ pub struct NewApplication {
     pub id_number: String,
     pub name: String,
     /// living or nursing.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, example = "living")]
     pub kind: SubsidyKind,
     /// 12-digit village or community of the person, in the township of the 户籍 place.
     pub village_code: String,

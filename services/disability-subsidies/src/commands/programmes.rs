@@ -40,7 +40,7 @@ pub struct NewProgrammeCase {
     pub village_code: String,
     /// For 福康工程: assistive_device or surgery; otherwise ignored.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, example = "assistive_device")]
     pub item: Option<FukangItem>,
     /// What is asked for or provided (device, service plan).
     #[serde(default)]
@@ -181,7 +181,7 @@ pub async fn open_programme_case(
 /// A 精康融合 service record.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct NewServiceRecord {
-    #[schema(value_type = String)]
+    #[schema(value_type = String, example = "self_care")]
     pub training_type: TrainingType,
     pub served_on: chrono::NaiveDate,
     pub minutes: i32,

@@ -16,6 +16,7 @@ use crate::{
 
 /// A facility or project as registered.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"kind": "nursing_home", "name": "两路街道敬老院", "township_code": "500112016", "operating_model": "public_operated"}))]
 pub struct NewFacility {
     pub kind: FacilityKind,
     pub name: String,

@@ -32,6 +32,7 @@ pub struct NewHomeBed {
     /// 12-digit village or community code where the person lives.
     pub village_code: String,
     /// 18-character resident ID number (GB 11643).
+    #[schema(example = "500112195006010042")]
     pub id_number: String,
     pub name: String,
     pub address: String,
@@ -370,7 +371,7 @@ pub async fn install(
 /// Closing a bed (or withdrawing an application not yet established).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Closure {
-    #[schema(value_type = String)]
+    #[schema(value_type = String, example = "withdrawn")]
     pub reason: HomeBedCloseReason,
     pub closed_on: NaiveDate,
 }

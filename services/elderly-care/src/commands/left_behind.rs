@@ -48,6 +48,7 @@ impl LivingArrangement {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct NewLeftBehindElder {
     pub village_code: String,
+    #[schema(example = "500112195006010042")]
     pub id_number: String,
     pub name: String,
     pub address: String,

@@ -81,7 +81,7 @@ pub async fn require(
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ReferenceValue {
     /// e.g. `target.home_care_beds`.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, example = "visit.dispersed_support.interval_months")]
     pub parameter: Parameter,
     /// Township code for per-township parameters, else empty.
     #[serde(default)]

@@ -468,7 +468,7 @@ pub async fn add_note(
 pub struct Closure {
     /// resolved, referred_to_child_welfare, fallback_guardianship, guardianship_restored,
     /// unfounded or other.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, example = "resolved")]
     pub outcome: CaseOutcome,
     pub closed_on: NaiveDate,
     /// Why (required).

@@ -38,10 +38,11 @@ use crate::store::{case, flag, left_behind, parent};
 pub struct ParentInput {
     /// dead, missing, severe_disability, severe_illness, imprisoned, compulsory_detox,
     /// deprived_of_liberty, out_of_contact, custody_revoked, deported or present.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, example = "dead")]
     pub situation: ParentSituation,
     /// Date of death or declaration, of the police's acceptance of the missing-contact report, or
     /// of the start of detention.
+    #[schema(example = "2025-03-01")]
     pub since: Option<NaiveDate>,
     /// Length of a sentence, detox order or other restriction of liberty.
     pub term_months: Option<u32>,

@@ -40,6 +40,7 @@ impl From<unit::Model> for UnitView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct NewVillageUnit {
     /// 12-digit village or community code.
+    #[schema(example = "500112016001")]
     pub division_code: String,
     pub name: String,
     /// The child director, as a staff identifier.

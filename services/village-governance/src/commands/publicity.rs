@@ -147,7 +147,7 @@ pub async fn board(
 pub struct NewObjection {
     pub publicity_id: Uuid,
     /// income_understated, property_hidden, not_resident, household_composition or other.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, example = "income_understated")]
     pub grounds: ObjectionGrounds,
     /// What the resident says (stays in this service).
     pub statement: String,

@@ -35,6 +35,7 @@ impl VillageKind {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct NewVillage {
     /// 12-digit village or community code.
+    #[schema(example = "500112016001")]
     pub code: String,
     pub name: String,
     pub kind: VillageKind,

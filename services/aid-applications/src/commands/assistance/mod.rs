@@ -52,10 +52,10 @@ pub struct NewRequest {
     pub applicant_member_id: Option<Uuid>,
     /// natural_disaster, fire, accident, serious_illness, education_expense,
     /// sudden_loss_of_income or other.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, example = "serious_illness")]
     pub emergency_type: EmergencyType,
     /// registered_place (户籍地) or emergency_place.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, example = "registered_place")]
     pub applied_at: AppliedAt,
     /// Amount asked for, in fen.
     pub amount_fen: i64,

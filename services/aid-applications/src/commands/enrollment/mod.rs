@@ -39,8 +39,10 @@ pub struct Payee {
     /// Account holder's name.
     pub name: String,
     /// Bank and branch.
+    #[schema(example = "中国农业银行重庆渝北支行")]
     pub bank: String,
     /// Account number (digits).
+    #[schema(example = "6228480469812345678")]
     pub account: String,
 }
 

@@ -64,7 +64,7 @@ async fn finish(
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ChangeInput {
     /// members_changed, standard_raised, care_level_changed or support_mode_changed.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, example = "members_changed")]
     pub reason: ChangeReason,
     /// New monthly amount from the month after the decision.
     pub monthly_amount_fen: i64,
@@ -139,6 +139,7 @@ pub async fn change(
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ReviewInput {
     /// unchanged, increase, decrease or stop.
+    #[schema(example = "unchanged")]
     pub outcome: String,
     /// The new amount (increase or decrease).
     #[serde(default)]
@@ -209,7 +210,7 @@ pub async fn review(
 pub struct GradualExitInput {
     /// employment, self_employment, graduate_employment, placed_by_employment_service or
     /// disabled_member_employed.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, example = "employment")]
     pub reason: GradualExitReason,
     #[serde(default)]
     pub on: Option<NaiveDate>,
@@ -254,7 +255,7 @@ pub async fn gradual_exit(
 pub struct EndInput {
     /// income_above_line, moved_away, review_stop or entered_other_programme (deaths arrive from
     /// the civil registry).
-    #[schema(value_type = String)]
+    #[schema(value_type = String, example = "income_above_line")]
     pub reason: EndReason,
     #[serde(default)]
     pub on: Option<NaiveDate>,

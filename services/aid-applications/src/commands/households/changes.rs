@@ -64,6 +64,7 @@ pub enum LeaveReason {
 
 /// A member joining.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"member": {"id_number": "500112201506010039", "name": "李明", "relationship": "child"}, "reason": "birth"}))]
 pub struct JoinInput {
     pub member: NewMember,
     pub reason: JoinReason,

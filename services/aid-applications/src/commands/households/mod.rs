@@ -48,7 +48,7 @@ pub enum Residence {
 pub struct IncomeInput {
     /// wages, self_employment, pension, family_support or other; only wages and
     /// self_employment are work income (the employment-cost deduction applies to them).
-    #[schema(value_type = String)]
+    #[schema(value_type = String, example = "wages")]
     pub kind: IncomeKind,
     /// Per month, in fen (annual income divided by 12).
     pub monthly_fen: i64,
@@ -80,7 +80,7 @@ pub struct NewMember {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AssetInput {
     /// home, vehicle, deposits, securities, business or other.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, example = "deposits")]
     pub kind: AssetKind,
     pub description: String,
     /// Value in fen (deposits and securities are tested by value; homes and vehicles by number).

@@ -221,7 +221,7 @@ impl From<task::Model> for TaskView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Closure {
     /// application_submitted, referred, not_eligible or already_assisted.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, example = "not_eligible")]
     pub outcome: TaskOutcome,
     /// What the visit found (evidence).
     pub note: String,

@@ -23,10 +23,10 @@ pub struct NewReferral {
     #[serde(default)]
     pub member_id: Option<Uuid>,
     /// medical, education, housing or employment.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, example = "medical")]
     pub assistance: Assistance,
     /// application, review, monitoring, partner_flag or temporary_assistance.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, example = "monitoring")]
     pub source: ReferralSource,
     #[serde(default)]
     pub note: String,

@@ -25,7 +25,7 @@ use crate::store::enrollment;
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct DecisionInput {
     /// approved or rejected.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, example = "approved")]
     pub outcome: DecisionOutcome,
     /// Written reasons given to the household; required when rejected.
     #[serde(default)]

@@ -40,10 +40,10 @@ pub const OPEN_STATUSES: [&str; 6] = [
 pub struct NewApplication {
     pub household_id: Uuid,
     /// dibao, extreme_poverty, marginal or single_person_dibao.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, example = "dibao")]
     pub programme: Programme,
     /// window, online, hotline, cross_region or active_discovery.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, example = "window")]
     pub channel: ApplicationChannel,
     /// The member claimed for: required for extreme_poverty and single_person_dibao.
     #[serde(default)]
