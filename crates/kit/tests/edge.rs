@@ -66,6 +66,20 @@ async fn create_thing(
     Ok((StatusCode::CREATED, axum::Json(body)))
 }
 
+/// Creates another kind of thing from the same body, through [`idempotency::once`].
+#[utoipa::path(post, path = "/v1/other-things", request_body = Thing, responses((status = 201, body = Thing)))]
+async fn create_other_thing(
+    axum::extract::State(p): axum::extract::State<Platform>,
+    who: Principal,
+    key: IdempotencyKey,
+    Json(thing): Json<Thing>,
+) -> Result<(StatusCode, axum::Json<serde_json::Value>), Problem> {
+    idempotency::once(&p, &who, &key, &thing, StatusCode::CREATED, async |_tx| {
+        Ok::<_, Problem>(serde_json::json!({ "other": uuid::Uuid::now_v7() }))
+    })
+    .await
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 struct OnQuery {
     on: chrono::NaiveDate,
@@ -113,6 +127,7 @@ impl App {
             routes: OpenApiRouter::new()
                 .routes(routes!(show_thing))
                 .routes(routes!(create_thing))
+                .routes(routes!(create_other_thing))
                 .routes(routes!(echo_date))
                 .with_state(p.clone()),
             consumers: Consumers::new("kit-test"),
@@ -356,6 +371,29 @@ async fn a_retried_create_returns_the_first_result_and_a_reused_key_with_another
         )
         .await;
     assert_eq!(problem(other).await.0, 422);
+}
+
+#[tokio::test]
+async fn a_key_sent_again_to_another_route_with_the_same_body_is_refused_not_answered_for_it() {
+    let app = App::spawn().await;
+    let clerk = App::token(Role::TownshipClerk, "500112016");
+    let body = br#"{"division":"500112016","count":1}"#.to_vec();
+    let first = app
+        .post("/v1/other-things", &clerk, Some("shared"), body.clone())
+        .await;
+    assert_eq!(first.status(), 201);
+    // Answering with the first route's response would tell the caller its thing was created.
+    let elsewhere = app
+        .post("/v1/things", &clerk, Some("shared"), body.clone())
+        .await;
+    let (status, problem) = problem(elsewhere).await;
+    assert_eq!(status, 422);
+    assert_eq!(problem["errors"][0]["field"], "Idempotency-Key");
+    // The first route still replays its own answer.
+    let again = app
+        .post("/v1/other-things", &clerk, Some("shared"), body)
+        .await;
+    assert_eq!(again.status(), 201);
 }
 
 #[tokio::test]

@@ -1,6 +1,9 @@
 //! `Idempotency-Key` on writes that create money or cases: the first response is stored in the
 //! same transaction as the write, a retry gets it back, a different body under the same key is
-//! refused, and a concurrent duplicate conflicts instead of writing twice.
+//! refused, and a concurrent duplicate conflicts instead of writing twice. A key belongs to the
+//! request it was first sent with — method, path and body: the same key and body sent to another
+//! route is refused, never answered with the first route's response (which would skip that
+//! route's write, a payment run say, while telling the caller it was done).
 
 use axum::{
     extract::FromRequestParts,
@@ -14,9 +17,35 @@ use sha2::{Digest, Sha256};
 use super::{auth::Principal, problem::Problem};
 use crate::service::Platform;
 
-/// The `Idempotency-Key` header (required where extracted).
+/// The `Idempotency-Key` header (required where extracted), with the request it came with.
 #[derive(Debug, Clone)]
-pub struct IdempotencyKey(pub String);
+pub struct IdempotencyKey {
+    key: String,
+    /// `METHOD /path` of the request (the path with its identifiers).
+    request: String,
+}
+
+impl IdempotencyKey {
+    /// The key for `request` (`"POST /v1/things"`), as the extractor builds it.
+    pub fn new(key: &str, request: &str) -> Self {
+        Self {
+            key: key.to_owned(),
+            request: request.to_owned(),
+        }
+    }
+
+    /// The key as the client sent it (without quotes).
+    pub fn as_str(&self) -> &str {
+        &self.key
+    }
+
+    /// What is stored for this key: the body's fingerprint bound to the method and path.
+    fn scoped(&self, fingerprint: &str) -> String {
+        hex::encode(Sha256::digest(
+            format!("{}\n{fingerprint}", self.request).as_bytes(),
+        ))
+    }
+}
 
 impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
     type Rejection = Problem;
@@ -42,7 +71,10 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
                      optionally in double quotes",
                 )
             })?;
-        Ok(Self(value.to_owned()))
+        Ok(Self::new(
+            value,
+            &format!("{} {}", parts.method, parts.uri.path()),
+        ))
     }
 }
 
@@ -119,7 +151,8 @@ pub fn fingerprint(body: &impl Serialize) -> String {
     hex::encode(Sha256::digest(serde_json::to_vec(body).unwrap_or_default()))
 }
 
-/// Looks the key up for this caller.
+/// Looks the key up for this caller: a replay when it was used with this request (method, path
+/// and body fingerprint), a refusal when it was used with another.
 pub async fn begin(
     db: &impl ConnectionTrait,
     caller: &str,
@@ -130,17 +163,17 @@ pub async fn begin(
         .query_one_raw(Statement::from_sql_and_values(
             db.get_database_backend(),
             "SELECT request_hash, status, body FROM kit_idempotency WHERE principal = $1 AND key = $2",
-            [caller.into(), key.0.clone().into()],
+            [caller.into(), key.key.clone().into()],
         ))
         .await?;
     let Some(row) = row else {
         return Ok(Begin::Proceed);
     };
     let hash: String = row.try_get("", "request_hash")?;
-    if hash != fingerprint {
+    if hash != key.scoped(fingerprint) {
         return Err(Problem::invalid(
             "Idempotency-Key",
-            "this key was used with a different request body",
+            "this key was used with another request (another body, or another route)",
         ));
     }
     let status: i32 = row.try_get("", "status")?;
@@ -167,8 +200,8 @@ pub async fn complete(
             "INSERT INTO kit_idempotency (principal, key, request_hash, status, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
             [
                 caller.into(),
-                key.0.clone().into(),
-                fingerprint.into(),
+                key.key.clone().into(),
+                key.scoped(fingerprint).into(),
                 i32::from(status).into(),
                 serde_json::to_string(body).unwrap_or_default().into(),
                 Utc::now().into(),
