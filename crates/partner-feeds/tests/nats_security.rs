@@ -13,7 +13,7 @@ use std::{
 
 use async_nats::jetstream::{self, consumer::pull};
 use futures::StreamExt;
-use kit::testing::{NatsServer, eventually};
+use kit::testing::{NatsServer, NatsTls, eventually};
 use partner_feeds::{nats_config, relay, settings::NatsSettings};
 use serde_json::json;
 use support::*;
@@ -130,102 +130,10 @@ fn nats_test(config: &Path, env: &[(&str, &str)]) {
     );
 }
 
-/// A copy of infra/nats with test certificates (never committed) in place of the cluster's.
-struct TlsDir {
-    dir: tempfile::TempDir,
-}
-
-impl TlsDir {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        for entry in std::fs::read_dir(infra()).unwrap() {
-            let path = entry.unwrap().path();
-            let text = read(&path).replace("/etc/nats/tls/", &format!("{}/", dir.path().display()));
-            std::fs::write(dir.path().join(path.file_name().unwrap()), text).unwrap();
-        }
-        let run = |args: &[&str]| {
-            let out = Command::new("openssl")
-                .args(args)
-                .current_dir(dir.path())
-                .output()
-                .expect("openssl");
-            assert!(
-                out.status.success(),
-                "openssl {args:?}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        };
-        run(&[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=mesh test CA",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.crt",
-        ]);
-        // Version 3 certificates (extensions), as webpki requires.
-        std::fs::write(
-            dir.path().join("server.ext"),
-            "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
-        )
-        .unwrap();
-        std::fs::write(
-            dir.path().join("client.ext"),
-            "extendedKeyUsage=clientAuth\n",
-        )
-        .unwrap();
-        for (name, ext) in [("tls", "server.ext"), ("client", "client.ext")] {
-            run(&[
-                "req",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-subj",
-                &format!("/CN={name}"),
-                "-keyout",
-                &format!("{name}.key"),
-                "-out",
-                &format!("{name}.csr"),
-            ]);
-            let csr = format!("{name}.csr");
-            let mut args = vec![
-                "x509",
-                "-req",
-                "-in",
-                &csr,
-                "-CA",
-                "ca.crt",
-                "-CAkey",
-                "ca.key",
-                "-CAcreateserial",
-                "-days",
-                "1",
-                "-out",
-            ];
-            let out = format!("{name}.crt");
-            args.push(&out);
-            args.extend(["-extfile", ext]);
-            run(&args);
-        }
-        Self { dir }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-}
-
 #[test]
 fn nats_server_accepts_every_configuration() {
     nats_test(&infra().join("nats-server.conf"), &[]);
-    let tls = TlsDir::new();
+    let tls = NatsTls::new();
     nats_test(&tls.path("nats-server-tls.conf"), &[]);
     // The cluster's configuration, with its development passwords beside it as in the pod, and
     // its production variant with TLS.
@@ -241,7 +149,7 @@ fn nats_server_accepts_every_configuration() {
     .unwrap();
     nats_test(&dir.path().join("nats.conf"), &[("SERVER_NAME", "nats-0")]);
     let prod = read(&repo().join("k8s/platform/nats/overlays/prod/nats.conf"))
-        .replace("/etc/nats/tls/", &format!("{}/", tls.dir.path().display()));
+        .replace("/etc/nats/tls/", &format!("{}/", tls.dir().display()));
     std::fs::write(dir.path().join("nats.conf"), prod).unwrap();
     nats_test(&dir.path().join("nats.conf"), &[("SERVER_NAME", "nats-0")]);
 }
@@ -606,7 +514,7 @@ async fn a_wrong_password_is_refused() {
 
 #[tokio::test]
 async fn the_tls_variant_requires_a_client_certificate_from_the_mesh_ca() {
-    let tls = TlsDir::new();
+    let tls = NatsTls::new();
     let server = NatsServer::start_with(vec![
         "-c".into(),
         tls.path("nats-server-tls.conf").display().to_string(),

@@ -4,7 +4,7 @@
 //! CloudEvents binary headers, `Nats-Msg-Id` = `ce-id` so a retried publish is dropped by JetStream.
 //! Partner agencies can read this crate as the reference for what to send.
 
-use std::time::Duration;
+use std::{path::PathBuf, time::Duration};
 
 use async_nats::jetstream;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -30,26 +30,122 @@ pub enum SimError {
     Value(String),
 }
 
-/// A connection publishing as one partner agency (`ce-source`).
+/// How an agency reaches the mesh's NATS: the server, its account's user and password (the
+/// accounts in `infra/nats/accounts.conf` are generated per agency, the user named after it), and
+/// TLS when the server requires it (the CA that signed the server's certificate, and the client
+/// certificate and key when it verifies clients). Against the open development server none is
+/// needed.
+#[derive(Debug, Clone, Default)]
+pub struct Connection {
+    pub url: String,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    pub ca_file: Option<PathBuf>,
+    pub cert_file: Option<PathBuf>,
+    pub key_file: Option<PathBuf>,
+}
+
+impl Connection {
+    /// The development server at `url`: no credentials, no TLS.
+    pub fn open(url: &str) -> Self {
+        Self {
+            url: url.to_owned(),
+            ..Default::default()
+        }
+    }
+
+    /// From the environment, with the names the services use: `NATS_URL` (default
+    /// `nats://127.0.0.1:4222`), `NATS_USER` and `NATS_PASSWORD`, `NATS_CA_FILE`,
+    /// `NATS_CERT_FILE` and `NATS_KEY_FILE`.
+    pub fn from_env() -> Result<Self, SimError> {
+        let get = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let connection = Self {
+            url: get("NATS_URL").unwrap_or_else(|| "nats://127.0.0.1:4222".to_owned()),
+            user: get("NATS_USER"),
+            password: get("NATS_PASSWORD"),
+            ca_file: get("NATS_CA_FILE").map(PathBuf::from),
+            cert_file: get("NATS_CERT_FILE").map(PathBuf::from),
+            key_file: get("NATS_KEY_FILE").map(PathBuf::from),
+        };
+        if connection.user.is_some() != connection.password.is_some() {
+            return Err(SimError::Value(
+                "NATS_USER and NATS_PASSWORD go together".into(),
+            ));
+        }
+        if connection.cert_file.is_some() != connection.key_file.is_some() {
+            return Err(SimError::Value(
+                "NATS_CERT_FILE and NATS_KEY_FILE go together".into(),
+            ));
+        }
+        Ok(connection)
+    }
+}
+
+/// Where a partner account sees the mesh's JetStream API (imported into its account under this
+/// prefix: only its own feed consumer's `INFO` and `MSG.NEXT` are exported to it).
+pub const MESH_JS_PREFIX: &str = "$JS.MESH.API";
+
+/// The stream holding `agency`'s feed (`FEED_MEDICAL_INSURANCE`); its pull consumer is named
+/// after the agency.
+pub fn feed_stream(agency: &str) -> String {
+    format!("FEED_{}", agency.to_uppercase().replace('-', "_"))
+}
+
+/// A connection publishing and reading as one partner agency.
 #[derive(Clone)]
 pub struct Partner {
+    client: async_nats::Client,
     js: jetstream::Context,
     agency: String,
     clock: fn() -> DateTime<Utc>,
 }
 
+/// A message of an agency's feed, as the partner reads it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FeedMessage {
+    /// `feed.<agency>.<event subject>`.
+    pub subject: String,
+    /// The position in the feed: a partner that lost its place replays from a sequence.
+    pub sequence: u64,
+    /// The CloudEvents headers (`ce-id`, `ce-type`, `ce-time`, …).
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// The event's fields the agency is approved to receive.
+    pub data: serde_json::Value,
+}
+
 impl Partner {
-    /// Connects to NATS as `agency` (e.g. `civil-registry`, `dpf`, `verification`, `bank`).
+    /// Connects to the open development server at `nats_url` as `agency` (e.g.
+    /// `civil-registry`, `dpf`, `verification`, `bank`, `rural`).
     pub async fn connect(nats_url: &str, agency: &str) -> Result<Self, SimError> {
-        let client = async_nats::ConnectOptions::new()
+        Self::connect_with(&Connection::open(nats_url), agency).await
+    }
+
+    /// Connects as `agency` with its account's credentials and TLS (see [`Connection`]).
+    pub async fn connect_with(connection: &Connection, agency: &str) -> Result<Self, SimError> {
+        let mut options = async_nats::ConnectOptions::new()
             .name(format!("partner-{agency}"))
             .retry_on_initial_connect()
-            .connect(nats_url)
-            .await
-            .map_err(|e| SimError::Nats(e.to_string()))?;
-        let mut js = jetstream::new(client);
+            .connection_timeout(Duration::from_secs(5));
+        if let (Some(user), Some(password)) = (&connection.user, &connection.password) {
+            options = options.user_and_password(user.clone(), password.clone());
+        }
+        if let Some(ca) = &connection.ca_file {
+            options = options.require_tls(true).add_root_certificates(ca.clone());
+        }
+        if let (Some(cert), Some(key)) = (&connection.cert_file, &connection.key_file) {
+            options = options.add_client_certificate(cert.clone(), key.clone());
+        }
+        let client =
+            tokio::time::timeout(Duration::from_secs(15), options.connect(&connection.url))
+                .await
+                .map_err(|_| {
+                    SimError::Nats(format!("{}: no connection within 15 s", connection.url))
+                })?
+                .map_err(|e| SimError::Nats(e.to_string()))?;
+        let mut js = jetstream::new(client.clone());
         js.set_timeout(Duration::from_secs(5));
         Ok(Self {
+            client,
             js,
             agency: agency.to_owned(),
             clock: Utc::now,
@@ -70,27 +166,26 @@ impl Partner {
         Ok(id)
     }
 
-    /// Publishes `fact` with a chosen event id (a retry re-sends the same id).
+    /// Publishes `fact` with a chosen event id (a retry re-sends the same id) and waits for
+    /// JetStream's acknowledgement. The fact is checked against its schema first, and refused
+    /// here when this agency is not its source. The stream that stores it belongs to the mesh
+    /// (its services create it): a partner never creates or alters one, and its account may not.
     pub async fn publish_with_id<E: Event>(&self, fact: &E, id: &str) -> Result<(), SimError> {
         let value = serde_json::to_value(fact).map_err(|e| SimError::Value(e.to_string()))?;
         contracts::validate(E::SUBJECT, &value)?;
-        let spec = contracts::stream_for(E::SUBJECT)
-            .ok_or_else(|| SimError::Value(format!("no stream for {}", E::SUBJECT)))?;
-        self.js
-            .get_or_create_stream(jetstream::stream::Config {
-                name: spec.name.to_owned(),
-                subjects: vec![spec.subjects.to_owned()],
-                storage: jetstream::stream::StorageType::File,
-                duplicate_window: Duration::from_secs(600),
-                ..Default::default()
-            })
-            .await
-            .map_err(|e| SimError::Nats(e.to_string()))?;
+        let source = format!("partner.{}", self.agency);
+        if contracts::source_of(E::SUBJECT).as_deref() != Some(source.as_str()) {
+            return Err(SimError::Value(format!(
+                "{} is published by {}, not by {source}",
+                E::SUBJECT,
+                contracts::source_of(E::SUBJECT).unwrap_or_else(|| "nobody".into())
+            )));
+        }
         let mut headers = async_nats::HeaderMap::new();
         headers.insert("Nats-Msg-Id", id);
         headers.insert("ce-specversion", "1.0");
         headers.insert("ce-id", id);
-        headers.insert("ce-source", format!("partner.{}", self.agency).as_str());
+        headers.insert("ce-source", source.as_str());
         headers.insert("ce-type", E::SUBJECT);
         headers.insert("ce-time", (self.clock)().to_rfc3339().as_str());
         headers.insert(
@@ -98,13 +193,77 @@ impl Partner {
             contracts::dataschema_uri(E::SUBJECT).as_str(),
         );
         headers.insert("Content-Type", "application/json");
+        let no_stream = |e: String| {
+            if e.contains("no stream found") || e.contains("no responders") {
+                SimError::Nats(format!(
+                    "no stream stores {} yet (the mesh's services create it when they start): {e}",
+                    E::SUBJECT
+                ))
+            } else {
+                SimError::Nats(e)
+            }
+        };
         self.js
             .publish_with_headers(E::SUBJECT, headers, value.to_string().into())
             .await
-            .map_err(|e| SimError::Nats(e.to_string()))?
+            .map_err(|e| no_stream(e.to_string()))?
             .await
-            .map_err(|e| SimError::Nats(e.to_string()))?;
+            .map_err(|e| no_stream(e.to_string()))?;
         Ok(())
+    }
+
+    /// Reads up to `max` messages of this agency's feed (waiting at most `wait` for the first),
+    /// acknowledging each once it is read: an unacknowledged message comes again after the
+    /// feed's acknowledgement wait. Through the agency's own account, where only its feed
+    /// consumer is reachable.
+    pub async fn read_feed(
+        &self,
+        max: usize,
+        wait: Duration,
+    ) -> Result<Vec<FeedMessage>, SimError> {
+        use futures::StreamExt;
+        let js = jetstream::with_prefix(self.client.clone(), MESH_JS_PREFIX);
+        let nats = |e: String| SimError::Nats(format!("feed of {}: {e}", self.agency));
+        let consumer: jetstream::consumer::PullConsumer = js
+            .get_consumer_from_stream(&self.agency, feed_stream(&self.agency))
+            .await
+            .map_err(|e| nats(e.to_string()))?;
+        let mut batch = consumer
+            .fetch()
+            .max_messages(max)
+            .expires(wait)
+            .messages()
+            .await
+            .map_err(|e| nats(e.to_string()))?;
+        let mut read = Vec::new();
+        while let Some(message) = batch.next().await {
+            let message = message.map_err(|e| nats(e.to_string()))?;
+            let sequence = message
+                .info()
+                .map(|i| i.stream_sequence)
+                .unwrap_or_default();
+            let headers = message
+                .headers
+                .iter()
+                .flat_map(|h| h.iter())
+                .filter_map(|(name, values)| {
+                    Some((name.to_string(), values.first()?.as_str().to_owned()))
+                })
+                .collect();
+            let data = serde_json::from_slice(&message.payload)
+                .map_err(|e| SimError::Value(format!("feed message {sequence}: {e}")))?;
+            message
+                .double_ack()
+                .await
+                .map_err(|e| nats(e.to_string()))?;
+            read.push(FeedMessage {
+                subject: message.subject.to_string(),
+                sequence,
+                headers,
+                data,
+            });
+        }
+        Ok(read)
     }
 }
 

@@ -1,5 +1,6 @@
 //! The simulator publishes facts that validate against their schemas, with the envelope partners
-//! must use, and a retried publish is dropped by JetStream.
+//! must use, and a retried publish is dropped by JetStream. It never creates a stream: the mesh
+//! owns them (tests/secured.rs runs it against the real accounts).
 
 use chrono::NaiveDate;
 use contracts::partner::{DeathRecorded, DisabilityCategory};
@@ -18,6 +19,14 @@ async fn a_death_record_is_published_once_with_the_cloudevents_envelope_even_whe
         .unwrap();
     let id_number = synthetic_id_number("500112", day(1940, 5, 1), 123);
     let fact = death(&id_number, day(2026, 11, 20), "500112016").unwrap();
+    // Before the mesh has created the stream, the publish fails and says why.
+    let early = partner.publish(&fact).await.unwrap_err().to_string();
+    assert!(early.contains("no stream stores"), "{early}");
+    // The mesh's services create it when they start.
+    let mesh = kit::nats::jetstream(async_nats::connect(nats.url()).await.unwrap());
+    kit::nats::ensure_stream(&mesh, contracts::stream_for("partner.x").unwrap(), 1)
+        .await
+        .unwrap();
     partner.publish_with_id(&fact, "retry-me").await.unwrap();
     partner.publish_with_id(&fact, "retry-me").await.unwrap();
 

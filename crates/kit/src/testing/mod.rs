@@ -6,12 +6,14 @@ pub mod app;
 #[cfg(feature = "containers")]
 pub mod containers;
 pub mod nats_server;
+pub mod nats_tls;
 pub mod pg;
 
 use std::{future::Future, time::Duration};
 
 pub use app::TestApp;
 pub use nats_server::NatsServer;
+pub use nats_tls::NatsTls;
 pub use pg::TestDatabase;
 
 /// Pins the day this test lives on, for the test's own code and for the service it starts: a

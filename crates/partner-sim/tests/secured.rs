@@ -1,0 +1,339 @@
+//! The reference client against the real security: nats-server runs the generated accounts
+//! (`infra/nats`) with TLS and client certificates, a service's account creates the mesh's
+//! streams as at its start, and the partner-feeds relay fills the feeds. Every `partner-sim`
+//! command runs as its agency with that agency's credentials; what the accounts forbid (another
+//! agency's facts, another agency's feed) is refused and changes nothing.
+
+use std::{process::Output, time::Duration};
+
+use async_nats::jetstream;
+use chrono::NaiveDate;
+use kit::testing::{NatsServer, NatsTls, eventually};
+use partner_feeds::{
+    Settings,
+    approvals::Approvals,
+    pseudonym::FeedKey,
+    settings::{NatsSettings, development_key},
+};
+use partner_sim::synthetic_id_number;
+use serde_json::Value;
+use uuid::Uuid;
+
+/// The development password of a NATS user (infra/nats/passwords.conf holds their hashes).
+fn dev_password(user: &str) -> String {
+    format!("dev-{user}")
+}
+
+struct Secured {
+    tls: NatsTls,
+    url: String,
+    /// aid-applications' connection: it publishes the mesh's events.
+    mesh: jetstream::Context,
+    /// The operators' account, which reads the streams to check what was stored.
+    admin: jetstream::Context,
+    relay: partner_feeds::Running,
+    _server: NatsServer,
+}
+
+impl Secured {
+    async fn start() -> Self {
+        let tls = NatsTls::new();
+        let server = NatsServer::start_with(vec![
+            "-c".into(),
+            tls.path("nats-server-tls.conf").display().to_string(),
+        ])
+        .await;
+        let url = format!("tls://127.0.0.1:{}", server.port);
+        let credentials = |user: &str| kit::nats::Credentials {
+            user: Some(user.to_owned()),
+            password: Some(dev_password(user)),
+            ca_file: Some(tls.path("ca.crt")),
+            cert_file: Some(tls.path("client.crt")),
+            key_file: Some(tls.path("client.key")),
+        };
+        // The mesh's side: aid-applications creates the streams it uses when it starts.
+        let aid =
+            kit::nats::connect_with(&url, "aid-applications", &credentials("aid-applications"))
+                .await
+                .expect("aid-applications connects");
+        let mesh = kit::nats::jetstream(aid);
+        for subject in ["partner.x", "aid.x"] {
+            kit::nats::ensure_stream(&mesh, contracts::stream_for(subject).unwrap(), 1)
+                .await
+                .expect("a stream");
+        }
+        let admin = kit::nats::jetstream(
+            kit::nats::connect_with(
+                &url,
+                partner_feeds::nats_config::ADMIN_USER,
+                &credentials(partner_feeds::nats_config::ADMIN_USER),
+            )
+            .await
+            .expect("the operators' account connects"),
+        );
+        let relay_user = credentials("partner-feeds");
+        let approvals = Approvals::load(
+            &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../k8s/services/partner-feeds/base/approvals.yaml"),
+        )
+        .expect("the approvals");
+        let keys = approvals
+            .partners
+            .keys()
+            .map(|p| {
+                (
+                    p.clone(),
+                    FeedKey::new(p, development_key(p).into_bytes()).unwrap(),
+                )
+            })
+            .collect();
+        let relay = partner_feeds::start(Settings {
+            http_addr: "127.0.0.1:0".parse().unwrap(),
+            nats: NatsSettings {
+                url: url.clone(),
+                user: relay_user.user,
+                password: relay_user.password,
+                ca_file: relay_user.ca_file,
+                cert_file: relay_user.cert_file,
+                key_file: relay_user.key_file,
+            },
+            approvals,
+            keys,
+            stream_replicas: 1,
+            feed_max_age: Duration::from_secs(86_400),
+            ack_wait: Duration::from_secs(5),
+            log_json: false,
+            log_filter: "warn".into(),
+        })
+        .await
+        .expect("the relay starts");
+        Self {
+            tls,
+            url,
+            mesh,
+            admin,
+            relay,
+            _server: server,
+        }
+    }
+
+    /// Runs `partner-sim args` logged in as `user`, over TLS with the client certificate.
+    async fn run(&self, user: &str, args: &[&str]) -> Output {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_partner-sim"));
+        command
+            .args(args)
+            .env("NATS_URL", &self.url)
+            .env("NATS_USER", user)
+            .env("NATS_PASSWORD", dev_password(user))
+            .env("NATS_CA_FILE", self.tls.path("ca.crt"))
+            .env("NATS_CERT_FILE", self.tls.path("client.crt"))
+            .env("NATS_KEY_FILE", self.tls.path("client.key"));
+        tokio::task::spawn_blocking(move || command.output().expect("partner-sim runs"))
+            .await
+            .unwrap()
+    }
+
+    async fn partner_messages(&self) -> Vec<async_nats::jetstream::message::StreamMessage> {
+        let stream = self.admin.get_stream("PARTNER").await.unwrap();
+        let count = stream.get_info().await.unwrap().state.messages;
+        let mut messages = Vec::new();
+        for sequence in 1..=count {
+            messages.push(stream.get_raw_message(sequence).await.unwrap());
+        }
+        messages
+    }
+}
+
+fn stdout(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "partner-sim failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_command_publishes_as_its_agency_over_tls_and_nothing_else_is_accepted() {
+    let mesh = Secured::start().await;
+    let person = synthetic_id_number("500112", day(1950, 6, 1), 4);
+    let (request, application, household) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    let (request, application, household) = (
+        request.to_string(),
+        application.to_string(),
+        household.to_string(),
+    );
+    let (batch, line) = (Uuid::now_v7().to_string(), Uuid::now_v7().to_string());
+    let commands: [(&str, Vec<&str>); 5] = [
+        (
+            "civil-registry",
+            vec!["death", &person, "2026-11-20", "500112016"],
+        ),
+        (
+            "dpf",
+            vec![
+                "certificate",
+                &person,
+                "physical",
+                "2",
+                "2026-01-05",
+                "500112016",
+            ],
+        ),
+        (
+            "verification",
+            vec![
+                "verification",
+                &request,
+                &application,
+                &household,
+                "120000",
+                "true",
+            ],
+        ),
+        (
+            "bank",
+            vec![
+                "bank-return",
+                "aid",
+                &batch,
+                &line,
+                "50000",
+                "account_closed",
+            ],
+        ),
+        ("rural", vec!["flag", &person, "500112016001", "illness"]),
+    ];
+    for (agency, args) in &commands {
+        let id = stdout(&mesh.run(agency, args).await);
+        let stored = mesh.partner_messages().await;
+        let message = stored
+            .iter()
+            .find(|m| m.headers.get("ce-id").map(|v| v.as_str()) == Some(id.as_str()))
+            .unwrap_or_else(|| panic!("{agency}: {id} is not in the PARTNER stream"));
+        assert_eq!(
+            message.headers.get("ce-source").unwrap().as_str(),
+            format!("partner.{agency}")
+        );
+        let subject = message.subject.to_string();
+        let body: Value = serde_json::from_slice(&message.payload).unwrap();
+        contracts::validate(&subject, &body).expect("the fact matches its schema");
+        kit::envelope::headers(&subject, Some(&message.headers), chrono::Utc::now())
+            .expect("the envelope a consumer accepts");
+    }
+    assert_eq!(mesh.partner_messages().await.len(), commands.len());
+
+    // The dpf's account may not publish the civil registry's facts: the server refuses it.
+    let refused = mesh
+        .run("dpf", &["death", &person, "2026-11-20", "500112016"])
+        .await;
+    assert!(
+        !refused.status.success(),
+        "a death published with the dpf's account"
+    );
+    // The tool refuses to publish a fact as an agency that is not its source.
+    let refused = mesh
+        .run("civil-registry", &["certificate", &person, "physical", "2"])
+        .await;
+    assert!(!refused.status.success());
+    // A wrong password is refused at the door.
+    let mut stranger = std::process::Command::new(env!("CARGO_BIN_EXE_partner-sim"));
+    stranger
+        .args(["death", &person, "2026-11-20"])
+        .env("NATS_URL", &mesh.url)
+        .env("NATS_USER", "civil-registry")
+        .env("NATS_PASSWORD", "guess")
+        .env("NATS_CA_FILE", mesh.tls.path("ca.crt"))
+        .env("NATS_CERT_FILE", mesh.tls.path("client.crt"))
+        .env("NATS_KEY_FILE", mesh.tls.path("client.key"));
+    let refused = tokio::task::spawn_blocking(move || stranger.output().unwrap())
+        .await
+        .unwrap();
+    assert!(!refused.status.success());
+    assert_eq!(mesh.partner_messages().await.len(), commands.len());
+    mesh.relay.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agency_reads_and_acknowledges_its_own_feed_and_cannot_read_another() {
+    let mesh = Secured::start().await;
+    let subject = "aid.enrollment.started.v1";
+    let event = Uuid::now_v7().to_string();
+    let mut headers = async_nats::HeaderMap::new();
+    headers.insert("Nats-Msg-Id", event.as_str());
+    headers.insert("ce-specversion", "1.0");
+    headers.insert("ce-id", event.as_str());
+    headers.insert("ce-source", "aid-applications");
+    headers.insert("ce-type", subject);
+    headers.insert("ce-time", chrono::Utc::now().to_rfc3339().as_str());
+    let example = contracts::schema(subject).unwrap()["examples"][0].clone();
+    mesh.mesh
+        .publish_with_headers(subject, headers, example.to_string().into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+
+    let line = eventually(
+        "the event in the medical-insurance feed",
+        Duration::from_secs(20),
+        || async {
+            let out = mesh
+                .run(
+                    "medical-insurance",
+                    &["feed", "medical-insurance", "1", "2"],
+                )
+                .await;
+            let text = stdout(&out);
+            (!text.is_empty()).then_some(text)
+        },
+    )
+    .await;
+    let message: Value = serde_json::from_str(&line).expect("a JSON line");
+    assert_eq!(
+        message["subject"],
+        "feed.medical-insurance.aid.enrollment.started.v1"
+    );
+    assert_eq!(message["headers"]["ce-type"], subject);
+    let feed_id = message["headers"]["ce-id"].as_str().expect("a ce-id");
+    assert!(
+        Uuid::parse_str(feed_id).is_ok() && feed_id != event,
+        "the feed's ce-id is the agency's own id for the event, not the mesh's"
+    );
+    assert_eq!(message["data"]["programme"], example["programme"]);
+    // Only the fields the bureau approved for this agency (k8s/.../approvals.yaml).
+    let approved = [
+        "programme",
+        "residence",
+        "support_mode",
+        "township_code",
+        "start_month",
+        "confirmed_on",
+        "enrollment_id",
+        "beneficiaries",
+    ];
+    for field in message["data"].as_object().expect("an object").keys() {
+        assert!(approved.contains(&field.as_str()), "{field} is in the feed");
+    }
+    // Acknowledged: it does not come again.
+    let again = mesh
+        .run(
+            "medical-insurance",
+            &["feed", "medical-insurance", "1", "1"],
+        )
+        .await;
+    assert_eq!(stdout(&again), "");
+    // Another agency's feed is out of reach with this account.
+    let other = mesh
+        .run("medical-insurance", &["feed", "dpf", "1", "1"])
+        .await;
+    assert!(
+        !other.status.success(),
+        "the dpf feed read by medical-insurance"
+    );
+    mesh.relay.stop().await;
+}
