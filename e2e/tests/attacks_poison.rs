@@ -2,7 +2,7 @@
 //! each kind (a NUL byte, bytes that are not UTF-8, not JSON, over the size limit, not the schema,
 //! an envelope from another source). Every service that consumes death records dead-letters each
 //! at once with its reason, counts it, acknowledges it — and the valid death record published
-//! behind them is applied within seconds; nothing is redelivered afterwards.
+//! behind them is applied: no consumer stalls behind the flood; nothing is redelivered afterwards.
 
 use std::time::{Duration, Instant};
 
@@ -186,10 +186,11 @@ async fn a_thousand_poison_messages_of_each_kind_are_dead_lettered_and_a_death_b
         .await;
     }
     let took = published.elapsed();
+    // How long it took is reported, not asserted (the bench measures speed against floors of
+    // the same run); the bound above is liveness: a consumer stuck behind the flood fails it.
     mesh.saw(format!(
         "every consumer of death records applied the record {took:?} after it was published"
     ));
-    assert!(took < Duration::from_secs(30), "{took:?}");
 
     for (service, _) in &consumers {
         let letters = dead_letters(&mesh, service).await;

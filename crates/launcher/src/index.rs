@@ -26,6 +26,7 @@ pub fn router(services: &[(&str, u16)]) -> anyhow::Result<Router> {
             "/asyncapi.yaml",
             get(|| async { ([(header::CONTENT_TYPE, "application/yaml")], ASYNCAPI) }),
         )
+        .merge(crate::partners::router()?)
         .fallback(|| async { (axum::http::StatusCode::NOT_FOUND, "no such page").into_response() }))
 }
 
@@ -59,6 +60,7 @@ pub fn page(services: &[(&str, u16)]) -> anyhow::Result<String> {
         );
     }
     html.push_str("</table>\n");
+    crate::partners::index(&mut html);
     events(&doc, &mut html);
     html.push_str("</body></html>\n");
     Ok(html)
@@ -141,7 +143,7 @@ fn events(doc: &Value, html: &mut String) {
 }
 
 /// The payload's top-level fields: name, type, whether required, description.
-fn fields(schema: &Value, html: &mut String) {
+pub(crate) fn fields(schema: &Value, html: &mut String) {
     let required: Vec<&str> = schema["required"]
         .as_array()
         .map(|a| a.iter().filter_map(Value::as_str).collect())
@@ -211,12 +213,12 @@ fn type_of(p: &Value) -> String {
     }
 }
 
-fn text(v: &Value) -> &str {
+pub(crate) fn text(v: &Value) -> &str {
     v.as_str().unwrap_or("")
 }
 
 /// Escapes text for HTML.
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

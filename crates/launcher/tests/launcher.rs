@@ -104,6 +104,29 @@ async fn run_mesh(args: &[&str]) {
         page.contains("aid.application.decided.v1"),
         "the events are on the front page"
     );
+    // Each partner agency's contract, linked from the front page and rendered for reading; the
+    // pages are kept in the test run's output (target/tmp/partners/).
+    let base = front.trim_end_matches('/');
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("partners");
+    std::fs::create_dir_all(&out).unwrap();
+    for (agency, _) in launcher::partners::DOCUMENTS {
+        let link = format!("/partners/{agency}.html");
+        assert!(page.contains(&link), "the front page links {link}");
+        let answer = http.get(format!("{base}{link}")).send().await.unwrap();
+        assert_eq!(answer.status(), 200, "{link}");
+        let html = answer.text().await.unwrap();
+        assert!(
+            html.contains(&format!("Minzheng Mesh for {agency}")),
+            "{link}"
+        );
+        std::fs::write(out.join(format!("{agency}.html")), html).unwrap();
+        let yaml = http
+            .get(format!("{base}/partners/{agency}.asyncapi.yaml"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(yaml.status(), 200);
+    }
 
     Command::new("kill")
         .args(["-INT", &child.id().to_string()])

@@ -2,6 +2,7 @@
 //! agency is approved for (configuration, checked against the schemas) onto `feed.<partner>.…`,
 //! with only the approved fields and per-partner pseudonyms in place of identifiers.
 
+pub mod agency_contract;
 pub mod approvals;
 pub mod health;
 pub mod nats_config;

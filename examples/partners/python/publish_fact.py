@@ -12,15 +12,25 @@ import asyncio
 import datetime
 import json
 import os
+import secrets
 import sys
+import time
 import uuid
 
 from connection import connect
 
 
+def uuid7() -> str:
+    """A UUID version 7 (time-ordered), as the contract asks of ce-id (RFC 9562)."""
+    value = (time.time_ns() // 1_000_000) << 80 | secrets.randbits(80)
+    value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
+    value = (value & ~(0x3 << 62)) | (0x2 << 62)  # variant 10
+    return str(uuid.UUID(int=value))
+
+
 async def main() -> int:
     subject, body_file = sys.argv[1], sys.argv[2]
-    event_id = sys.argv[3] if len(sys.argv) > 3 else str(uuid.uuid4())
+    event_id = sys.argv[3] if len(sys.argv) > 3 else uuid7()
     agency = os.environ["AGENCY"]
     if not subject.startswith(f"partner.{agency}."):
         print(f"{subject} is not a fact of {agency}", file=sys.stderr)
