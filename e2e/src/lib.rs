@@ -73,6 +73,8 @@ pub struct Mesh {
     since: std::time::Instant,
     /// Extra environment of every service process.
     env: Vec<(String, String)>,
+    /// Whether NATS runs the generated accounts: every process logs in as its own user.
+    secured: bool,
 }
 
 /// A mesh started other than by default (the faults suites).
@@ -83,7 +85,19 @@ pub struct MeshOptions {
     pub databases: Option<Vec<String>>,
     /// Extra environment of every service process (e.g. `STREAM_REPLICAS=3`).
     pub env: Vec<(String, String)>,
+    /// NATS runs the generated accounts (`infra/nats/nats-server.conf`): each service logs in as
+    /// its own user with its development password, the harness as the operators' user, a partner
+    /// as its agency.
+    pub secured: bool,
 }
+
+/// The development password of a NATS user (infra/nats/passwords.conf holds their hashes).
+pub fn dev_password(user: &str) -> String {
+    format!("dev-{user}")
+}
+
+/// The operators' NATS user, which the harness observes the streams as on secured NATS.
+const ADMIN_USER: &str = "mesh-admin";
 
 fn bin_dir() -> PathBuf {
     // Test binaries live in target/<profile>/deps; service binaries in target/<profile>.
@@ -112,7 +126,20 @@ impl Mesh {
     /// Starts all six services on `nats` (a cluster's first node, say) with `options`.
     pub async fn start_with(nats: NatsServer, options: MeshOptions) -> Self {
         let nats_url = nats.url();
-        let js = kit::nats::jetstream(kit::nats::connect(&nats_url, "e2e").await.expect("NATS"));
+        let observer = if options.secured {
+            kit::nats::Credentials {
+                user: Some(ADMIN_USER.to_owned()),
+                password: Some(dev_password(ADMIN_USER)),
+                ..Default::default()
+            }
+        } else {
+            kit::nats::Credentials::default()
+        };
+        let js = kit::nats::jetstream(
+            kit::nats::connect_with(&nats_url, "e2e", &observer)
+                .await
+                .expect("NATS"),
+        );
         let mut mesh = Self {
             nats: Some(nats),
             nats_url,
@@ -124,6 +151,7 @@ impl Mesh {
             narrate: true,
             since: std::time::Instant::now(),
             env: options.env,
+            secured: options.secured,
         };
         for (i, name) in SERVICES.into_iter().enumerate() {
             let database_url = match &options.databases {
@@ -171,6 +199,7 @@ impl Mesh {
             narrate: true,
             since: std::time::Instant::now(),
             env: Vec::new(),
+            secured: false,
         };
         for (i, name) in SERVICES.into_iter().enumerate() {
             let port = first_port + u16::try_from(i).unwrap_or_default();
@@ -217,7 +246,16 @@ impl Mesh {
             .append(true)
             .open(&launch.log)
             .expect("log file");
+        let credentials: Vec<(&str, String)> = if self.secured {
+            vec![
+                ("NATS_USER", name.to_owned()),
+                ("NATS_PASSWORD", dev_password(name)),
+            ]
+        } else {
+            Vec::new()
+        };
         let child = Command::new(bin)
+            .envs(credentials)
             .env("PORT", p.port.to_string())
             .env("DATABASE_URL", &launch.database_url)
             .env("NATS_URL", nats_url)
@@ -299,7 +337,12 @@ impl Mesh {
 
     /// A partner agency's connection (the simulator).
     pub async fn partner(&self, agency: &str) -> Partner {
-        Partner::connect(&self.nats_url, agency)
+        let mut connection = partner_sim::Connection::open(&self.nats_url);
+        if self.secured {
+            connection.user = Some(agency.to_owned());
+            connection.password = Some(dev_password(agency));
+        }
+        Partner::connect_with(&connection, agency)
             .await
             .expect("partner connects")
             .with_clock(kit::clock::now)

@@ -98,8 +98,8 @@ async fn a_thousand_poison_messages_of_each_kind_are_dead_lettered_and_a_death_b
     let mesh = Mesh::start_with(
         NatsServer::start().await,
         MeshOptions {
-            databases: None,
             env: vec![("CONSUMER_MAX_PAYLOAD_BYTES".into(), LIMIT.to_string())],
+            ..MeshOptions::default()
         },
     )
     .await;

@@ -423,23 +423,90 @@ fn partner_python() -> std::path::PathBuf {
     python
 }
 
+/// How an example program is started: the program and the arguments before the example's own.
+#[derive(Clone)]
+struct Program {
+    program: std::path::PathBuf,
+    args: Vec<String>,
+    dir: std::path::PathBuf,
+}
+
+impl Program {
+    fn command(&self, args: &[&str], env: Vec<(String, String)>) -> tokio::process::Command {
+        let mut command = tokio::process::Command::new(&self.program);
+        command
+            .args(&self.args)
+            .args(args)
+            .current_dir(&self.dir)
+            .envs(env)
+            .kill_on_drop(true);
+        command
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_python_examples_read_a_feed_across_a_server_restart_and_publish_a_fact() {
+    let python = partner_python();
+    let program = |script: &str| Program {
+        program: python.clone(),
+        args: vec![script.to_owned()],
+        dir: python_examples(),
+    };
+    examples_scenario(
+        program("feed_consumer.py"),
+        program("publish_fact.py"),
+        &["--max"],
+    )
+    .await;
+}
+
+/// A Rust example of partner-sim (`examples/partners/rust`, built by the test build).
+fn rust_example(name: &str) -> Program {
+    let exe = std::env::current_exe().unwrap();
+    let examples = exe
+        .parent()
+        .and_then(|d| d.parent())
+        .unwrap()
+        .join("examples");
+    let program = examples.join(name);
+    assert!(
+        program.exists(),
+        "{} is built by the test build",
+        program.display()
+    );
+    Program {
+        program,
+        args: Vec::new(),
+        dir: std::env::temp_dir(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rust_examples_read_a_feed_across_a_server_restart_and_publish_a_fact() {
+    examples_scenario(
+        rust_example("partner_feed_consumer"),
+        rust_example("partner_publish_fact"),
+        &[],
+    )
+    .await;
+}
+
+/// A feed consumer reads two events across a restart of the server and acknowledges them; the
+/// fact publisher's fact is stored with an envelope the mesh accepts; another agency's fact is
+/// refused. `max` is how the consumer is told to stop after two (`--max` or nothing before 2).
+async fn examples_scenario(consumer_program: Program, publisher: Program, max: &[&str]) {
     use tokio::io::AsyncBufReadExt;
     let mut mesh = Secured::start().await;
-    let python = partner_python();
     let subject = "aid.enrollment.started.v1";
     mesh.publish_event(subject).await;
 
-    let mut consumer = tokio::process::Command::new(&python)
-        .arg("feed_consumer.py")
-        .args(["--max", "2"])
-        .current_dir(python_examples())
-        .envs(mesh.partner_env("medical-insurance"))
+    let mut args = max.to_vec();
+    args.push("2");
+    let mut consumer = consumer_program
+        .command(&args, mesh.partner_env("medical-insurance"))
         .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
         .spawn()
-        .expect("python runs");
+        .expect("the consumer runs");
     let mut lines = tokio::io::BufReader::new(consumer.stdout.take().unwrap()).lines();
     let next = async |lines: &mut tokio::io::Lines<_>| -> Value {
         let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
@@ -455,7 +522,24 @@ async fn the_python_examples_read_a_feed_across_a_server_restart_and_publish_a_f
         "feed.medical-insurance.aid.enrollment.started.v1"
     );
 
-    // The server goes away and comes back; the consumer reconnects and reads the next event.
+    // Once the first is acknowledged, the server goes away and comes back; the consumer
+    // reconnects and reads the next event.
+    let feed = mesh
+        .admin
+        .get_stream(partner_sim::feed_stream("medical-insurance"))
+        .await
+        .unwrap();
+    eventually(
+        "the first acknowledged",
+        Duration::from_secs(30),
+        || async {
+            let mut consumer: async_nats::jetstream::consumer::PullConsumer =
+                feed.get_consumer("medical-insurance").await.ok()?;
+            let info = consumer.info().await.ok()?;
+            (info.num_ack_pending == 0 && info.ack_floor.stream_sequence >= 1).then_some(())
+        },
+    )
+    .await;
     mesh.server.kill();
     mesh.server.resume().await;
     eventually(
@@ -485,7 +569,7 @@ async fn the_python_examples_read_a_feed_across_a_server_restart_and_publish_a_f
     assert!(second["sequence"].as_u64() > first["sequence"].as_u64());
     let status = tokio::time::timeout(Duration::from_secs(30), consumer.wait())
         .await
-        .expect("the consumer stops after --max")
+        .expect("the consumer stops after two")
         .unwrap();
     assert!(status.success());
     // Both were acknowledged: the feed has nothing left for the agency.
@@ -506,12 +590,11 @@ async fn the_python_examples_read_a_feed_across_a_server_restart_and_publish_a_f
         contracts::schema(fact).unwrap()["examples"][0].to_string(),
     )
     .unwrap();
-    let published = tokio::process::Command::new(&python)
-        .arg("publish_fact.py")
-        .arg(fact)
-        .arg(body.path())
-        .current_dir(python_examples())
-        .envs(mesh.partner_env("civil-registry"))
+    let published = publisher
+        .command(
+            &[fact, body.path().to_str().unwrap()],
+            mesh.partner_env("civil-registry"),
+        )
         .output()
         .await
         .unwrap();
@@ -526,21 +609,24 @@ async fn the_python_examples_read_a_feed_across_a_server_restart_and_publish_a_f
         .expect("an envelope the consuming service accepts");
     contracts::validate(fact, &serde_json::from_slice(&message.payload).unwrap()).unwrap();
     // And a fact of another agency is refused by the server: no acknowledgement, nothing stored.
-    let refused = tokio::process::Command::new(&python)
-        .arg("publish_fact.py")
-        .arg("partner.dpf.certificate.issued.v1")
-        .arg(body.path())
-        .current_dir(python_examples())
-        .envs(
-            mesh.partner_env("civil-registry")
-                .into_iter()
-                .map(|(k, v)| {
-                    if k == "AGENCY" {
-                        (k, "dpf".to_owned())
-                    } else {
-                        (k, v)
-                    }
-                }),
+    let as_dpf = mesh
+        .partner_env("civil-registry")
+        .into_iter()
+        .map(|(k, v)| {
+            if k == "AGENCY" {
+                (k, "dpf".to_owned())
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    let refused = publisher
+        .command(
+            &[
+                "partner.dpf.certificate.issued.v1",
+                body.path().to_str().unwrap(),
+            ],
+            as_dpf,
         )
         .output()
         .await
@@ -548,4 +634,18 @@ async fn the_python_examples_read_a_feed_across_a_server_restart_and_publish_a_f
     assert!(!refused.status.success());
     assert_eq!(mesh.partner_messages().await.len(), 1);
     mesh.relay.stop().await;
+}
+
+#[test]
+fn the_client_names_the_feed_and_the_api_prefix_as_the_mesh_does() {
+    assert_eq!(
+        partner_sim::MESH_JS_PREFIX,
+        partner_feeds::nats_config::PARTNER_JS_PREFIX
+    );
+    for agency in ["human-resources", "dpf"] {
+        assert_eq!(
+            partner_sim::feed_stream(agency),
+            partner_feeds::relay::feed_stream(agency)
+        );
+    }
 }

@@ -1,7 +1,8 @@
 """Reads an agency's feed: pulls from the durable consumer the mesh created for the agency,
-handles each message, and acknowledges it only after handling it (an unacknowledged message comes
-again after the feed's acknowledgement wait, so a crash loses nothing; de-duplicate on
-Nats-Msg-Id if you store twice).
+handles each message, and acknowledges it only after handling it. An unacknowledged message comes
+again after the feed's acknowledgement wait, so a crash or a lost connection loses nothing; the
+same event may then arrive twice, so the consumer skips what it already handled, by its
+Nats-Msg-Id (here in memory; an agency keeps it with what it stores).
 
     AGENCY=medical-insurance NATS_USER=medical-insurance NATS_PASSWORD=... \
     NATS_URL=tls://nats-partners.example:4222 NATS_CA_FILE=ca.crt \
@@ -44,6 +45,7 @@ async def main() -> int:
     js = nc.jetstream(prefix=MESH_JS_PREFIX)
     subscription = await js.pull_subscribe_bind(durable=agency, stream=feed_stream(agency))
     handled = 0
+    seen = set()  # Nats-Msg-Id of what was handled: a redelivery is acknowledged, not handled again
     while args.max == 0 or handled < args.max:
         try:
             messages = await subscription.fetch(batch=10, timeout=2)
@@ -54,9 +56,15 @@ async def main() -> int:
             await asyncio.sleep(1)
             continue
         for message in messages:
-            handle(message)
-            await message.ack_sync()  # after handling: a crash before this means a redelivery
-            handled += 1
+            event = (message.headers or {}).get("Nats-Msg-Id")
+            if event not in seen:
+                handle(message)
+                seen.add(event)
+                handled += 1
+            try:
+                await message.ack_sync()  # after handling: a crash before this means a redelivery
+            except Exception as e:  # the connection dropped: the message will come again
+                log(f"acknowledgement not confirmed ({e!r}); it comes again and is skipped")
     await nc.drain()
     return 0
 
