@@ -91,10 +91,7 @@ pub struct MeshOptions {
     pub secured: bool,
 }
 
-/// The development password of a NATS user (infra/nats/passwords.conf holds their hashes).
-pub fn dev_password(user: &str) -> String {
-    format!("dev-{user}")
-}
+pub use kit::testing::dev_password;
 
 /// The operators' NATS user, which the harness observes the streams as on secured NATS.
 const ADMIN_USER: &str = "mesh-admin";

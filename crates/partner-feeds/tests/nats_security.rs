@@ -13,7 +13,7 @@ use std::{
 
 use async_nats::jetstream::{self, consumer::pull};
 use futures::StreamExt;
-use kit::testing::{NatsServer, NatsTls, eventually};
+use kit::testing::{NatsServer, NatsTls, dev_password, eventually};
 use partner_feeds::{nats_config, relay, settings::NatsSettings};
 use serde_json::json;
 use support::*;
@@ -35,11 +35,6 @@ fn nats_server_bin() -> PathBuf {
 
 fn infra() -> PathBuf {
     repo().join("infra/nats")
-}
-
-/// The development password of a user (infra/nats/passwords.conf holds their bcrypt hashes).
-fn dev_password(user: &str) -> String {
-    format!("dev-{user}")
 }
 
 fn read(path: &Path) -> String {

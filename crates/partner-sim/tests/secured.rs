@@ -8,7 +8,7 @@ use std::{process::Output, time::Duration};
 
 use async_nats::jetstream;
 use chrono::NaiveDate;
-use kit::testing::{NatsServer, NatsTls, eventually};
+use kit::testing::{NatsServer, NatsTls, dev_password, eventually};
 use partner_feeds::{
     Settings,
     approvals::Approvals,
@@ -18,11 +18,6 @@ use partner_feeds::{
 use partner_sim::synthetic_id_number;
 use serde_json::Value;
 use uuid::Uuid;
-
-/// The development password of a NATS user (infra/nats/passwords.conf holds their hashes).
-fn dev_password(user: &str) -> String {
-    format!("dev-{user}")
-}
 
 struct Secured {
     tls: NatsTls,

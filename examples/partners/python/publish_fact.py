@@ -43,7 +43,9 @@ async def main() -> int:
         "ce-id": event_id,
         "ce-source": f"partner.{agency}",
         "ce-type": subject,
-        "ce-time": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+        # When the fact happened or was recorded: CE_TIME (RFC 3339) for a record sent late, else now.
+        "ce-time": os.environ.get("CE_TIME")
+        or datetime.datetime.now(datetime.timezone.utc).isoformat(),
         "ce-dataschema": f"urn:minzheng:schema:{subject}",
         "Content-Type": "application/json",
     }

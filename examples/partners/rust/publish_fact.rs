@@ -31,7 +31,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     headers.insert("ce-id", event_id.as_str());
     headers.insert("ce-source", format!("partner.{agency}").as_str());
     headers.insert("ce-type", subject.as_str());
-    headers.insert("ce-time", chrono::Utc::now().to_rfc3339().as_str());
+    // When the fact happened or was recorded: CE_TIME (RFC 3339) for a record sent late, else now.
+    let time = std::env::var("CE_TIME").unwrap_or_else(|_| chrono::Utc::now().to_rfc3339());
+    headers.insert("ce-time", time.as_str());
     headers.insert(
         "ce-dataschema",
         format!("urn:minzheng:schema:{subject}").as_str(),

@@ -13,7 +13,7 @@ use std::{future::Future, time::Duration};
 
 pub use app::TestApp;
 pub use nats_server::NatsServer;
-pub use nats_tls::NatsTls;
+pub use nats_tls::{NatsTls, dev_password};
 pub use pg::TestDatabase;
 
 /// Pins the day this test lives on, for the test's own code and for the service it starts: a

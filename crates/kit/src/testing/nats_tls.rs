@@ -1,6 +1,13 @@
-//! The secured NATS configuration with TLS, for tests: certificates made on the spot.
+//! The secured NATS configuration for tests: the development passwords of its users, and TLS with
+//! certificates made on the spot.
 
 use std::{path::PathBuf, process::Command};
+
+/// The development password of a NATS user of the generated accounts:
+/// `infra/nats/passwords.conf` holds the bcrypt hashes of `dev-<user>`.
+pub fn dev_password(user: &str) -> String {
+    format!("dev-{user}")
+}
 
 /// The repository's `infra/nats` (the generated accounts, the server configurations).
 pub fn infra_nats() -> PathBuf {
