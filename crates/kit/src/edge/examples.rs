@@ -39,16 +39,7 @@ pub fn exemplify_requests(api: &mut OpenApi) {
         .and_then(|c| serde_json::to_value(&c.schemas).ok())
         .unwrap_or(Value::Null);
     for item in api.paths.paths.values_mut() {
-        for operation in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ]
-        .into_iter()
-        .flatten()
-        {
+        for operation in super::openapi::operations_mut(item) {
             let Some(RefOr::T(body)) = operation.request_body.as_mut() else {
                 continue;
             };

@@ -129,20 +129,26 @@ pub fn finish(api: &mut OpenApi, service: &str) {
     document_problems(api);
     super::examples::exemplify_requests(api);
     for item in api.paths.paths.values_mut() {
-        for operation in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ]
-        .into_iter()
-        .flatten()
-        {
+        for operation in operations_mut(item) {
             describe_responses(operation);
             constrain_headers(operation);
         }
     }
+}
+
+/// The operations of a path item (the methods the services route: GET, PUT, POST, DELETE, PATCH).
+pub(crate) fn operations_mut(
+    item: &mut utoipa::openapi::path::PathItem,
+) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.patch,
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// A response a handler documented without a description gets the edge's words for its status.
@@ -236,16 +242,7 @@ pub fn document_problems(api: &mut OpenApi) {
     }
     for (path, item) in &mut api.paths.paths {
         let in_path = path.contains('{');
-        for operation in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ]
-        .into_iter()
-        .flatten()
-        {
+        for operation in operations_mut(item) {
             document_refusals(operation, in_path);
         }
     }
