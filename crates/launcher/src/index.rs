@@ -26,7 +26,7 @@ pub fn router(services: &[(&str, u16)]) -> anyhow::Result<Router> {
             "/asyncapi.yaml",
             get(|| async { ([(header::CONTENT_TYPE, "application/yaml")], ASYNCAPI) }),
         )
-        .merge(crate::partners::router()?)
+        .merge(kit::edge::partners::routes())
         .fallback(|| async { (axum::http::StatusCode::NOT_FOUND, "no such page").into_response() }))
 }
 
@@ -60,7 +60,9 @@ pub fn page(services: &[(&str, u16)]) -> anyhow::Result<String> {
         );
     }
     html.push_str("</table>\n");
-    crate::partners::index(&mut html);
+    html.push_str("<h2 id=\"partners\">Partner agencies</h2>\n");
+    html.push_str(kit::edge::partners::LIST_INTRO);
+    kit::edge::partners::list(&mut html);
     events(&doc, &mut html);
     html.push_str("</body></html>\n");
     Ok(html)
@@ -143,7 +145,7 @@ fn events(doc: &Value, html: &mut String) {
 }
 
 /// The payload's top-level fields: name, type, whether required, description.
-pub(crate) fn fields(schema: &Value, html: &mut String) {
+fn fields(schema: &Value, html: &mut String) {
     let required: Vec<&str> = schema["required"]
         .as_array()
         .map(|a| a.iter().filter_map(Value::as_str).collect())
@@ -213,12 +215,12 @@ fn type_of(p: &Value) -> String {
     }
 }
 
-pub(crate) fn text(v: &Value) -> &str {
+fn text(v: &Value) -> &str {
     v.as_str().unwrap_or("")
 }
 
 /// Escapes text for HTML.
-pub(crate) fn escape(s: &str) -> String {
+fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -14,7 +14,6 @@ use sea_orm::ConnectionTrait;
 use tokio::process::{Child, Command};
 
 pub mod index;
-pub mod partners;
 
 /// The port of the mesh's front page (the services and the events; see [`index`]).
 pub const INDEX_PORT: u16 = 8080;

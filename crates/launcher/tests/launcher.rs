@@ -109,7 +109,8 @@ async fn run_mesh(args: &[&str]) {
     let base = front.trim_end_matches('/');
     let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("partners");
     std::fs::create_dir_all(&out).unwrap();
-    for (agency, _) in launcher::partners::DOCUMENTS {
+    for contract in &kit::edge::partners::CONTRACTS {
+        let agency = contract.agency;
         let link = format!("/partners/{agency}.html");
         assert!(page.contains(&link), "the front page links {link}");
         let answer = http.get(format!("{base}{link}")).send().await.unwrap();

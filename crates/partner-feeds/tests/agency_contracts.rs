@@ -40,13 +40,13 @@ fn each_agency_has_its_document_generated_from_the_contract_and_the_approvals() 
         .collect();
     assert_eq!(
         committed, expected,
-        "schemas/partners holds a document per agency (UPDATE_PARTNER_CONTRACTS=1 cargo test -p partner-feeds --test agency_contracts)"
+        "schemas/partners holds a document per agency (UPDATE_PARTNER_CONTRACTS=1 cargo test -p partner-feeds --test agency_contracts, then scripts/render-partner-pages)"
     );
     for (agency, yaml) in &documents {
         let kept = std::fs::read_to_string(folder.join(format!("{agency}.asyncapi.yaml"))).unwrap();
         assert!(
             kept == *yaml,
-            "schemas/partners/{agency}.asyncapi.yaml differs from what the contract and the approvals give (UPDATE_PARTNER_CONTRACTS=1 cargo test -p partner-feeds --test agency_contracts)"
+            "schemas/partners/{agency}.asyncapi.yaml differs from what the contract and the approvals give (UPDATE_PARTNER_CONTRACTS=1 cargo test -p partner-feeds --test agency_contracts, then scripts/render-partner-pages)"
         );
     }
 }

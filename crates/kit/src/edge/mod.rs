@@ -1,6 +1,6 @@
 //! The REST edge every service shares: health, metrics, OpenAPI and its interactive reference,
-//! dead letters, and the layers (body limit, problem+json for every refusal, request metrics,
-//! authentication).
+//! the partner agencies' contracts, dead letters, and the layers (body limit, problem+json for
+//! every refusal, request metrics, authentication).
 
 pub mod auth;
 pub mod concurrency;
@@ -11,6 +11,7 @@ pub mod idempotency;
 pub mod json;
 pub mod openapi;
 pub mod page;
+pub mod partners;
 pub mod problem;
 
 use std::{sync::Arc, time::Duration};
@@ -79,6 +80,7 @@ pub fn assemble(
         .merge(dead_letters)
         .merge(health)
         .merge(docs::routes())
+        .merge(partners::routes())
         .route(
             "/openapi.json",
             get(move || {

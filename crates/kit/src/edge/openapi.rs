@@ -58,7 +58,9 @@ pub fn document(name: &str, version: &str, description: &str) -> OpenApi {
         api.info.description = Some(format!(
             "{description}.\n\nPart of Minzheng Mesh. Every call but the health, metrics and \
              document routes needs a bearer token (see the `bearer` scheme); errors are \
-             `application/problem+json` naming the fields at fault."
+             `application/problem+json` naming the fields at fault.\n\nThe services talk over NATS; \
+             what each partner agency receives and publishes is in its own contract: \
+             [partner agencies](/partners/)."
         ));
     }
     api
