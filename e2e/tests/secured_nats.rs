@@ -1,9 +1,9 @@
 //! The whole mesh under the real NATS security: nats-server runs the generated accounts
 //! (`infra/nats/nats-server.conf`), every service logs in as its own user and may publish and
 //! consume only what schemas/asyncapi.yaml gives it, and the partner agencies publish their facts
-//! from their own accounts through the reference client and through the Rust example a partner
-//! copies (examples/partners/rust, built as an example of partner-sim by the workspace's test
-//! build). The flows that cross every service —
+//! from their own accounts through the reference client and through the Python and Rust examples a
+//! partner copies (examples/partners/, the Rust ones built as examples of partner-sim by the
+//! workspace's test build). The flows that cross every service —
 //! a certificate and a death from partners, a child's case, a home care bed — complete exactly as
 //! on the open development server, so the permissions the accounts grant are the ones the
 //! services need.
@@ -29,6 +29,38 @@ fn publish_fact_example() -> std::path::PathBuf {
         program.display()
     );
     program
+}
+
+/// Publishes `person`'s death as the civil registry with an example program (`program`: the
+/// command up to the example's own arguments), and checks the program succeeded.
+fn publish_death(mesh: &Mesh, mut program: std::process::Command, person: &e2e::people::Person) {
+    let death = partner_sim::death(
+        &person.id_number,
+        e2e::people::days_ago(1),
+        place().township,
+    )
+    .expect("a death record");
+    let body = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(body.path(), serde_json::to_string(&death).unwrap()).unwrap();
+    let published = program
+        .args([
+            "partner.civil-registry.death.recorded.v1",
+            body.path().to_str().unwrap(),
+        ])
+        .env("NATS_URL", mesh.nats_url())
+        .env("NATS_USER", "civil-registry")
+        .env("NATS_PASSWORD", e2e::dev_password("civil-registry"))
+        .env("AGENCY", "civil-registry")
+        // Recorded now on the mesh's clock (a rehearsal of another day moves it).
+        .env("CE_TIME", kit::clock::now().to_rfc3339())
+        .output()
+        .unwrap();
+    assert!(
+        published.status.success(),
+        "{:?} publishes: {}",
+        program.get_program(),
+        String::from_utf8_lossy(&published.stderr)
+    );
 }
 
 #[tokio::test]
@@ -57,34 +89,15 @@ async fn every_flow_completes_with_each_service_and_partner_logged_in_as_itself(
     assert_bed_established_once(&mesh, &bed).await;
     assert_nursing_granted_once(&mesh, &holder).await;
 
-    record_death(&mesh, &holder).await;
-    // The elder's death comes from the example program, as an agency would send it.
-    let death = partner_sim::death(
-        &bed.elder.id_number,
-        e2e::people::days_ago(1),
-        place().township,
-    )
-    .expect("a death record");
-    let body = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(body.path(), serde_json::to_string(&death).unwrap()).unwrap();
-    let published = std::process::Command::new(publish_fact_example())
-        .args([
-            "partner.civil-registry.death.recorded.v1",
-            body.path().to_str().unwrap(),
-        ])
-        .env("NATS_URL", mesh.nats_url())
-        .env("NATS_USER", "civil-registry")
-        .env("NATS_PASSWORD", e2e::dev_password("civil-registry"))
-        .env("AGENCY", "civil-registry")
-        // Recorded now on the mesh's clock (a rehearsal of another day moves it).
-        .env("CE_TIME", kit::clock::now().to_rfc3339())
-        .output()
-        .unwrap();
-    assert!(
-        published.status.success(),
-        "the example publishes: {}",
-        String::from_utf8_lossy(&published.stderr)
-    );
+    // The deaths come from the example programs, as an agency would send them: the certificate
+    // holder's from the Python publisher, the elder's from the Rust one.
+    let mut python = std::process::Command::new(partner_sim::examples::python());
+    python
+        .arg("publish_fact.py")
+        .current_dir(partner_sim::examples::python_dir());
+    publish_death(&mesh, python, &holder);
+    let rust = std::process::Command::new(publish_fact_example());
+    publish_death(&mesh, rust, &bed.elder);
     assert_subsidy_ended_once(&mesh, &holder).await;
     assert_bed_closed_once(&mesh, &bed).await;
     every_flow_completes(&mesh, &[&c.child, &c.father, &bed.elder, &holder]).await;

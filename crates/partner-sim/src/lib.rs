@@ -19,6 +19,8 @@ use contracts::{
 };
 use uuid::Uuid;
 
+pub mod examples;
+
 /// Why a fact was not published.
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {

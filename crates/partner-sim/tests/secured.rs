@@ -373,59 +373,6 @@ async fn an_agency_reads_and_acknowledges_its_own_feed_and_cannot_read_another()
     mesh.relay.stop().await;
 }
 
-/// The Python examples under examples/partners/python.
-fn python_examples() -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/partners/python")
-}
-
-/// A Python with the examples' requirements (nats-py, pinned): `PARTNER_PYTHON`, or a virtualenv
-/// under ~/.cache/minzheng made once from requirements.txt.
-fn partner_python() -> std::path::PathBuf {
-    if let Ok(python) = std::env::var("PARTNER_PYTHON") {
-        return python.into();
-    }
-    let cache = std::env::var("XDG_CACHE_HOME")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| {
-            std::path::PathBuf::from(std::env::var("HOME").unwrap()).join(".cache")
-        });
-    let venv = cache.join("minzheng/partners-venv");
-    let python = venv.join("bin/python");
-    let requirements = python_examples().join("requirements.txt");
-    let ready = venv.join("requirements.txt");
-    if std::fs::read(&ready).ok() != std::fs::read(&requirements).ok() {
-        let run = |program: &std::path::Path, args: &[&str]| {
-            let out = std::process::Command::new(program)
-                .args(args)
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{} {args:?}: {}",
-                program.display(),
-                String::from_utf8_lossy(&out.stderr)
-            );
-        };
-        run(
-            std::path::Path::new("python3"),
-            &["-m", "venv", venv.to_str().unwrap()],
-        );
-        run(
-            &python,
-            &[
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "-r",
-                requirements.to_str().unwrap(),
-            ],
-        );
-        std::fs::copy(&requirements, &ready).unwrap();
-    }
-    python
-}
-
 /// How an example program is started: the program and the arguments before the example's own.
 #[derive(Clone)]
 struct Program {
@@ -449,11 +396,11 @@ impl Program {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_python_examples_read_a_feed_across_a_server_restart_and_publish_a_fact() {
-    let python = partner_python();
+    let python = partner_sim::examples::python();
     let program = |script: &str| Program {
         program: python.clone(),
         args: vec![script.to_owned()],
-        dir: python_examples(),
+        dir: partner_sim::examples::python_dir(),
     };
     examples_scenario(
         program("feed_consumer.py"),
