@@ -40,6 +40,10 @@ pub struct Config {
     pub nats_url: String,
     pub nats_credentials: crate::nats::Credentials,
     pub person_ref_key: PersonRefKey,
+    /// The key of the audit trail's MACs and chain (`AUDIT_KEY`; see [`crate::audit`]).
+    pub audit_key: crate::audit::AuditKey,
+    /// How often the audit trail's new entries are chained (`AUDIT_SEAL_MS`).
+    pub audit_seal_every: Duration,
     pub auth: AuthConfig,
     pub log_format: LogFormat,
     pub log_filter: String,
@@ -126,6 +130,22 @@ impl Config {
             name: "PERSON_REF_KEY",
             reason: e.into(),
         })?;
+        let audit_key = match get("AUDIT_KEY") {
+            Some(k) if k.len() < 16 => {
+                return Err(ConfigError {
+                    name: "AUDIT_KEY",
+                    reason: "at least 16 bytes".into(),
+                });
+            }
+            Some(k) => crate::audit::AuditKey::new(k),
+            None if production => {
+                return Err(ConfigError {
+                    name: "AUDIT_KEY",
+                    reason: "required in production".into(),
+                });
+            }
+            None => crate::audit::AuditKey::new(crate::audit::DEV_AUDIT_KEY),
+        };
         let auth = match get("AUTH_PUBLIC_KEYS") {
             Some(paths) => {
                 let mut pem = Vec::new();
@@ -181,6 +201,8 @@ impl Config {
                 key_file: get("NATS_KEY_FILE").map(Into::into),
             },
             person_ref_key,
+            audit_key,
+            audit_seal_every: Duration::from_millis(number("AUDIT_SEAL_MS", 1_000)?),
             auth,
             log_format,
             log_filter: parse("RUST_LOG", "info"),
@@ -248,6 +270,31 @@ mod tests {
             lookup(&[
                 ("MESH_ENV", "production"),
                 ("PERSON_REF_KEY", "a-long-enough-production-key"),
+            ]),
+        )
+        .unwrap_err();
+        assert_eq!(err.name, "AUDIT_KEY");
+        let err = Config::from_lookup(
+            "x",
+            1,
+            lookup(&[
+                ("MESH_ENV", "production"),
+                ("PERSON_REF_KEY", "a-long-enough-production-key"),
+                ("AUDIT_KEY", "short"),
+            ]),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (err.name, err.reason.as_str()),
+            ("AUDIT_KEY", "at least 16 bytes")
+        );
+        let err = Config::from_lookup(
+            "x",
+            1,
+            lookup(&[
+                ("MESH_ENV", "production"),
+                ("PERSON_REF_KEY", "a-long-enough-production-key"),
+                ("AUDIT_KEY", "a-long-enough-audit-key"),
             ]),
         )
         .unwrap_err();

@@ -95,7 +95,76 @@ pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(CreateKitTables),
         Box::new(IndexUnpublishedOutbox),
         Box::new(KeepMessagesExactly),
+        Box::new(ChainTheAudit),
     ]
+}
+
+/// The audit trail becomes tamper-evident (see [`crate::audit`]): a MAC per entry, its position
+/// and link in the chain, and a trigger that lets only the sealer set those two, once.
+struct ChainTheAudit;
+
+impl MigrationName for ChainTheAudit {
+    fn name(&self) -> &str {
+        "m20261208_000001_kit_audit_chain"
+    }
+}
+
+#[sea_orm_migration::async_trait::async_trait]
+impl MigrationTrait for ChainTheAudit {
+    #[allow(elided_lifetimes_in_paths)]
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for column in [
+            string_len_null("mac", 64),
+            big_integer_null("seq"),
+            string_len_null("chain", 64),
+        ] {
+            m.alter_table(
+                Table::alter()
+                    .table("kit_audit")
+                    .add_column(column)
+                    .to_owned(),
+            )
+            .await?;
+        }
+        let db = m.get_connection();
+        // Partial and unique indexes have the same syntax on PostgreSQL and SQLite.
+        db.execute_unprepared(
+            "CREATE UNIQUE INDEX IF NOT EXISTS kit_audit_seq ON kit_audit (seq); \
+             CREATE INDEX IF NOT EXISTS kit_audit_unsealed ON kit_audit (id) WHERE seq IS NULL",
+        )
+        .await?;
+        // The content never changes; `mac` is set once where it is missing (the entries of
+        // before this migration), `seq` and `chain` once by the sealer.
+        if m.get_database_backend() == DbBackend::Postgres {
+            db.execute_unprepared(
+                "CREATE OR REPLACE FUNCTION kit_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ \
+                 BEGIN \
+                   IF TG_OP = 'UPDATE' AND OLD.seq IS NULL \
+                      AND (NEW.id, NEW.at, NEW.actor, NEW.role, NEW.division, NEW.action, NEW.resource, NEW.resource_id, NEW.detail) \
+                          IS NOT DISTINCT FROM (OLD.id, OLD.at, OLD.actor, OLD.role, OLD.division, OLD.action, OLD.resource, OLD.resource_id, OLD.detail) \
+                      AND (OLD.mac IS NULL OR NEW.mac IS NOT DISTINCT FROM OLD.mac) THEN \
+                     RETURN NEW; \
+                   END IF; \
+                   RAISE EXCEPTION 'the audit trail is append-only'; \
+                 END $$;",
+            )
+            .await?;
+        } else {
+            db.execute_unprepared(
+                "DROP TRIGGER IF EXISTS kit_audit_no_update; \
+                 CREATE TRIGGER kit_audit_no_update BEFORE UPDATE ON kit_audit \
+                 WHEN OLD.seq IS NOT NULL OR NEW.id IS NOT OLD.id OR NEW.at IS NOT OLD.at \
+                   OR NEW.actor IS NOT OLD.actor OR NEW.role IS NOT OLD.role \
+                   OR NEW.division IS NOT OLD.division OR NEW.action IS NOT OLD.action \
+                   OR NEW.resource IS NOT OLD.resource OR NEW.resource_id IS NOT OLD.resource_id \
+                   OR NEW.detail IS NOT OLD.detail \
+                   OR (OLD.mac IS NOT NULL AND NEW.mac IS NOT OLD.mac) \
+                 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;",
+            )
+            .await?;
+        }
+        crate::audit::mac_earlier_entries(db).await
+    }
 }
 
 /// A dead letter keeps the message's bytes exactly (`payload_bytes`: a message that is not UTF-8,

@@ -76,6 +76,7 @@ impl Service {
             crate::clock::set(at);
             tracing::warn!(clock = %at, "the business clock is set (MESH_CLOCK): dates follow it, not the real day");
         }
+        crate::audit::install_key(&config.audit_key);
         let config = Arc::new(config);
         let database =
             db::connect(&config.database_url, std::time::Duration::from_secs(60)).await?;
@@ -119,7 +120,14 @@ impl Service {
         );
         let relay_health: Arc<RelayHealth> = relay.health.clone();
         let relay_faults = relay.faults.clone();
-        let mut tasks = vec![tokio::spawn(relay.run(stop.clone()))];
+        let mut tasks = vec![
+            tokio::spawn(relay.run(stop.clone())),
+            tokio::spawn(crate::audit::run_sealer(
+                database.clone(),
+                config.audit_seal_every,
+                stop.clone(),
+            )),
+        ];
         let consumer_faults = Arc::new(ConsumerFaults::default());
         let consumer_health = Arc::new(ConsumerHealth::default());
         tasks.extend(inbox::spawn(
@@ -211,8 +219,9 @@ async fn shutdown_signal() {
     }
 }
 
-/// The `main` of every service binary: `serve` (default) or `migrate` (apply migrations, exit —
-/// the init step of a deployment).
+/// The `main` of every service binary: `serve` (default), `migrate` (apply migrations, exit —
+/// the init step of a deployment) or `verify-audit` (check the audit trail's chain, print what
+/// was found as JSON, exit 1 if anything does not check out; see [`crate::audit`]).
 pub async fn main<M: MigratorTrait>(
     service: &str,
     default_port: u16,
@@ -229,6 +238,7 @@ pub async fn main<M: MigratorTrait>(
             Ok(())
         }
         Some("migrate") => {
+            crate::audit::install_key(&config.audit_key);
             telemetry::init(&config);
             let database =
                 db::connect(&config.database_url, std::time::Duration::from_secs(60)).await?;
@@ -236,6 +246,23 @@ pub async fn main<M: MigratorTrait>(
             tracing::info!("migrations applied");
             Ok(())
         }
-        Some(other) => anyhow::bail!("unknown command {other}: use serve or migrate"),
+        Some("verify-audit") => {
+            crate::audit::install_key(&config.audit_key);
+            let database =
+                db::connect(&config.database_url, std::time::Duration::from_secs(60)).await?;
+            let found = crate::audit::verify(&database).await?;
+            println!("{}", serde_json::to_string_pretty(&found)?);
+            if !found.intact {
+                eprintln!(
+                    "{service}: the audit trail does not check out ({} problems)",
+                    found.problem_count
+                );
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        Some(other) => {
+            anyhow::bail!("unknown command {other}: use serve, migrate or verify-audit")
+        }
     }
 }

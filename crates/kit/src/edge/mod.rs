@@ -2,6 +2,7 @@
 //! the partner agencies' contracts, dead letters, and the layers (body limit, problem+json for
 //! every refusal, request metrics, authentication).
 
+mod audit_routes;
 pub mod auth;
 pub mod concurrency;
 mod dead_letter_routes;
@@ -61,6 +62,7 @@ pub fn assemble(
 ) -> (Router, OpenApi) {
     let (service_router, mut api) = service_routes.split_for_parts();
     let (dead_letters, dl_api) = dead_letter_routes::routes()
+        .merge(audit_routes::routes())
         .with_state(kit.clone())
         .split_for_parts();
     api.merge(dl_api);
