@@ -265,3 +265,109 @@ async fn on_sqlite_the_trail_is_chained_guarded_and_verified_the_same_way() {
     assert_eq!(found.problem_count, 1, "{found:?}");
     assert_eq!(found.problems[0].seq, Some(1));
 }
+
+/// Auditors read the trail through the service's edge: filtered, paginated, identifiers masked;
+/// the unmasked text is shown only when asked, and that read is itself on the trail.
+#[tokio::test]
+async fn auditors_read_the_trail_masked_paginated_and_an_unmasked_read_is_recorded() {
+    use kit::{
+        service::Parts,
+        testing::{TestApp, eventually},
+    };
+    let app = TestApp::spawn::<Migrator>("audit-test", "aid", |_| Parts {
+        routes: utoipa_axum::router::OpenApiRouter::new(),
+        consumers: kit::inbox::Consumers::new("audit-test"),
+    })
+    .await;
+    let db = kit::db::connect(&app.database_url, std::time::Duration::from_secs(5))
+        .await
+        .unwrap();
+    let ids = five_entries(&db).await;
+    let flagged = audit::record(
+        &db,
+        &clerk(),
+        "read-unmasked",
+        "member",
+        "member-7",
+        "reason: home visit to 500112197412014865",
+    )
+    .await
+    .unwrap();
+    let auditor = TestApp::token(Role::Auditor, "500112");
+
+    let (status, page) = app.get("/v1/audit/entries?resource=member", &auditor).await;
+    assert_eq!(status, 200, "{page}");
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{page}");
+    assert_eq!(items[0]["id"], flagged.to_string());
+    assert_eq!(items[0]["actor"], "clerk-1");
+    assert_eq!(
+        items[0]["detail"],
+        "reason: home visit to 500*************65"
+    );
+
+    // Newest first, a page at a time.
+    let (_, first) = app
+        .get("/v1/audit/entries?resource=application&limit=3", &auditor)
+        .await;
+    let cursor = first["next_cursor"].as_str().expect("a next page");
+    let (_, second) = app
+        .get(
+            &format!("/v1/audit/entries?resource=application&limit=3&cursor={cursor}"),
+            &auditor,
+        )
+        .await;
+    let listed: Vec<&str> = first["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(second["items"].as_array().unwrap())
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    let mut expected: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    expected.reverse();
+    assert_eq!(listed, expected);
+    assert!(second["next_cursor"].is_null());
+
+    // Sealed within a second or so: each entry shows its position.
+    eventually(
+        "the entries sealed",
+        std::time::Duration::from_secs(10),
+        || async {
+            let (_, page) = app.get("/v1/audit/entries?resource=member", &auditor).await;
+            page["items"][0]["seq"].as_i64()
+        },
+    )
+    .await;
+
+    let (status, page) = app
+        .get(
+            "/v1/audit/entries?resource=member&unmasked=true&reason=complaint%2042",
+            &auditor,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        page["items"][0]["detail"],
+        "reason: home visit to 500112197412014865"
+    );
+    let (_, reads) = app
+        .get(
+            "/v1/audit/entries?resource=audit&action=read-unmasked",
+            &auditor,
+        )
+        .await;
+    let detail = reads["items"][0]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("reason=complaint 42") && detail.contains(&flagged.to_string()),
+        "{reads}"
+    );
+
+    // Only auditors read it; verification is for auditors and district officers.
+    let clerk_token = TestApp::token(Role::TownshipClerk, "500112016");
+    assert_eq!(app.get("/v1/audit/entries", &clerk_token).await.0, 403);
+    assert_eq!(app.get("/v1/audit/verification", &clerk_token).await.0, 403);
+    let (status, found) = app.get("/v1/audit/verification", &auditor).await;
+    assert_eq!((status, &found["intact"]), (200, &serde_json::json!(true)));
+    app.stop().await;
+}
