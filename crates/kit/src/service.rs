@@ -242,7 +242,8 @@ pub async fn main<M: MigratorTrait>(
             telemetry::init(&config);
             let database =
                 db::connect(&config.database_url, std::time::Duration::from_secs(60)).await?;
-            M::up(&database, None).await?;
+            // Under the same lock as a serving start: replicas' init steps run one at a time.
+            db::migrate::<M>(&database).await?;
             tracing::info!("migrations applied");
             Ok(())
         }
