@@ -52,7 +52,9 @@ async fn three_migrations_at_once_on_one_database_all_succeed_and_apply_each_ste
             .map(|r| r.try_get("", "version").unwrap())
             .collect();
         assert!(
-            versions.iter().any(|v| v == "m20261208_000001_kit_audit_chain"),
+            versions
+                .iter()
+                .any(|v| v == "m20261208_000001_kit_audit_chain"),
             "{service}: every migration applied, the kit's last too: {versions:?}"
         );
     }

@@ -36,44 +36,67 @@ pub trait Event: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 
     }
 }
 
-/// A JetStream stream: one per producing context, declared by its producer.
+/// A JetStream stream: one per producing context, declared (and kept as declared) by its
+/// producer; `PARTNER`, which no service produces, by the services that consume it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StreamSpec {
     /// Stream name, e.g. `AID`.
     pub name: &'static str,
     /// The stream's subject filter, e.g. `aid.>`.
     pub subjects: &'static str,
+    /// How long the stream keeps a message, in days (JetStream's `max_age`): how long a consumer
+    /// may be down, or how far back one added later can read, without losing an event.
+    pub max_age_days: u32,
 }
+
+impl StreamSpec {
+    /// Whether the services that consume the stream keep it as declared (no service produces it).
+    pub fn kept_by_consumers(&self) -> bool {
+        self.name == "PARTNER"
+    }
+}
+
+/// How long every stream of the mesh keeps its messages: a year and a month, so a consumer added
+/// or rebuilt within the year reads the whole year's events (the annual reviews' horizon), and
+/// the store stays bounded.
+const STREAM_MAX_AGE_DAYS: u32 = 400;
 
 /// Every stream of the mesh: one per context, and `PARTNER` for facts partner agencies publish in.
 pub const STREAMS: &[StreamSpec] = &[
     StreamSpec {
         name: "AID",
         subjects: "aid.>",
+        max_age_days: STREAM_MAX_AGE_DAYS,
     },
     StreamSpec {
         name: "DISABILITY",
         subjects: "disability.>",
+        max_age_days: STREAM_MAX_AGE_DAYS,
     },
     StreamSpec {
         name: "CHILD",
         subjects: "child.>",
+        max_age_days: STREAM_MAX_AGE_DAYS,
     },
     StreamSpec {
         name: "ELDERLY",
         subjects: "elderly.>",
+        max_age_days: STREAM_MAX_AGE_DAYS,
     },
     StreamSpec {
         name: "MINOR",
         subjects: "minor.>",
+        max_age_days: STREAM_MAX_AGE_DAYS,
     },
     StreamSpec {
         name: "VILLAGE",
         subjects: "village.>",
+        max_age_days: STREAM_MAX_AGE_DAYS,
     },
     StreamSpec {
         name: "PARTNER",
         subjects: "partner.>",
+        max_age_days: STREAM_MAX_AGE_DAYS,
     },
 ];
 

@@ -457,7 +457,7 @@ impl Runner {
         let sub = self.subscription();
         let spec = contracts::stream_for(sub.subject)
             .ok_or_else(|| format!("no stream for {}", sub.subject))?;
-        let stream = nats::ensure_stream(&self.js, spec, self.config.replicas)
+        let stream = nats::bind_stream(&self.js, spec, self.config.replicas)
             .await
             .map_err(|e| e.to_string())?;
         let consumer =

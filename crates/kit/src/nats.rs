@@ -77,26 +77,181 @@ pub fn jetstream(client: async_nats::Client) -> jetstream::Context {
     js
 }
 
-/// Declares (or binds to) a context's stream: file storage, an explicit duplicate window.
-/// Producers call it at start-up; consumers too, so the start order of services does not matter.
+/// The configuration `spec` declares: its subjects, file storage, the duplicate window, its age
+/// limit, `replicas`. Operators get the same as files (`infra/nats/streams/<NAME>.json`, for
+/// `nats stream add --config`; a test keeps them equal).
+pub fn stream_config(spec: &StreamSpec, replicas: usize) -> stream::Config {
+    stream::Config {
+        name: spec.name.to_owned(),
+        subjects: vec![spec.subjects.to_owned()],
+        storage: stream::StorageType::File,
+        duplicate_window: DUPLICATE_WINDOW,
+        max_age: Duration::from_secs(u64::from(spec.max_age_days) * 24 * 3600),
+        num_replicas: replicas.max(1),
+        // No limit but the age (spelled -1, as the server shows it).
+        max_bytes: -1,
+        max_messages: -1,
+        max_messages_per_subject: -1,
+        max_consumers: -1,
+        ..Default::default()
+    }
+}
+
+/// Declares a stream and keeps it as declared (the producer's start does this): creates it, or
+/// updates the settings that differ from `spec` (logged), or reports a difference the server
+/// cannot make in place (storage) as an error — never ignores it.
 pub async fn ensure_stream(
     js: &jetstream::Context,
     spec: &StreamSpec,
     replicas: usize,
 ) -> Result<stream::Stream, NatsError> {
-    js.get_or_create_stream(stream::Config {
-        name: spec.name.to_owned(),
-        subjects: vec![spec.subjects.to_owned()],
-        storage: stream::StorageType::File,
-        duplicate_window: DUPLICATE_WINDOW,
-        num_replicas: replicas.max(1),
-        ..Default::default()
-    })
-    .await
-    .map_err(|e| NatsError::Stream {
-        stream: spec.name.to_owned(),
-        reason: e.to_string(),
-    })
+    reconcile_stream(js, stream_config(spec, replicas))
+        .await
+        .map(|(stream, _)| stream)
+}
+
+/// Binds to a stream another service declares (a consumer does this), creating it as declared
+/// if it does not exist yet (its producer has not started), never changing it.
+pub async fn bind_stream(
+    js: &jetstream::Context,
+    spec: &StreamSpec,
+    replicas: usize,
+) -> Result<stream::Stream, NatsError> {
+    if spec.kept_by_consumers() {
+        return ensure_stream(js, spec, replicas).await;
+    }
+    js.get_or_create_stream(stream_config(spec, replicas))
+        .await
+        .map_err(|e| NatsError::Stream {
+            stream: spec.name.to_owned(),
+            reason: e.to_string(),
+        })
+}
+
+/// What [`reconcile_stream`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reconciled {
+    Created,
+    /// The settings that were changed, as `name: was → now`.
+    Updated(Vec<String>),
+    Unchanged,
+}
+
+/// Creates the stream `desired` describes, or updates the settings of an existing one that differ
+/// from it (subjects, duplicate window, age, size and message limits, replicas). Storage cannot
+/// change in place: a difference there is an error naming it.
+pub async fn reconcile_stream(
+    js: &jetstream::Context,
+    desired: stream::Config,
+) -> Result<(stream::Stream, Reconciled), NatsError> {
+    let name = desired.name.clone();
+    let failed = |reason: String| NatsError::Stream {
+        stream: name.clone(),
+        reason,
+    };
+    let mut existing = match js.get_stream(&name).await {
+        Ok(stream) => stream,
+        Err(e)
+            if matches!(
+                e.kind(),
+                jetstream::context::GetStreamErrorKind::JetStream(ref j)
+                    if j.error_code() == jetstream::ErrorCode::STREAM_NOT_FOUND
+            ) =>
+        {
+            let stream = js
+                .create_stream(desired)
+                .await
+                .map_err(|e| failed(e.to_string()))?;
+            tracing::info!(stream = %name, "stream created as declared");
+            return Ok((stream, Reconciled::Created));
+        }
+        Err(e) => return Err(failed(e.to_string())),
+    };
+    let current = existing
+        .info()
+        .await
+        .map_err(|e| failed(e.to_string()))?
+        .config
+        .clone();
+    if current.storage != desired.storage {
+        return Err(failed(format!(
+            "storage is {:?} on the server and {:?} in the declaration: JetStream cannot change \
+             it in place (back the stream up, delete it, and let the service create it again)",
+            current.storage, desired.storage
+        )));
+    }
+    let changes = differences(&current, &desired);
+    if changes.is_empty() {
+        return Ok((existing, Reconciled::Unchanged));
+    }
+    js.update_stream(&desired)
+        .await
+        .map_err(|e| failed(format!("updating {}: {e}", changes.join(", "))))?;
+    let mut stream = js
+        .get_stream(&name)
+        .await
+        .map_err(|e| failed(e.to_string()))?;
+    // A server may accept an update and keep a setting as it was (a single server asked for
+    // replicas): what is still different is reported.
+    let applied = stream
+        .info()
+        .await
+        .map_err(|e| failed(e.to_string()))?
+        .config
+        .clone();
+    let kept = differences(&applied, &desired);
+    if !kept.is_empty() {
+        return Err(failed(format!(
+            "the server did not apply {} (more replicas than the cluster has servers? see \
+             STREAM_REPLICAS)",
+            kept.join(", ")
+        )));
+    }
+    tracing::warn!(stream = %name, changes = %changes.join(", "), "stream updated to its declaration");
+    Ok((stream, Reconciled::Updated(changes)))
+}
+
+/// The settings a declaration governs that differ, as `name: current → desired`.
+fn differences(current: &stream::Config, desired: &stream::Config) -> Vec<String> {
+    let mut changes = Vec::new();
+    let mut differs = |what: &str, was: String, now: String| {
+        if was != now {
+            changes.push(format!("{what}: {was} → {now}"));
+        }
+    };
+    differs(
+        "subjects",
+        format!("{:?}", current.subjects),
+        format!("{:?}", desired.subjects),
+    );
+    differs(
+        "duplicate_window",
+        format!("{:?}", current.duplicate_window),
+        format!("{:?}", desired.duplicate_window),
+    );
+    differs(
+        "max_age",
+        format!("{:?}", current.max_age),
+        format!("{:?}", desired.max_age),
+    );
+    // 0 in a declaration means no limit, which the server shows as -1.
+    let limit = |v: i64| if v == 0 { -1 } else { v }.to_string();
+    differs(
+        "max_bytes",
+        limit(current.max_bytes),
+        limit(desired.max_bytes),
+    );
+    differs(
+        "max_messages",
+        limit(current.max_messages),
+        limit(desired.max_messages),
+    );
+    differs(
+        "num_replicas",
+        current.num_replicas.to_string(),
+        desired.num_replicas.to_string(),
+    );
+    changes
 }
 
 /// The durable name of `service`'s consumer of `subject`: `<service>--<subject, dots as dashes>`

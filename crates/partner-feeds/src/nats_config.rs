@@ -93,6 +93,14 @@ impl Permissions {
             .insert(format!("$JS.API.STREAM.CREATE.{stream}"));
     }
 
+    /// Keep a stream as declared: update its settings (the stream's producer, see
+    /// `kit::nats::ensure_stream`).
+    fn keep(&mut self, stream: &str) {
+        self.stream(stream);
+        self.publish
+            .insert(format!("$JS.API.STREAM.UPDATE.{stream}"));
+    }
+
     /// Create, inspect, pull from and acknowledge one durable pull consumer.
     fn durable(&mut self, stream: &str, durable: &str, filter: &str) {
         self.stream(stream);
@@ -150,15 +158,15 @@ pub fn mesh_users(
             let context = channel.subject.split('.').next().unwrap_or_default();
             let user = users.entry(channel.producer.clone()).or_default();
             user.publish.insert(format!("{context}.>"));
-            user.stream(stream.name);
+            user.keep(stream.name);
         }
         for consumer in &channel.consumers {
             let durable = kit::nats::durable_name(consumer, &channel.subject);
-            users.entry(consumer.clone()).or_default().durable(
-                stream.name,
-                &durable,
-                &channel.subject,
-            );
+            let user = users.entry(consumer.clone()).or_default();
+            user.durable(stream.name, &durable, &channel.subject);
+            if stream.kept_by_consumers() {
+                user.keep(stream.name);
+            }
         }
     }
     for (name, user) in &mut users {
@@ -177,6 +185,7 @@ pub fn mesh_users(
     for agency in approvals.partners.keys() {
         let filter = format!("feed.{agency}.>");
         feeds.publish.insert(filter.clone());
+        feeds.keep(&relay::feed_stream(agency));
         feeds.durable(
             &relay::feed_stream(agency),
             &relay::partner_durable(agency),

@@ -96,8 +96,11 @@ pub async fn provision(
     for partner in approvals.partners.keys() {
         let name = feed_stream(partner);
         let filter = format!("feed.{partner}.>");
-        let stream = js
-            .get_or_create_stream(stream::Config {
+        // The relay produces the feeds: it keeps each stream as declared (a changed retention or
+        // replica count is applied at its next start, and logged).
+        let (stream, _) = kit::nats::reconcile_stream(
+            js,
+            stream::Config {
                 name: name.clone(),
                 subjects: vec![filter.clone()],
                 storage: stream::StorageType::File,
@@ -105,9 +108,10 @@ pub async fn provision(
                 max_age,
                 num_replicas: replicas.max(1),
                 ..Default::default()
-            })
-            .await
-            .map_err(|e| format!("stream {name}: {e}"))?;
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
         kit::nats::ensure_pull_consumer(&stream, &partner_durable(partner), &filter, ack_wait)
             .await
             .map_err(|e| e.to_string())?;
@@ -163,7 +167,7 @@ impl Relay {
     async fn consume(&self, subject: &str, stop: &CancellationToken) -> Result<(), String> {
         let spec =
             contracts::stream_for(subject).ok_or_else(|| format!("no stream for {subject}"))?;
-        let stream = kit::nats::ensure_stream(&self.js, spec, self.replicas)
+        let stream = kit::nats::bind_stream(&self.js, spec, self.replicas)
             .await
             .map_err(|e| e.to_string())?;
         let durable = kit::nats::durable_name(SERVICE, subject);

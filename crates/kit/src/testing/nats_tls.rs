@@ -28,6 +28,10 @@ impl NatsTls {
         let dir = tempfile::tempdir().unwrap();
         for entry in std::fs::read_dir(infra_nats()).unwrap() {
             let path = entry.unwrap().path();
+            if path.is_dir() {
+                // streams/: the operators' stream files, not server configuration.
+                continue;
+            }
             let text = std::fs::read_to_string(&path)
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
                 .replace("/etc/nats/tls/", &format!("{}/", dir.path().display()));
