@@ -44,6 +44,8 @@ pub struct Config {
     pub audit_key: crate::audit::AuditKey,
     /// How often the audit trail's new entries are chained (`AUDIT_SEAL_MS`).
     pub audit_seal_every: Duration,
+    /// How often the gauges are sampled (`OBSERVE_SECS`; see [`crate::observe`]).
+    pub observe_every: Duration,
     pub auth: AuthConfig,
     pub log_format: LogFormat,
     pub log_filter: String,
@@ -203,6 +205,7 @@ impl Config {
             person_ref_key,
             audit_key,
             audit_seal_every: Duration::from_millis(number("AUDIT_SEAL_MS", 1_000)?),
+            observe_every: Duration::from_secs(number("OBSERVE_SECS", 5)?.max(1)),
             auth,
             log_format,
             log_filter: parse("RUST_LOG", "info"),

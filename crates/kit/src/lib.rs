@@ -13,6 +13,7 @@ pub mod envelope;
 pub mod identity;
 pub mod inbox;
 pub mod nats;
+pub mod observe;
 pub mod outbox;
 pub mod refusal;
 pub mod service;

@@ -272,23 +272,85 @@ pub async fn ensure_pull_consumer(
     subject: &str,
     ack_wait: Duration,
 ) -> Result<consumer::Consumer<consumer::pull::Config>, NatsError> {
-    stream
-        .get_or_create_consumer(
-            durable,
-            consumer::pull::Config {
-                durable_name: Some(durable.to_owned()),
-                filter_subject: subject.to_owned(),
-                ack_policy: consumer::AckPolicy::Explicit,
-                deliver_policy: consumer::DeliverPolicy::All,
-                ack_wait,
-                max_deliver: -1,
-                max_ack_pending: 1_000,
-                ..Default::default()
-            },
-        )
+    let failed = |reason: String| NatsError::Consumer {
+        durable: durable.to_owned(),
+        reason,
+    };
+    let desired = consumer::pull::Config {
+        durable_name: Some(durable.to_owned()),
+        filter_subject: subject.to_owned(),
+        ack_policy: consumer::AckPolicy::Explicit,
+        deliver_policy: consumer::DeliverPolicy::All,
+        ack_wait,
+        max_deliver: -1,
+        max_ack_pending: 1_000,
+        ..Default::default()
+    };
+    let existing = stream
+        .get_or_create_consumer(durable, desired.clone())
         .await
-        .map_err(|e| NatsError::Consumer {
-            durable: durable.to_owned(),
-            reason: e.to_string(),
-        })
+        .map_err(|e| failed(e.to_string()))?;
+    // A durable declared by an earlier release is kept as declared now: the settings JetStream
+    // lets change are updated (logged), the others are reported.
+    let current = existing.cached_info().config.clone();
+    let fixed = [
+        (
+            "filter_subject",
+            current.filter_subject.clone(),
+            desired.filter_subject.clone(),
+        ),
+        (
+            "ack_policy",
+            format!("{:?}", current.ack_policy),
+            format!("{:?}", desired.ack_policy),
+        ),
+        (
+            "deliver_policy",
+            format!("{:?}", current.deliver_policy),
+            format!("{:?}", desired.deliver_policy),
+        ),
+    ];
+    let fixed: Vec<String> = fixed
+        .into_iter()
+        .filter(|(_, was, now)| was != now)
+        .map(|(what, was, now)| format!("{what}: {was} → {now}"))
+        .collect();
+    if !fixed.is_empty() {
+        return Err(failed(format!(
+            "{} cannot change on an existing durable (delete it with the nats CLI once its \
+             messages are handled; the service declares it again)",
+            fixed.join(", ")
+        )));
+    }
+    let editable = [
+        (
+            "ack_wait",
+            format!("{:?}", current.ack_wait),
+            format!("{:?}", desired.ack_wait),
+        ),
+        (
+            "max_deliver",
+            current.max_deliver.to_string(),
+            desired.max_deliver.to_string(),
+        ),
+        (
+            "max_ack_pending",
+            current.max_ack_pending.to_string(),
+            desired.max_ack_pending.to_string(),
+        ),
+    ];
+    let changes: Vec<String> = editable
+        .into_iter()
+        .filter(|(_, was, now)| was != now)
+        .map(|(what, was, now)| format!("{what}: {was} → {now}"))
+        .collect();
+    if changes.is_empty() {
+        return Ok(existing);
+    }
+    let updated = stream
+        .create_consumer(desired)
+        .await
+        .map_err(|e| failed(format!("updating {}: {e}", changes.join(", "))))?;
+    tracing::warn!(durable, changes = %changes.join(", "), "consumer updated to its declaration");
+    Ok(updated)
 }

@@ -72,6 +72,8 @@ impl Service {
         parts: impl FnOnce(&Platform) -> Parts,
     ) -> Result<Self, StartError> {
         telemetry::init(&config);
+        // The recorder first: whatever is measured from here on is kept.
+        let metrics = edge::metrics_handle();
         if let Some(at) = config.clock {
             crate::clock::set(at);
             tracing::warn!(clock = %at, "the business clock is set (MESH_CLOCK): dates follow it, not the real day");
@@ -128,6 +130,14 @@ impl Service {
                 stop.clone(),
             )),
         ];
+        crate::observe::build_info(&config.service);
+        tasks.push(tokio::spawn(crate::observe::run(
+            database.clone(),
+            js.clone(),
+            consumers.clone(),
+            config.observe_every,
+            stop.clone(),
+        )));
         let consumer_faults = Arc::new(ConsumerFaults::default());
         let consumer_health = Arc::new(ConsumerHealth::default());
         tasks.extend(inbox::spawn(
@@ -154,7 +164,7 @@ impl Service {
             relay: relay_health,
             consumer_health,
             consumers,
-            metrics: edge::metrics_handle(),
+            metrics,
         };
         let (router, _spec) = edge::assemble(routes, kit, verifier, config.max_body_bytes);
         let listener = TcpListener::bind(config.http_addr)

@@ -103,6 +103,47 @@ async fn a_consumer_binds_to_another_service_s_stream_without_changing_it() {
     );
 }
 
+#[tokio::test]
+async fn a_durable_of_an_earlier_release_is_updated_where_jetstream_allows_and_reported_where_not()
+{
+    use async_nats::jetstream::consumer;
+    let server = NatsServer::start().await;
+    let js = js(&server).await;
+    let stream = nats::ensure_stream(&js, spec("AID"), 1).await.unwrap();
+    let subject = "aid.application.decided.v1";
+    let durable = nats::durable_name("elderly-care", subject);
+    stream
+        .create_consumer(consumer::pull::Config {
+            durable_name: Some(durable.clone()),
+            filter_subject: subject.to_owned(),
+            ack_policy: consumer::AckPolicy::Explicit,
+            ack_wait: Duration::from_secs(30),
+            max_deliver: -1,
+            max_ack_pending: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut kept = nats::ensure_pull_consumer(&stream, &durable, subject, Duration::from_secs(5))
+        .await
+        .unwrap();
+    let config = kept.info().await.unwrap().config.clone();
+    assert_eq!(
+        (config.ack_wait, config.max_ack_pending),
+        (Duration::from_secs(5), 1_000)
+    );
+    // Another subject for the same durable: JetStream 2.9 cannot change the filter in place.
+    let refused = nats::ensure_pull_consumer(
+        &stream,
+        &durable,
+        "aid.application.submitted.v1",
+        Duration::from_secs(5),
+    )
+    .await
+    .expect_err("refused");
+    assert!(refused.to_string().contains("filter_subject"), "{refused}");
+}
+
 #[test]
 fn the_operators_stream_files_are_the_declarations() {
     let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../infra/nats/streams");

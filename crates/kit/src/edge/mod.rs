@@ -246,7 +246,12 @@ pub fn metrics_handle() -> PrometheusHandle {
     static HANDLE: std::sync::OnceLock<PrometheusHandle> = std::sync::OnceLock::new();
     HANDLE
         .get_or_init(|| {
-            let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+            // Latencies are histograms with explicit buckets (not summaries): they aggregate
+            // across the replicas of a service.
+            let recorder = metrics_exporter_prometheus::PrometheusBuilder::new()
+                .set_buckets(&crate::observe::LATENCY_BUCKETS)
+                .expect("the buckets are not empty")
+                .build_recorder();
             let handle = recorder.handle();
             let _ = metrics::set_global_recorder(recorder);
             handle
