@@ -18,7 +18,7 @@ use std::{
     collections::BTreeMap,
     io::Write,
     path::PathBuf,
-    process::{Child, Command, Stdio},
+    process::{Child, Command},
     time::Duration,
 };
 
@@ -223,6 +223,11 @@ impl Mesh {
             .unwrap_or_default()
     }
 
+    /// What a service this harness started has logged so far (empty for an attached mesh).
+    pub fn log(&self, name: &str) -> String {
+        std::fs::read_to_string(self.log_dir().join(format!("{name}.log"))).unwrap_or_default()
+    }
+
     /// The NATS URL of the mesh.
     pub fn nats_url(&self) -> &str {
         &self.nats_url
@@ -233,9 +238,49 @@ impl Mesh {
         self.narrate = on;
     }
 
+    /// Starts a second instance of a service on the same database and NATS (another port, its
+    /// own log), and waits until it is ready: the two share the consumers' work, take turns at the
+    /// relay and the scheduled jobs. [`Mesh::fail_over`] kills the first.
+    pub async fn add_replica(&mut self, name: &str) {
+        let key: &'static str = Box::leak(format!("{name}#2").into_boxed_str());
+        let launch = self.processes[name]
+            .launch
+            .as_ref()
+            .expect("a process started here");
+        let replica = Process {
+            port: free_port(),
+            launch: Some(Launch {
+                database_url: launch.database_url.clone(),
+                log: self.log_dir().join(format!("{name}-2.log")),
+                child: None,
+            }),
+        };
+        self.processes.insert(key, replica);
+        self.spawn(key);
+        if let Err(e) = self.wait_ready(key, Duration::from_secs(60)).await {
+            panic!("{e}");
+        }
+    }
+
+    /// Kills the first instance of a service (SIGKILL) and sends the service's requests to its
+    /// replica from then on (see [`Mesh::add_replica`]).
+    pub fn fail_over(&mut self, name: &'static str) {
+        let key = self
+            .processes
+            .keys()
+            .find(|k| k.strip_suffix("#2") == Some(name))
+            .copied()
+            .expect("a replica was added");
+        self.kill(name);
+        let replica = self.processes.remove(key).expect("the replica");
+        self.processes.insert(name, replica);
+    }
+
     fn spawn(&mut self, name: &str) {
         let nats_url = self.nats_url.clone();
-        let bin = self.bin_dir.join(name);
+        // A replica (`<service>#2`) runs the service's binary.
+        let service = name.split('#').next().unwrap_or(name);
+        let bin = self.bin_dir.join(service);
         let p = self.processes.get_mut(name).expect("known service");
         let launch = p.launch.as_mut().expect("a process started here");
         let log = std::fs::OpenOptions::new()
@@ -245,8 +290,8 @@ impl Mesh {
             .expect("log file");
         let credentials: Vec<(&str, String)> = if self.secured {
             vec![
-                ("NATS_USER", name.to_owned()),
-                ("NATS_PASSWORD", dev_password(name)),
+                ("NATS_USER", service.to_owned()),
+                ("NATS_PASSWORD", dev_password(service)),
             ]
         } else {
             Vec::new()
@@ -263,7 +308,8 @@ impl Mesh {
             // care's overdue check first runs an hour after start, after any flow).
             .env("SUPERVISION_INTERVAL_SECS", "0")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .stdout(Stdio::null())
+            // The service logs to standard output: kept with what it writes to standard error.
+            .stdout(log.try_clone().expect("log file"))
             .stderr(log)
             .spawn()
             .unwrap_or_else(|e| panic!("starting {name}: {e}"));

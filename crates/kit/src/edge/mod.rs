@@ -224,7 +224,8 @@ async fn trace_context(req: Request, next: Next) -> Response {
 }
 
 /// `http_requests_total` and `http_request_duration_seconds` by route template (never raw paths,
-/// which may hold identifiers).
+/// which may hold identifiers), and the access log: one line per request (target `access`: the
+/// trace id, method, route template, status, latency).
 async fn record_metrics(req: Request, next: Next) -> Response {
     let route = req
         .extensions()
@@ -233,11 +234,24 @@ async fn record_metrics(req: Request, next: Next) -> Response {
     let method = req.method().as_str().to_owned();
     let started = std::time::Instant::now();
     let response = next.run(req).await;
-    let status = response.status().as_u16().to_string();
-    let labels = [("method", method), ("route", route), ("status", status)];
+    let elapsed = started.elapsed();
+    let code = response.status().as_u16();
+    tracing::info!(
+        target: "access",
+        trace_id = %TraceContext::current_or_new().trace_id_hex(),
+        method = %method,
+        route = %route,
+        status = code,
+        latency_ms = elapsed.as_secs_f64() * 1000.0,
+        "request"
+    );
+    let labels = [
+        ("method", method),
+        ("route", route),
+        ("status", code.to_string()),
+    ];
     metrics::counter!("http_requests_total", &labels).increment(1);
-    metrics::histogram!("http_request_duration_seconds", &labels)
-        .record(started.elapsed().as_secs_f64());
+    metrics::histogram!("http_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
     response
 }
 
