@@ -167,7 +167,7 @@ async fn a_deleted_entry_and_a_forged_one_are_named_by_the_verification() {
     let forged = Uuid::now_v7();
     db.execute_unprepared(&format!(
         "INSERT INTO kit_audit (id, at, actor, role, division, action, resource, resource_id, detail, mac) \
-         VALUES ('{forged}', now(), 'approver-9', 'township-approver', '500112016', 'approve', \
+         VALUES ('{forged}', '2026-11-30T02:00:00Z', 'approver-9', 'township-approver', '500112016', 'approve', \
          'application', 'app-9', 'approved', '{}')",
         "0".repeat(64)
     ))
