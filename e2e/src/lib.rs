@@ -114,6 +114,11 @@ fn bin_dir() -> PathBuf {
     dir
 }
 
+/// The built binary of a service, for tests that run its commands (`migrate`, `verify-audit`).
+pub fn service_binary(name: &str) -> PathBuf {
+    bin_dir().join(name)
+}
+
 impl Mesh {
     /// Starts NATS and all six services, and waits until every one is ready.
     pub async fn start() -> Self {

@@ -26,14 +26,6 @@ async fn verification(mesh: &Mesh, service: &str) -> Value {
     answer.json().await.expect("JSON")
 }
 
-fn service_binary(service: &str) -> std::path::PathBuf {
-    let exe = std::env::current_exe().expect("the test binary");
-    exe.parent()
-        .and_then(|d| d.parent())
-        .expect("the target directory")
-        .join(service)
-}
-
 #[tokio::test]
 async fn an_entry_edited_in_any_service_s_database_is_named_by_its_route_and_its_command() {
     let mut databases = Vec::new();
@@ -89,7 +81,7 @@ async fn an_entry_edited_in_any_service_s_database_is_named_by_its_route_and_its
             "{service}"
         );
 
-        let command = std::process::Command::new(service_binary(service))
+        let command = std::process::Command::new(e2e::service_binary(service))
             .arg("verify-audit")
             .env("DATABASE_URL", &database.url)
             .env("LOG_FORMAT", "json")

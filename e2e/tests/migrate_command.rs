@@ -7,21 +7,13 @@ use e2e::SERVICES;
 use kit::testing::TestDatabase;
 use sea_orm::{ConnectionTrait, Statement};
 
-fn service_binary(service: &str) -> std::path::PathBuf {
-    let exe = std::env::current_exe().expect("the test binary");
-    exe.parent()
-        .and_then(|d| d.parent())
-        .expect("the target directory")
-        .join(service)
-}
-
 #[tokio::test]
 async fn three_migrations_at_once_on_one_database_all_succeed_and_apply_each_step_once() {
     for service in SERVICES {
         let database = TestDatabase::create().await;
         let runs: Vec<std::process::Child> = (0..3)
             .map(|_| {
-                std::process::Command::new(service_binary(service))
+                std::process::Command::new(e2e::service_binary(service))
                     .arg("migrate")
                     .env("DATABASE_URL", &database.url)
                     .env("LOG_FORMAT", "json")
